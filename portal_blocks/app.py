@@ -1,0 +1,25 @@
+"""The standalone app: the extension plus the demo theme, configured from the environment."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from portal_blocks.config import PREFIX, settings_from_env
+from portal_blocks.extension import PortalBlocks
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Keys of ``config`` are the same as the environment variables (``PORTAL_BLOCKS_*``)."""
+    app = Flask("portal_blocks", instance_relative_config=True)
+    app.config.update(settings_from_env())
+    app.config.update(config or {})
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config[PREFIX + "DATABASE_URL"]
+    PortalBlocks(app)
+    if app.config[PREFIX + "THEME"]:
+        from portal_blocks.render.theme import theme
+
+        app.register_blueprint(theme)
+    return app

@@ -1,0 +1,96 @@
+"""Block_BanTin_ViewData: the article itself: image and caption, body paragraphs, author."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from marshmallow import fields
+
+from portal_blocks.blocks.base import Block, PageView
+from portal_blocks.blocks.registry import BlockType, settings_type_for
+from portal_blocks.blocks.settings import SettingsSchema
+from portal_blocks.graphql.article import ArticleType
+from portal_blocks.models import Placement
+from portal_blocks.text.html import paragraphs
+
+NAME = "Block_BanTin_ViewData"
+
+
+def _flag(default: bool, description: str) -> fields.Boolean:
+    return fields.Boolean(load_default=default, metadata={"description": description})
+
+
+class ViewDataSettingsSchema(SettingsSchema):
+    show_title = _flag(False, "Show the title (off when the toolbar shows it).")
+    show_lead = _flag(False, "Show the lead (off when the toolbar shows it).")
+    show_image = _flag(True, "Show the lead image.")
+    show_caption = _flag(True, "Show the image caption.")
+    show_author = _flag(True, "Show the author under the body.")
+    show_source = _flag(False, "Show the source under the body.")
+    show_category = _flag(False, "Show the category above the body.")
+
+
+ViewDataSettings = settings_type_for(
+    "ViewDataSettings", ViewDataSettingsSchema, "Editor settings of Block_BanTin_ViewData."
+)
+
+
+@strawberry.type(name=NAME, description="The article's content: image, caption, body, author.")
+class ViewDataBlock(Block):
+    settings: ViewDataSettings  # type: ignore[valid-type]
+    article: ArticleType
+    title: str | None
+    lead: str | None
+    image_url: str | None
+    image_alt: str | None
+    image_caption: str | None
+    body_html: str = strawberry.field(description="The body as sanitised HTML.")
+    author: str | None
+    source: str | None
+    category: str | None
+
+    @strawberry.field(description="The body's paragraphs as plain text, in order.")
+    def paragraphs(self) -> list[str]:
+        return paragraphs(self.body_html)
+
+
+def build(placement: Placement, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+    record = page.article
+    if record is None:
+        raise GraphQLError(
+            f"{NAME} needs an article, and the page at '{page.path}' binds none.",
+            extensions={"code": "NO_ARTICLE"},
+        )
+    show_image = settings["show_image"]
+    return ViewDataBlock(
+        id=strawberry.ID(str(placement.id)),
+        block_type=NAME,
+        region=placement.region,
+        position=placement.position,
+        settings=typed,
+        article=ArticleType.from_record(record),
+        title=record.title if settings["show_title"] else None,
+        lead=record.lead if settings["show_lead"] else None,
+        image_url=record.image_url if show_image else None,
+        image_alt=(record.image_alt or record.image_caption) if show_image else None,
+        image_caption=record.image_caption if show_image and settings["show_caption"] else None,
+        body_html=record.body_html,
+        author=record.author if settings["show_author"] else None,
+        source=record.source if settings["show_source"] else None,
+        category=record.category if settings["show_category"] else None,
+        _placement=placement,
+        _page=page,
+    )
+
+
+BLOCK = BlockType(
+    name=NAME,
+    description="An article's image and caption, body and author.",
+    schema=ViewDataSettingsSchema(),
+    settings_type=ViewDataSettings,
+    graphql_type=ViewDataBlock,
+    template="portal_blocks/blocks/viewdata.html",
+    build=build,
+)

@@ -1,0 +1,121 @@
+"""The ``portal-blocks`` command: Flask's CLI (``db`` from Flask-Migrate included) plus ours."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+from gunicorn.app.base import BaseApplication
+
+from portal_blocks import contract
+from portal_blocks.app import create_app
+from portal_blocks.db import db
+from portal_blocks.demo import load_demo
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
+def cli() -> None:
+    """portal-blocks: page blocks for publishing portals, over GraphQL and HTML."""
+
+
+@cli.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Load the reference article, the default layout and its routes (idempotent)."""
+    count = load_demo(db.session)
+    click.echo(f"Demo content loaded: {count} article(s), layout news-detail.")
+
+
+@cli.command("export-schema")
+@click.option(
+    "--dir",
+    "directory",
+    default="schema",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+)
+@click.option("--check", is_flag=True, help="Fail if the files differ instead of writing them.")
+def export_schema_command(directory: Path, check: bool) -> None:
+    """Write the GraphQL SDL and the block settings JSON Schemas (the committed contract)."""
+    if check:
+        stale = contract.stale_files(directory)
+        if stale:
+            raise click.ClickException("stale contract files: " + ", ".join(stale))
+        click.echo("contract files are current")
+        return
+    for name in contract.write(directory):
+        click.echo(f"wrote {directory / name}")
+
+
+class _Gunicorn(BaseApplication):
+    """Serve the app object we already built, with options given in code, not a config file."""
+
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def _serve(app: Flask, host: str, port: int, workers: int) -> None:
+    click.echo(f"Serving on http://{host}:{port}/ (GraphQL at /graphql)")
+    _Gunicorn(
+        app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "preload_app": True}
+    ).run()
+
+
+_host = click.option("--host", default="127.0.0.1", show_default=True)
+_port = click.option(
+    "--port",
+    type=int,
+    default=lambda: int(os.environ.get("PORT", "5000")),
+    show_default="PORT or 5000",
+)
+_workers = click.option("--workers", type=int, default=2, show_default=True)
+
+
+@cli.command("serve")
+@_host
+@_port
+@_workers
+@with_appcontext
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve the app with gunicorn."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.engine.dispose()  # connections must not be shared with forked workers
+    _serve(app, host, port, workers)
+
+
+@cli.command("demo")
+@_host
+@_port
+@_workers
+@with_appcontext
+def demo_command(host: str, port: int, workers: int) -> None:
+    """Upgrade the database, load the demo content and serve it."""
+    upgrade()
+    count = load_demo(db.session)
+    click.echo(f"Demo content loaded: {count} article(s).")
+    click.echo(
+        f"Demo article: http://{host}:{port}/tin-tuc/"
+        "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9"
+    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    db.session.remove()
+    db.engine.dispose()
+    _serve(app, host, port, workers)

@@ -1,0 +1,35 @@
+"""The article as the blocks see it, independent of where it is stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """An article as a content source hands it to the blocks.
+
+    A host CMS that owns its articles builds these from its own rows; nothing is copied into
+    our tables. ``body_html`` must already be sanitised HTML.
+    """
+
+    id: str
+    slug: str
+    title: str
+    lead: str
+    body_html: str
+    published_at: datetime | None
+    status: str = "published"
+    image_url: str | None = None
+    image_caption: str | None = None
+    image_alt: str | None = None
+    author: str | None = None
+    source: str | None = None
+    category: str | None = None
+    legacy_path: str | None = None
+    version: int = 1
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"

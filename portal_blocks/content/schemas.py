@@ -1,0 +1,65 @@
+"""The article's marshmallow schema: what an article may hold, for every way one comes in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE, Schema, fields, post_load, pre_load, validate
+
+from portal_blocks.db import nfc
+from portal_blocks.models import ArticleStatus
+from portal_blocks.text.html import sanitize_html
+
+_TEXT_FIELDS = (
+    "title",
+    "lead",
+    "body_html",
+    "image_caption",
+    "image_alt",
+    "author",
+    "source",
+    "category",
+)
+
+
+class ArticleSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    slug = fields.String(
+        validate=[validate.Length(min=1, max=120), validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+    )
+    title = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    lead = fields.String(load_default="", validate=validate.Length(max=5000))
+    body_html = fields.String(load_default="", validate=validate.Length(max=1_000_000))
+    image_url = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+    )
+    image_caption = fields.String(load_default=None, allow_none=True)
+    image_alt = fields.String(load_default=None, allow_none=True)
+    author = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    published_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    status = fields.Enum(ArticleStatus, by_value=True, load_default=ArticleStatus.DRAFT)
+    legacy_path = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=[validate.Length(max=1000), validate.Regexp(r"^/")],
+    )
+
+    @pre_load
+    def _normalise(self, data: Any, **_kwargs: Any) -> Any:
+        """NFC before validation, so lengths and later comparisons see the stored form."""
+        if isinstance(data, dict):
+            return {
+                k: nfc(v) if k in _TEXT_FIELDS and isinstance(v, str) else v
+                for k, v in data.items()
+            }
+        return data
+
+    @post_load
+    def _sanitise(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        if "body_html" in data:
+            data["body_html"] = sanitize_html(data["body_html"])
+        return data

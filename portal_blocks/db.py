@@ -1,0 +1,107 @@
+"""The shared SQLAlchemy handle and the column types every model relies on.
+
+The registry carries the naming convention so Alembic's batch mode can alter SQLite tables
+(it needs named constraints), and the type map so ``dict[str, Any]`` columns are mutable JSON
+(JSONB on PostgreSQL). See flask-sqlalchemy#1361 for why both live on an explicit registry.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import JSON, DateTime, MetaData, String, Text, event
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.ext.mutable import MutableDict, MutableList
+from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def json_type() -> JSON:
+    """A fresh instance each time: ``as_mutable`` binds to the type instance it is given."""
+    return JSON().with_variant(JSONB(), "postgresql")
+
+
+JSONDict = MutableDict.as_mutable(json_type())
+JSONList = MutableList.as_mutable(json_type())
+
+
+def nfc(value: str | None) -> str | None:
+    """Vietnamese text arrives in NFC or NFD depending on the keyboard; we store one form."""
+    return unicodedata.normalize("NFC", value) if value is not None else None
+
+
+class NFCText(TypeDecorator[str]):
+    """Text that is NFC-normalised on its way into the database, whatever the caller sent."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return nfc(value)
+
+
+class NFCString(NFCText):
+    """Bounded variant of :class:`NFCText` for indexed columns."""
+
+    impl = String
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes on both back-ends: SQLite drops the offset, so it is stored as naive UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; attach a timezone")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class Base(DeclarativeBase):
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={
+            dict[str, Any]: JSONDict,
+            list[str]: JSONList,
+            datetime: UTCDateTime,
+        },
+    )
+
+
+db = SQLAlchemy(model_class=Base, disable_autonaming=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """SQLite ignores foreign keys unless asked, and fails on a busy file unless told to wait."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,43 @@
+"""Demo content: the reference article, the default news-detail layout and its routes."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal_blocks.blocks import toolbar, viewdata
+from portal_blocks.content.articles import upsert_article
+from portal_blocks.layout.service import ensure_layout, ensure_route, place_block
+from portal_blocks.models import Layout, Placement
+
+NEWS_DETAIL = "news-detail"
+ARTICLE_ROUTES = ("/tin-tuc/<slug>", "/Pages/<slug>.aspx")
+
+
+def demo_articles() -> list[dict]:
+    return json.loads(files(__package__).joinpath("content.json").read_text("utf-8"))["articles"]
+
+
+def ensure_default_layout(session: Session) -> Layout:
+    """The layout of the reference page: the toolbar, then the article, in the main region."""
+    layout = ensure_layout(session, NEWS_DETAIL, title="Chi tiết bản tin", regions=["main"])
+    has_blocks = session.scalar(select(Placement.id).where(Placement.layout_id == layout.id))
+    if has_blocks is None:
+        place_block(session, layout, "main", toolbar.NAME, position=0)
+        place_block(session, layout, "main", viewdata.NAME, position=1)
+    for pattern in ARTICLE_ROUTES:
+        ensure_route(session, pattern, layout)
+    return layout
+
+
+def load_demo(session: Session) -> int:
+    """Idempotent: running it twice leaves the same content. Returns the number of articles."""
+    ensure_default_layout(session)
+    articles = demo_articles()
+    for data in articles:
+        upsert_article(session, data)
+    session.commit()
+    return len(articles)

@@ -1,0 +1,1 @@
+"""The GraphQL API: schema assembly, context, errors and the Flask view."""

@@ -1,0 +1,26 @@
+"""What every resolver gets: the request, the DB session and the article source."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import strawberry
+from flask import Request, Response
+from sqlalchemy.orm import Session
+
+from portal_blocks.content.source import ArticleSource
+
+
+@dataclass
+class PortalContext:
+    request: Request | None
+    response: Response | None
+    session: Session
+    source: ArticleSource
+    locale: str
+    timezone: str
+    viewer: dict[str, Any] = field(default_factory=dict)
+
+
+Info = strawberry.Info[PortalContext, None]

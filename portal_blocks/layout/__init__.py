@@ -1,0 +1,1 @@
+"""Layouts, placements and routes: which blocks a path shows, and where."""

@@ -1,0 +1,71 @@
+"""Build a page's regions and their blocks from a resolved path."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from graphql import GraphQLError
+from sqlalchemy.orm import Session
+
+from portal_blocks.blocks import Block, PageView, UnknownBlockType, registry
+from portal_blocks.content.source import ArticleSource
+from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.page import LayoutType, PageType, RegionType
+from portal_blocks.layout.routing import normalise_path, resolve_path
+
+log = logging.getLogger(__name__)
+
+
+def build_regions(view: PageView) -> list[RegionType]:
+    """Regions in the layout's order, each with its blocks in position order.
+
+    A placement whose block type is no longer registered, or that cannot render on this page,
+    is left out and logged rather than failing the reader's whole page.
+    """
+    by_region: dict[str, list[Block]] = defaultdict(list)
+    for placement in sorted(view.placements, key=lambda p: (p.position, p.id)):
+        try:
+            block_type = registry.get(placement.block_type)
+            by_region[placement.region].append(block_type.instantiate(placement, view))
+        except (UnknownBlockType, GraphQLError) as exc:
+            log.warning("placement %s left out of %s: %s", placement.id, view.path, exc)
+    return [RegionType(name=name, blocks=by_region.get(name, [])) for name in view.layout.regions]
+
+
+def load_page(
+    session: Session,
+    source: ArticleSource,
+    path: str,
+    *,
+    locale: str,
+    timezone: str,
+    viewer: dict | None = None,
+    preview: bool = False,
+) -> PageType | None:
+    resolved = resolve_path(session, source, path, include_drafts=preview)
+    if resolved is None:
+        return None
+    layout = resolved.layout
+    view = PageView(
+        path=normalise_path(path),
+        layout=layout,
+        placements=list(layout.placements),
+        article=resolved.article,
+        locale=locale,
+        timezone=timezone,
+        preview=preview,
+        viewer=viewer or {},
+    )
+    return PageType(
+        path=view.path,
+        layout=LayoutType(
+            id=str(layout.id),
+            name=layout.name,
+            title=layout.title,
+            regions=list(layout.regions),
+            version=layout.version,
+        ),
+        article=ArticleType.from_record(resolved.article) if resolved.article else None,
+        regions=build_regions(view),
+    )

@@ -1,0 +1,94 @@
+"""Resolve a URL path to its layout, its placements and the article it binds.
+
+Route patterns use werkzeug's rule syntax (``/tin-tuc/<slug>``, ``/Pages/<slug>.aspx``), so
+matching is werkzeug's, not ours. The compiled map is cached per distinct set of routes; it is
+derived from the database on every request, so processes stay stateless.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, MapAdapter, Rule
+
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource
+from portal_blocks.models import Layout, Route
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    route_id: int
+    layout_id: int
+    article_id: int | None
+    slug: str | None
+
+
+@lru_cache(maxsize=64)
+def _adapter(rules: tuple[tuple[int, str], ...]) -> MapAdapter:
+    url_map = Map(
+        [Rule(pattern, endpoint=route_id) for route_id, pattern in rules],
+        strict_slashes=False,
+        redirect_defaults=False,
+    )
+    return url_map.bind("portal.invalid")
+
+
+def normalise_path(path: str) -> str:
+    """Hosts pass full URLs, encoded paths or query strings; only the decoded path matters."""
+    return unquote(urlsplit(path.strip()).path) or "/"
+
+
+def match_route(session: Session, path: str) -> RouteMatch | None:
+    routes = session.execute(
+        select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
+    ).all()
+    by_id = {r.id: r for r in routes}
+    adapter = _adapter(tuple((r.id, r.pattern) for r in routes))
+    try:
+        route_id, args = adapter.match(normalise_path(path), method="GET")
+    except HTTPException:
+        return None
+    route = by_id[route_id]
+    return RouteMatch(route.id, route.layout_id, route.article_id, args.get("slug"))
+
+
+@dataclass(frozen=True)
+class ResolvedPath:
+    layout: Layout
+    article: ArticleRecord | None
+
+
+def resolve_path(
+    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
+) -> ResolvedPath | None:
+    """Three statements whatever the layout holds: routes, layout with placements, article."""
+    match = match_route(session, path)
+    if match is None:
+        return None
+    layout = (
+        session.scalars(
+            select(Layout)
+            .where(Layout.id == match.layout_id)
+            .options(joinedload(Layout.placements))
+        )
+        .unique()
+        .one_or_none()
+    )
+    if layout is None:
+        return None
+    article: ArticleRecord | None = None
+    if match.article_id is not None:
+        article = source.by_ids([str(match.article_id)], include_drafts=include_drafts).get(
+            str(match.article_id)
+        )
+    elif match.slug is not None:
+        article = source.by_slug(match.slug, include_drafts=include_drafts)
+    if article is None and (match.article_id is not None or match.slug is not None):
+        return None
+    return ResolvedPath(layout=layout, article=article)

@@ -1,0 +1,6 @@
+"""The persistent model: articles, layouts with regions, block placements and routes."""
+
+from portal_blocks.models.article import Article, ArticleStatus
+from portal_blocks.models.layout import Layout, Placement, Route
+
+__all__ = ["Article", "ArticleStatus", "Layout", "Placement", "Route"]

@@ -1,0 +1,53 @@
+"""Articles (bản tin): the content that the blocks show."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Enum, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal_blocks.db import NFCString, NFCText, db, utcnow
+
+
+class ArticleStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class Article(db.Model):
+    __tablename__ = "article"
+    __table_args__ = (Index("ix_article_published", "status", "published_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    title: Mapped[str] = mapped_column(NFCText)
+    lead: Mapped[str] = mapped_column(NFCText, default="")
+    body_html: Mapped[str] = mapped_column(NFCText, default="")
+    image_url: Mapped[str | None] = mapped_column(String(1000))
+    image_caption: Mapped[str | None] = mapped_column(NFCText)
+    image_alt: Mapped[str | None] = mapped_column(NFCText)
+    author: Mapped[str | None] = mapped_column(NFCString(200))
+    source: Mapped[str | None] = mapped_column(NFCString(200))
+    category: Mapped[str | None] = mapped_column(NFCString(200))
+    published_at: Mapped[datetime | None]
+    status: Mapped[ArticleStatus] = mapped_column(
+        Enum(
+            ArticleStatus,
+            native_enum=False,
+            length=20,
+            values_callable=lambda e: [m.value for m in e],
+        ),
+        default=ArticleStatus.DRAFT,
+    )
+    legacy_path: Mapped[str | None] = mapped_column(String(1000), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status is ArticleStatus.PUBLISHED

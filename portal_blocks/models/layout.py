@@ -1,0 +1,70 @@
+"""Layouts, the blocks placed in their regions, and the routes that pick a layout for a path."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal_blocks.db import NFCText, db, utcnow
+
+
+class Layout(db.Model):
+    """A named arrangement of regions for one kind of page (e.g. ``news-detail``)."""
+
+    __tablename__ = "layout"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(NFCText, default="")
+    regions: Mapped[list[str]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    placements: Mapped[list[Placement]] = relationship(
+        back_populates="layout",
+        cascade="all, delete-orphan",
+        order_by="(Placement.region, Placement.position, Placement.id)",
+        lazy="raise",
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Placement(db.Model):
+    """One block instance: its type, region, position and settings."""
+
+    __tablename__ = "placement"
+    __table_args__ = (Index("ix_placement_layout_region", "layout_id", "region", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("layout.id", ondelete="CASCADE"))
+    region: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int]
+    block_type: Mapped[str] = mapped_column(String(100))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    layout: Mapped[Layout] = relationship(back_populates="placements", lazy="raise")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Route(db.Model):
+    """A URL pattern (werkzeug rule syntax) that picks a layout and binds the article it shows.
+
+    ``/tin-tuc/<slug>`` binds the article by its slug; a route may instead name one article.
+    """
+
+    __tablename__ = "route"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern: Mapped[str] = mapped_column(String(500), unique=True)
+    layout_id: Mapped[int] = mapped_column(ForeignKey("layout.id", ondelete="CASCADE"))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+"""HTML: block and region templates, the demo theme, static assets."""

@@ -1,0 +1,1 @@
+"""Text handling that Vietnamese content needs: normalisation, folding, HTML."""
