@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
 
 from portal_blocks.blocks import UnknownBlockType, registry
 from portal_blocks.blocks.settings import SettingsInvalid
@@ -46,7 +47,7 @@ def _block_type(name: str) -> BlockTypeInfo:
 
 
 @strawberry.type
-class Query:
+class PageQueries:
     @strawberry.field(
         description="The page at a path (e.g. /tin-tuc/<slug> or a legacy "
         "/Pages/<slug>.aspx), with its regions and blocks in order."
@@ -100,8 +101,16 @@ class Query:
         return SettingsValidation(valid=True, settings=definition.dump(loaded), errors=[])
 
 
+#: Each domain contributes its own query and mutation classes; add one line here per class.
+QUERY_TYPES: tuple[type, ...] = (PageQueries,)
+MUTATION_TYPES: tuple[type, ...] = ()
+
+Query = merge_types("Query", QUERY_TYPES)
+Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
+
 schema = strawberry.Schema(
     query=Query,
+    mutation=Mutation,
     types=[t.graphql_type for t in registry],
     extensions=[
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
