@@ -34,15 +34,16 @@ REFERENCE_LEGACY_PATH = f"/Pages/{REFERENCE_SLUG}.aspx"
 
 
 def reset_postgres(url: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT",
-                           connect_args={"connect_timeout": 3})
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     with engine.connect() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    scope="session", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'portal_blocks.db'}"
@@ -51,8 +52,10 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     except OperationalError as exc:
         if IN_CI:
             raise
-        pytest.skip(f"PostgreSQL unreachable at {POSTGRES_URL} ({exc.orig}); "
-                    "set PORTAL_BLOCKS_TEST_POSTGRES_URL to run these")
+        pytest.skip(
+            f"PostgreSQL unreachable at {POSTGRES_URL} ({exc.orig}); "
+            "set PORTAL_BLOCKS_TEST_POSTGRES_URL to run these"
+        )
     return POSTGRES_URL
 
 
@@ -89,8 +92,9 @@ def client(app: Flask):
 @pytest.fixture
 def graphql(client):
     def run(query: str, variables: dict | None = None, **kwargs) -> dict:
-        response = client.post("/graphql", json={"query": query, "variables": variables or {}},
-                               **kwargs)
+        response = client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, **kwargs
+        )
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()
 

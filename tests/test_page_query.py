@@ -35,12 +35,14 @@ def test_canonical_and_legacy_paths_give_the_same_page(graphql):
 
 
 def test_toolbar_typed_data(graphql):
-    result = graphql("""query($p: String!) { page(path: $p) { article { slug publishedAt }
+    result = graphql(
+        """query($p: String!) { page(path: $p) { article { slug publishedAt }
       regions { blocks { ... on Block_BanTin_Toolbar { blockType region publishedAt title lead
         fontSize { unit increaseLabel decreaseLabel }
         actions { kind label url }
         settings { asJson ... on ToolbarSettings { dateFormat actions showTitle } } } } } } }""",
-                     {"p": f"/tin-tuc/{REFERENCE_SLUG}"})
+        {"p": f"/tin-tuc/{REFERENCE_SLUG}"},
+    )
     page = result["data"]["page"]
     toolbar = page["regions"][0]["blocks"][0]
     assert toolbar["blockType"] == "Block_BanTin_Toolbar"
@@ -48,8 +50,11 @@ def test_toolbar_typed_data(graphql):
     assert toolbar["publishedAt"] == "2021-11-10T01:00:00+00:00"
     assert toolbar["title"] == TITLE
     assert toolbar["lead"].startswith("Với sự nỗ lực của các cấp")
-    assert toolbar["fontSize"] == {"unit": "%", "increaseLabel": "Tăng cỡ chữ",
-                                   "decreaseLabel": "Giảm cỡ chữ"}
+    assert toolbar["fontSize"] == {
+        "unit": "%",
+        "increaseLabel": "Tăng cỡ chữ",
+        "decreaseLabel": "Giảm cỡ chữ",
+    }
     kinds = [a["kind"] for a in toolbar["actions"]]
     assert kinds == ["INCREASE_TEXT_SIZE", "DECREASE_TEXT_SIZE", "PRINT"]
     assert toolbar["actions"][2]["url"] == f"/tin-tuc/{REFERENCE_SLUG}?view=print"
@@ -59,20 +64,27 @@ def test_toolbar_typed_data(graphql):
 
 
 def test_viewdata_article_fields(graphql):
-    result = graphql("""{ article(slug: "%s") { title lead author category url legacyPath
-        image { url caption alt } bodyHtml paragraphs status } }""" % REFERENCE_SLUG)
+    result = graphql(
+        """query($s: String!) { article(slug: $s) { title lead author category url legacyPath
+        image { url caption alt } bodyHtml paragraphs status } }""",
+        {"s": REFERENCE_SLUG},
+    )
     article = result["data"]["article"]
-    assert article["image"]["caption"] == "Hoạt động sản xuất tại Công ty Cổ phần Khoáng sản Bắc Kạn"
+    assert (
+        article["image"]["caption"] == "Hoạt động sản xuất tại Công ty Cổ phần Khoáng sản Bắc Kạn"
+    )
     assert article["image"]["alt"] == article["image"]["caption"]
-    assert article["legacyPath"] == "/Pages/%s.aspx" % REFERENCE_SLUG
+    assert article["legacyPath"] == f"/Pages/{REFERENCE_SLUG}.aspx"
     assert article["url"] == f"/tin-tuc/{REFERENCE_SLUG}"
     assert article["status"] == "published"
     assert article["bodyHtml"].count("<p>") == 3
 
 
 def test_block_html_carries_type_and_id(graphql):
-    result = graphql("""{ page(path: "%s") { regions { html blocks { id html } } } }"""
-                     % REFERENCE_LEGACY_PATH)
+    result = graphql(
+        "query($p: String!) { page(path: $p) { regions { html blocks { id html } } } }",
+        {"p": REFERENCE_LEGACY_PATH},
+    )
     region = result["data"]["page"]["regions"][0]
     for block in region["blocks"]:
         assert f'data-block-id="{block["id"]}"' in block["html"]
