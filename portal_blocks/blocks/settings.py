@@ -13,7 +13,7 @@ from typing import Any
 import strawberry
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from portal_blocks.blocks.base import BlockSettings
 
@@ -25,6 +25,28 @@ def camelize(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+class StrictBoolean(fields.Boolean):
+    """Only JSON true/false: marshmallow's Boolean also takes "yes", "on" and 1, which the
+    published JSON Schema rejects; the two must agree."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class StrictInteger(fields.Integer):
+    """Only JSON integers: not "5", not 5.0, not true (a bool is an int in Python)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(strict=True, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class SettingsSchema(Schema):
     """Base of every block settings schema: camelCase keys outside, unknown keys rejected."""
 
@@ -34,6 +56,11 @@ class SettingsSchema(Schema):
     def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
         if field_obj.data_key is None:
             field_obj.data_key = camelize(field_name)
+
+    @post_load
+    def _lists_not_tuples(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
+        """List defaults are declared as tuples (shared, immutable); loaded values are lists."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
 @dataclass(frozen=True)

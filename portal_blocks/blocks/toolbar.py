@@ -12,7 +12,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portal_blocks.blocks.base import Block, PageView
 from portal_blocks.blocks.registry import BlockType, settings_type_for
-from portal_blocks.blocks.settings import SettingsSchema
+from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
 from portal_blocks.i18n import format_date, label
 from portal_blocks.models import Placement
 
@@ -34,9 +34,7 @@ def _valid_date_pattern(pattern: str) -> None:
 
 
 class ToolbarSettingsSchema(SettingsSchema):
-    show_date = fields.Boolean(
-        load_default=True, metadata={"description": "Show the publish date."}
-    )
+    show_date = StrictBoolean(load_default=True, metadata={"description": "Show the publish date."})
     date_format = fields.String(
         load_default="dd/MM/yyyy",
         validate=[validate.Length(min=1, max=64), _valid_date_pattern],
@@ -52,24 +50,24 @@ class ToolbarSettingsSchema(SettingsSchema):
         validate=validate.Length(max=len(ToolbarActionKind)),
         metadata={"description": "The actions shown, in order."},
     )
-    show_title = fields.Boolean(load_default=True, metadata={"description": "Show the title."})
-    show_lead = fields.Boolean(load_default=True, metadata={"description": "Show the lead (sapo)."})
-    font_size_default = fields.Integer(
+    show_title = StrictBoolean(load_default=True, metadata={"description": "Show the title."})
+    show_lead = StrictBoolean(load_default=True, metadata={"description": "Show the lead (sapo)."})
+    font_size_default = StrictInteger(
         load_default=100,
         validate=validate.Range(min=50, max=300),
         metadata={"description": "Body text size a reader starts with, in percent."},
     )
-    font_size_min = fields.Integer(
+    font_size_min = StrictInteger(
         load_default=80,
         validate=validate.Range(min=50, max=300),
         metadata={"description": "Smallest text size a reader can choose, in percent."},
     )
-    font_size_max = fields.Integer(
+    font_size_max = StrictInteger(
         load_default=160,
         validate=validate.Range(min=50, max=300),
         metadata={"description": "Largest text size a reader can choose, in percent."},
     )
-    font_size_step = fields.Integer(
+    font_size_step = StrictInteger(
         load_default=10,
         validate=validate.Range(min=1, max=100),
         metadata={"description": "How much one press of a text-size button changes, in percent."},

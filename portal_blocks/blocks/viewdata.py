@@ -6,11 +6,10 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from marshmallow import fields
 
 from portal_blocks.blocks.base import Block, PageView
 from portal_blocks.blocks.registry import BlockType, settings_type_for
-from portal_blocks.blocks.settings import SettingsSchema
+from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.models import Placement
 from portal_blocks.text.html import paragraphs
@@ -18,8 +17,8 @@ from portal_blocks.text.html import paragraphs
 NAME = "Block_BanTin_ViewData"
 
 
-def _flag(default: bool, description: str) -> fields.Boolean:
-    return fields.Boolean(load_default=default, metadata={"description": description})
+def _flag(default: bool, description: str) -> StrictBoolean:
+    return StrictBoolean(load_default=default, metadata={"description": description})
 
 
 class ViewDataSettingsSchema(SettingsSchema):

@@ -1,0 +1,74 @@
+"""The committed contract (schema/) must be what the code produces, and the published JSON
+Schemas must agree with the marshmallow schemas they come from."""
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from portal_blocks import contract
+from portal_blocks.blocks import registry
+from portal_blocks.blocks.settings import SettingsInvalid
+from portal_blocks.graphql.schema import schema
+
+SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
+STALE = "run `portal-blocks export-schema` and commit schema/"
+
+
+def test_sdl_is_current():
+    committed = (SCHEMA_DIR / contract.SDL_FILE).read_text(encoding="utf-8")
+    assert committed == schema.as_str() + "\n", STALE
+
+
+@pytest.mark.parametrize("block_type", [t.name for t in registry])
+def test_block_json_schema_is_current(block_type):
+    name = f"blocks/{block_type}.schema.json"
+    committed = (SCHEMA_DIR / name).read_text(encoding="utf-8")
+    assert committed == contract.expected_files()[name], STALE
+
+
+def test_no_stale_or_extra_contract_files():
+    assert contract.stale_files(SCHEMA_DIR) == []
+
+
+def test_drift_is_detected(tmp_path):
+    contract.write(tmp_path)
+    assert contract.stale_files(tmp_path) == []
+    sdl = tmp_path / contract.SDL_FILE
+    sdl.write_text(sdl.read_text().replace("dateText", "dateLabel"))
+    (tmp_path / "blocks" / "Block_Gone.schema.json").write_text("{}")
+    assert contract.stale_files(tmp_path) == [contract.SDL_FILE, "blocks/Block_Gone.schema.json"]
+
+
+def test_graphql_type_names_are_the_block_type_names():
+    for block_type in registry:
+        assert f"type {block_type.name} implements Block" in schema.as_str()
+
+
+SAMPLES = [
+    ("Block_BanTin_Toolbar", {}, True),
+    ("Block_BanTin_Toolbar", {"dateFormat": "EEEE, dd/MM/yyyy", "actions": ["print"]}, True),
+    ("Block_BanTin_Toolbar", {"fontSizeMin": 10}, False),
+    ("Block_BanTin_Toolbar", {"actions": ["share"]}, False),
+    ("Block_BanTin_Toolbar", {"showTitle": "yes"}, False),
+    ("Block_BanTin_Toolbar", {"colour": "red"}, False),
+    ("Block_BanTin_Toolbar", {"fontSizeDefault": "100"}, False),
+    ("Block_BanTin_Toolbar", {"fontSizeDefault": True}, False),
+    ("Block_BanTin_Toolbar", {"fontSizeDefault": 100.5}, False),
+    ("Block_BanTin_ViewData", {"showAuthor": 1}, False),
+    ("Block_BanTin_ViewData", {"showAuthor": False}, True),
+    ("Block_BanTin_ViewData", {"showAuthor": None}, False),
+    ("Block_BanTin_ViewData", {"unknown": 1}, False),
+]
+
+
+@pytest.mark.parametrize(("block_type", "settings", "valid"), SAMPLES)
+def test_json_schema_and_marshmallow_agree(block_type, settings, valid):
+    definition = registry.get(block_type)
+    published = jsonschema.Draft202012Validator(definition.json_schema())
+    assert published.is_valid(settings) is valid
+    if valid:
+        definition.validate(settings)
+    else:
+        with pytest.raises(SettingsInvalid):
+            definition.validate(settings)

@@ -1,0 +1,86 @@
+"""Bad input gets a clear GraphQL error with a code, never a 500 or a stack trace."""
+
+import pytest
+
+
+def test_unknown_path_is_not_found(graphql):
+    result = graphql('{ page(path: "/tin-tuc/khong-co-bai-nay") { path } }')
+    assert result["data"] == {"page": None}
+    [error] = result["errors"]
+    assert error["extensions"]["code"] == "NOT_FOUND"
+    assert "/tin-tuc/khong-co-bai-nay" in error["message"]
+
+
+def test_unrouted_path_is_not_found(graphql):
+    result = graphql('{ page(path: "/no/such/route") { path } }')
+    assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_unknown_article_slug_is_not_found(graphql):
+    result = graphql('{ article(slug: "nope") { title } }')
+    assert result["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    "query", ["{ page(path: ", "{ nope }", "{ page { path } }", "{ page(path: 1) { path } }"]
+)
+def test_malformed_or_invalid_query_gets_a_graphql_error(client, query):
+    response = client.post("/graphql", json={"query": query})
+    assert response.status_code in (200, 400)
+    body = response.get_json()
+    assert body["data"] is None
+    assert body["errors"][0]["message"]
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_field_suggestions_do_not_leak_schema_names(client):
+    body = client.post("/graphql", json={"query": "{ pag { path } }"}).get_json()
+    assert "Did you mean" not in body["errors"][0]["message"]
+
+
+def test_invalid_json_body_is_a_400(client):
+    response = client.post("/graphql", data="{not json", content_type="application/json")
+    assert response.status_code == 400
+
+
+def test_unknown_block_type_in_settings_validation(graphql):
+    result = graphql('{ validateBlockSettings(blockType: "Block_Nope", settings: {}) { valid } }')
+    [error] = result["errors"]
+    assert error["extensions"] == {"code": "UNKNOWN_BLOCK_TYPE", "blockType": "Block_Nope"}
+
+
+def test_unknown_block_type_lookup(graphql):
+    result = graphql('{ blockType(name: "Block_Nope") { name } }')
+    assert result["errors"][0]["extensions"]["code"] == "UNKNOWN_BLOCK_TYPE"
+
+
+def test_placement_of_unregistered_type_is_left_out_not_fatal(app, graphql):
+    from portal_blocks.db import db
+    from portal_blocks.models import Layout, Placement
+
+    layout = db.session.query(Layout).one()
+    db.session.add(
+        Placement(
+            layout_id=layout.id, region="main", position=2, block_type="Block_Removed", settings={}
+        )
+    )
+    db.session.commit()
+    result = graphql(
+        '{ page(path: "/tin-tuc/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9")'
+        " { regions { blocks { __typename } } } }"
+    )
+    assert "errors" not in result
+    types = [b["__typename"] for b in result["data"]["page"]["regions"][0]["blocks"]]
+    assert types == ["Block_BanTin_Toolbar", "Block_BanTin_ViewData"]
+
+
+def test_unexpected_errors_are_masked(app, graphql, monkeypatch):
+    from portal_blocks.layout import routing
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("psycopg.OperationalError: secret detail")
+
+    monkeypatch.setattr(routing, "match_route", broken)
+    result = graphql('{ page(path: "/tin-tuc/x") { path } }')
+    assert result["errors"][0]["message"] == "Unexpected error."
+    assert "secret" not in str(result)
