@@ -75,7 +75,14 @@ class _Gunicorn(BaseApplication):
 def _serve(app: Flask, host: str, port: int, workers: int) -> None:
     click.echo(f"Serving on http://{host}:{port}/ (GraphQL at /graphql)")
     _Gunicorn(
-        app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-", "preload_app": True}
+        app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "accesslog": "-",
+            "preload_app": True,
+            "control_socket_disable": True,
+        },
     ).run()
 
 

@@ -112,3 +112,9 @@ def test_block_types_expose_schema_and_defaults(graphql):
     assert toolbar["defaults"]["dateFormat"] == "dd/MM/yyyy"
     assert toolbar["settingsSchema"]["properties"]["dateFormat"]["default"] == "dd/MM/yyyy"
     assert toolbar["settingsSchema"]["additionalProperties"] is False
+
+
+def test_json_keeps_vietnamese_unescaped(client):
+    query = "query($s: String!) { article(slug: $s) { author } }"
+    response = client.post("/graphql", json={"query": query, "variables": {"s": REFERENCE_SLUG}})
+    assert "Hương Dịu".encode() in response.get_data()
