@@ -16,6 +16,7 @@ from portal_blocks import contract
 from portal_blocks.app import create_app
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
+from portal_blocks.observability import configure_logging
 
 
 def _create_app() -> Flask:
@@ -73,13 +74,14 @@ class _Gunicorn(BaseApplication):
 
 
 def _serve(app: Flask, host: str, port: int, workers: int) -> None:
+    configure_logging()
     click.echo(f"Serving on http://{host}:{port}/ (GraphQL at /graphql)")
     _Gunicorn(
         app,
         {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "accesslog": "-",
+            "accesslog": None,
             "preload_app": True,
             "control_socket_disable": True,
         },

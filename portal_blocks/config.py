@@ -12,6 +12,8 @@ from typing import Any
 PREFIX = "PORTAL_BLOCKS_"
 
 DEFAULTS: dict[str, Any] = {
+    # "production" turns off GraphiQL and introspection unless they are set explicitly.
+    "ENV": "development",
     # SQLAlchemy URL; relative SQLite paths live in the app's instance folder.
     "DATABASE_URL": "sqlite:///portal_blocks.db",
     # Language of labels and dates (vi or en).
@@ -19,7 +21,18 @@ DEFAULTS: dict[str, Any] = {
     # Timezone in which publish dates are shown.
     "TIMEZONE": "Asia/Ho_Chi_Minh",
     # Serve GraphiQL on GET /graphql from a browser (its assets load from a CDN).
-    "GRAPHIQL": True,
+    # Unset: on in development, off in production.
+    "GRAPHIQL": None,
+    # Answer introspection queries. Unset: on in development, off in production.
+    "INTROSPECTION": None,
+    # Per-request limits: query depth, aliases, lexical tokens, and request body size.
+    "MAX_DEPTH": 12,
+    "MAX_ALIASES": 30,
+    "MAX_TOKENS": 5000,
+    "MAX_BODY_BYTES": 1_048_576,
+    # PostgreSQL: seconds to wait for a connection, milliseconds a statement may run.
+    "DB_CONNECT_TIMEOUT": 3,
+    "DB_STATEMENT_TIMEOUT_MS": 5000,
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
     # Serve the small demo theme (article pages at their routes) from create_app().
@@ -41,3 +54,11 @@ def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any
         PREFIX + key: _parse(environ[PREFIX + key]) if PREFIX + key in environ else default
         for key, default in DEFAULTS.items()
     }
+
+
+def resolved(config: Mapping[str, Any], key: str) -> Any:
+    """A setting's value, with the unset development/production switches resolved."""
+    value = config[PREFIX + key]
+    if value is None and key in {"GRAPHIQL", "INTROSPECTION"}:
+        return config[PREFIX + "ENV"] != "production"
+    return value

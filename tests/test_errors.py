@@ -82,5 +82,8 @@ def test_unexpected_errors_are_masked(app, graphql, monkeypatch):
 
     monkeypatch.setattr(routing, "match_route", broken)
     result = graphql('{ page(path: "/tin-tuc/x") { path } }')
-    assert result["errors"][0]["message"] == "Unexpected error."
+    [error] = result["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"]
     assert "secret" not in str(result)

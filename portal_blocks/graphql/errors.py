@@ -1,11 +1,27 @@
-"""Errors a client may see, and the rule that hides every other one behind a generic message."""
+"""Errors a client may see, and the rule that hides every other one behind a generic message.
+
+Expected failures are :class:`PublicError` (or any GraphQLError raised on purpose) and keep their
+message and ``extensions.code``. Anything else (a bug, a driver message) is masked to a generic
+message carrying the request id that is also logged, so support can find the traceback. A lost
+database becomes SERVICE_UNAVAILABLE and an HTTP 503, so clients and balancers retry elsewhere.
+"""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import strawberry
+from flask import g, has_request_context
 from graphql import GraphQLError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from strawberry.extensions import MaskErrors
+
+log = logging.getLogger("portal_blocks.errors")
+
+UNEXPECTED = "Unexpected error."
+DATABASE_UNAVAILABLE = "The database is unavailable or too slow right now; try again shortly."
 
 
 class PublicError(GraphQLError):
@@ -25,10 +41,69 @@ class UnknownBlockTypeError(PublicError):
     code = "UNKNOWN_BLOCK_TYPE"
 
 
-def should_mask(error: GraphQLError) -> bool:
-    """Mask anything that did not come from a deliberate GraphQLError (DB, driver, bugs)."""
+def is_unexpected(error: GraphQLError) -> bool:
+    """True for errors that did not come from a deliberate GraphQLError (DB, driver, bugs)."""
     original = error.original_error
     return original is not None and not isinstance(original, GraphQLError)
+
+
+def is_database_outage(error: GraphQLError) -> bool:
+    original = error.original_error
+    if isinstance(original, PoolTimeout):
+        return True
+    return isinstance(original, DBAPIError) and (
+        original.connection_invalidated or _is_operational(original)
+    )
+
+
+def _is_operational(error: DBAPIError) -> bool:
+    """Connection loss and statement timeouts are OperationalErrors in every DBAPI driver."""
+    return type(error).__name__ == "OperationalError"
+
+
+def request_id() -> str | None:
+    return g.get("request_id") if has_request_context() else None
+
+
+def _flag_status(status: int) -> None:
+    if has_request_context():
+        g.portal_blocks_status = max(status, g.get("portal_blocks_status", 0))
+
+
+class MaskUnexpectedErrors(MaskErrors):
+    """strawberry's MaskErrors, plus a code and the request id on every masked error."""
+
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_unexpected, error_message=UNEXPECTED)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        outage = is_database_outage(error)
+        if outage:
+            _flag_status(503)
+        return GraphQLError(
+            message=DATABASE_UNAVAILABLE if outage else UNEXPECTED,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
+            extensions={
+                "code": "SERVICE_UNAVAILABLE" if outage else "INTERNAL_SERVER_ERROR",
+                "requestId": request_id(),
+            },
+        )
+
+
+def log_errors(errors: list[GraphQLError]) -> None:
+    """Only unexpected errors are worth a traceback; the rest are the client's business."""
+    for error in errors:
+        if is_unexpected(error):
+            log.error(
+                "unexpected error in %s: %s",
+                ".".join(map(str, error.path or ())) or "operation",
+                error.original_error,
+                exc_info=error.original_error,
+                extra={"request_id": request_id()},
+            )
 
 
 @strawberry.type(description="Why a piece of input was refused.")

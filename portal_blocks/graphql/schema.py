@@ -4,10 +4,14 @@ nodes, breaks: strawberry#3360).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
 import strawberry
+from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
-    MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
@@ -23,20 +27,36 @@ from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, UserError, should_mask
+from portal_blocks.graphql.errors import (
+    MaskUnexpectedErrors,
+    NotFound,
+    UnknownBlockTypeError,
+    UserError,
+    log_errors,
+)
 from portal_blocks.graphql.page import PageType
 from portal_blocks.layout.pages import load_page
 
-MAX_DEPTH = 12
-MAX_ALIASES = 30
-MAX_TOKENS = 5000
 DOCUMENT_CACHE_SIZE = 1024
 
-# Built once: a limiter built per request makes every ValidationCache lookup miss.
-_LIMIT_RULES = tuple(
-    QueryDepthLimiter(max_depth=MAX_DEPTH).validation_rules
-    + MaxAliasesLimiter(max_alias_count=MAX_ALIASES).validation_rules
-)
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for; each has a PORTAL_BLOCKS_* setting (see config.py)."""
+
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 5000
+    introspection: bool = True
+
+    def validation_rules(self) -> list[type[ASTValidationRule]]:
+        rules = [
+            *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
+            *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
+        ]
+        if not self.introspection:
+            rules.append(NoSchemaIntrospectionCustomRule)
+        return rules
 
 
 def _block_type(name: str) -> BlockTypeInfo:
@@ -108,16 +128,34 @@ MUTATION_TYPES: tuple[type, ...] = ()
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[t.graphql_type for t in registry],
-    extensions=[
-        lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-        lambda: AddValidationRules(list(_LIMIT_RULES)),
-        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-        lambda: MaskErrors(should_mask_error=should_mask),
-    ],
-    config=StrawberryConfig(disable_field_suggestions=True),
-)
+
+class PortalSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
+        log_errors(errors)
+
+
+@lru_cache(maxsize=8)
+def schema_for(limits: Limits) -> PortalSchema:
+    """One schema per distinct set of limits, built once per process.
+
+    The rules are built here, once: a limiter built per request makes every ValidationCache
+    lookup miss (a 5x slower request).
+    """
+    rules = limits.validation_rules()
+    return PortalSchema(
+        query=Query,
+        mutation=Mutation,
+        types=[t.graphql_type for t in registry],
+        extensions=[
+            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
+            lambda: AddValidationRules(rules),
+            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            MaskUnexpectedErrors,
+        ],
+        config=StrawberryConfig(disable_field_suggestions=True),
+    )
+
+
+#: The schema with default limits: the committed contract, and what tools import.
+schema = schema_for(Limits())

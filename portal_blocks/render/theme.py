@@ -8,8 +8,10 @@ from sqlalchemy import select
 from portal_blocks.db import db
 from portal_blocks.layout.pages import load_page
 from portal_blocks.models import Article, ArticleStatus
+from portal_blocks.observability import instrument
 
 theme = Blueprint("portal_blocks_theme", __name__)
+instrument(theme)
 
 
 @theme.get("/")

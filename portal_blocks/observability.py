@@ -1,0 +1,66 @@
+"""Request ids and one structured log line per request, with its timing.
+
+The id comes from the caller's ``X-Request-ID`` when it looks like one (so a balancer's id
+follows the request through), else a fresh one; it is echoed in the response and attached to
+masked errors, so a client's report leads to the log line and the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Blueprint, Response, g, request
+from pythonjsonlogger.json import JsonFormatter
+
+log = logging.getLogger("portal_blocks.access")
+_VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+def _start() -> None:
+    incoming = request.headers.get("X-Request-ID", "")
+    g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+    g.request_started = time.perf_counter()
+
+
+def _finish(response: Response) -> Response:
+    status = g.pop("portal_blocks_status", None)
+    if status and response.status_code == 200:
+        response.status_code = status
+    response.headers["X-Request-ID"] = g.get("request_id", "")
+    started = g.get("request_started")
+    log.info(
+        "%s %s %s",
+        request.method,
+        request.path,
+        response.status_code,
+        extra={
+            "request_id": g.get("request_id"),
+            "method": request.method,
+            "path": request.path,
+            "status": response.status_code,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2) if started else None,
+        },
+    )
+    return response
+
+
+def instrument(blueprint: Blueprint) -> None:
+    """Only our blueprint's requests: a host app's own routes are its business."""
+    blueprint.before_request(_start)
+    blueprint.after_request(_finish)
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """JSON lines on stderr for our loggers, when we run the server ourselves.
+
+    A host app that embeds the extension keeps its own logging configuration.
+    """
+    handler = logging.StreamHandler()
+    handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger = logging.getLogger("portal_blocks")
+    logger.handlers = [handler]
+    logger.setLevel(level)
+    logger.propagate = False

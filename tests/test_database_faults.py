@@ -1,0 +1,61 @@
+"""When PostgreSQL goes away mid-run, requests fail fast and clearly, readiness says so, and
+service comes back by itself when the database does."""
+
+import time
+
+import pytest
+from conftest import REFERENCE_LEGACY_PATH
+from sqlalchemy.engine import make_url
+from tcp_proxy import TcpProxy
+
+from portal_blocks import create_app
+
+PAGE = {
+    "query": "query($p: String!) { page(path: $p) { article { title } } }",
+    "variables": {"p": REFERENCE_LEGACY_PATH},
+}
+
+
+@pytest.fixture
+def proxied_client(app, database_url):
+    """A second app on the same (demo-loaded) database, reached through a cuttable proxy."""
+    url = make_url(database_url)
+    proxy = TcpProxy(url.port or 5432, url.host or "127.0.0.1")
+    proxy.start()
+    proxied = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": url.set(
+                host="127.0.0.1", port=proxy.port
+            ).render_as_string(hide_password=False),
+            "PORTAL_BLOCKS_DB_CONNECT_TIMEOUT": 2,
+        }
+    )
+    yield proxied.test_client(), proxy
+    proxy.stop()
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_outage_is_reported_and_recovered_from_without_restart(proxied_client):
+    client, proxy = proxied_client
+    assert client.get("/readyz").status_code == 200
+    assert client.post("/graphql", json=PAGE).get_json()["data"]["page"]["article"]
+
+    proxy.stop()
+    started = time.perf_counter()
+    ready = client.get("/readyz")
+    page = client.post("/graphql", json=PAGE)
+    elapsed = time.perf_counter() - started
+    assert ready.status_code == 503
+    assert ready.get_json()["status"] == "unavailable"
+    assert page.status_code == 503
+    [error] = page.get_json()["errors"]
+    assert error["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert "psycopg" not in str(page.get_json()) and "127.0.0.1" not in str(page.get_json())
+    assert elapsed < 10, f"outage answers took {elapsed:.1f}s"
+    assert client.get("/healthz").status_code == 200
+
+    proxy.start()
+    assert client.get("/readyz").status_code == 200
+    body = client.post("/graphql", json=PAGE).get_json()
+    assert "errors" not in body
+    assert body["data"]["page"]["article"]["title"].startswith("Giá trị sản xuất")
