@@ -36,6 +36,13 @@ REFERENCE_LEGACY_PATH = f"/Pages/{REFERENCE_SLUG}.aspx"
 def reset_postgres(url: str) -> None:
     engine = create_engine(url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
     with engine.connect() as conn:
+        # A leftover session (an earlier run killed mid-test) would block the DROP forever.
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
