@@ -87,3 +87,15 @@ def test_unexpected_errors_are_masked(app, graphql, monkeypatch):
     assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
     assert error["extensions"]["requestId"]
     assert "secret" not in str(result)
+
+
+def test_nul_bytes_in_lookups_are_not_found(graphql):
+    """Found by the fuzzer: PostgreSQL refuses NUL in text, which surfaced as a crash."""
+    assert (
+        graphql('{ article(slug: "a\\u0000b") { title } }')["errors"][0]["extensions"]["code"]
+        == "NOT_FOUND"
+    )
+    assert (
+        graphql('{ page(path: "/tin-tuc/a\\u0000b") { path } }')["errors"][0]["extensions"]["code"]
+        == "NOT_FOUND"
+    )

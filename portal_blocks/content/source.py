@@ -56,6 +56,8 @@ class SqlAlchemyArticleSource:
         return True if include_drafts else Article.status == ArticleStatus.PUBLISHED
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
+        if "\x00" in slug:  # PostgreSQL text cannot hold NUL, so no slug has one
+            return None
         article = self.session.scalar(
             select(Article).where(Article.slug == slug, self._visible(include_drafts))
         )

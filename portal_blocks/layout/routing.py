@@ -45,6 +45,8 @@ def normalise_path(path: str) -> str:
 
 
 def match_route(session: Session, path: str) -> RouteMatch | None:
+    if "\x00" in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
+        return None
     routes = session.execute(
         select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
     ).all()

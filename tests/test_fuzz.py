@@ -1,0 +1,88 @@
+"""Schemathesis generates GraphQL queries from the schema and sends them to the app: no answer
+may be a server error, and no error may be one the server did not mean (a masked crash)."""
+
+import graphql
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.graphql import nodes
+
+EXAMPLES_PER_OPERATION = 60
+
+
+def _field(name: str, value: graphql.ValueNode) -> graphql.ObjectFieldNode:
+    return graphql.ObjectFieldNode(name=graphql.NameNode(value=name), value=value)
+
+
+_json_leaf = st.one_of(
+    st.booleans().map(nodes.Boolean),
+    st.integers(-1000, 1000).map(nodes.Int),
+    st.text(max_size=12).map(nodes.String),
+    st.just(graphql.NullValueNode()),
+)
+_settings_keys = st.sampled_from(
+    [
+        "dateFormat",
+        "actions",
+        "showTitle",
+        "fontSizeMin",
+        "fontSizeMax",
+        "fontSizeStep",
+        "showImage",
+        "x",
+    ]
+)
+schemathesis.graphql.scalar(
+    "JSON",
+    st.one_of(
+        _json_leaf,
+        st.lists(st.tuples(_settings_keys, _json_leaf), max_size=4).map(
+            lambda pairs: nodes.Object([_field(k, v) for k, v in dict(pairs).items()])
+        ),
+    ),
+)
+
+
+def operations(app) -> dict:
+    loaded = schemathesis.graphql.from_wsgi("/graphql", app)
+    return {op.ok().label: op.ok() for op in loaded.get_all_operations()}
+
+
+def test_every_root_field_is_fuzzed(app):
+    from portal_blocks.graphql.schema import schema
+
+    root = graphql.build_schema(schema.as_str())
+    expected = {
+        f"{kind.name}.{field}"
+        for kind in (root.query_type, root.mutation_type)
+        if kind
+        for field in kind.fields
+    }
+    assert set(operations(app)) == expected
+
+
+def fuzz_operation(label: str, operation, checked: dict[str, int]) -> None:
+    @settings(
+        max_examples=EXAMPLES_PER_OPERATION,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy())
+    def fuzz(case) -> None:
+        response = case.call()
+        assert response.status_code < 500, (label, case.body, response.text)
+        for error in response.json().get("errors") or []:
+            code = (error.get("extensions") or {}).get("code")
+            assert code != "INTERNAL_SERVER_ERROR", (label, case.body, error)
+        checked[label] = checked.get(label, 0) + 1
+
+    fuzz()
+
+
+def test_no_server_errors(app):
+    checked: dict[str, int] = {}
+    for label, operation in operations(app).items():
+        fuzz_operation(label, operation, checked)
+    assert set(checked) == set(operations(app))
+    print("schemathesis examples per operation:", checked)
