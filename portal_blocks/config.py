@@ -22,6 +22,9 @@ DEFAULTS: dict[str, Any] = {
     "GRAPHIQL": True,
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
+    # Origins (e.g. "https://portal.example.vn") whose scripts may call the GraphQL and
+    # fragment endpoints from a browser; empty: no CORS headers at all.
+    "CORS_ORIGINS": [],
     # Serve the small demo theme (article pages at their routes) from create_app().
     "THEME": True,
 }

@@ -25,6 +25,7 @@ from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, UserError, should_mask
 from portal_blocks.graphql.page import PageType
+from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.layout.pages import load_page
 
 MAX_DEPTH = 12
@@ -102,8 +103,11 @@ class PageQueries:
 
 
 #: Each domain contributes its own query and mutation classes; add one line here per class.
-QUERY_TYPES: tuple[type, ...] = (PageQueries,)
-MUTATION_TYPES: tuple[type, ...] = ()
+QUERY_TYPES: tuple[type, ...] = (
+    PageQueries,
+    PreferenceQueries,
+)
+MUTATION_TYPES: tuple[type, ...] = (PreferenceMutations,)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
