@@ -98,6 +98,25 @@ class PortalBlocks:
 
         app.cli.add_command(blocks_cli)
 
+    @staticmethod
+    def fragment(
+        path: str,
+        *,
+        region: str | None = None,
+        block_id: str | None = None,
+        request: Request | None = None,
+    ) -> fragments.Fragment:
+        """Render a region or block of the page at ``path`` inside a host's own view.
+
+        Pass the host's ``request`` so the reader's display preferences (their cookie) apply.
+        Raises :class:`~portal_blocks.render.fragments.FragmentNotFound`.
+        """
+        from flask import current_app
+
+        state = current_app.extensions["portal_blocks"]
+        ctx = state.context(request, locale=state.locale_for(request, accept_language=False))
+        return fragments.render_fragment(ctx, path, region=region, block_id=block_id)
+
     def _blueprint(self, app: Flask) -> Blueprint:
         prefix = str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
         blueprint = Blueprint(
