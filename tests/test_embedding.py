@@ -45,6 +45,7 @@ def host(database_url: str, tmp_path) -> Iterator[Flask]:
         host_app.set_up_blocks()
         yield app
         db.session.remove()
+        db.engine.dispose()
         host_app.host_db.session.remove()
         host_app.host_db.engine.dispose()
 

@@ -160,7 +160,13 @@ def test_unknown_block_is_404(app, client):
     assert "999999" in response.get_json()["error"]["message"]
 
 
-def test_cors_allows_listed_origins_only(app, database_url):
+def dispose(other_app) -> None:
+    """Each app has its own pool; return its connections to the shared server."""
+    with other_app.app_context():
+        db.engine.dispose()
+
+
+def test_cors_allows_listed_origins_only(app, database_url, request):
     allowed = "https://portal.example.vn"
     cors_app = create_app(
         {
@@ -169,6 +175,7 @@ def test_cors_allows_listed_origins_only(app, database_url):
         }
     )
     client = cors_app.test_client()
+    request.addfinalizer(lambda: dispose(cors_app))
     ok = client.get("/fragments/page", query_string=PAGE, headers={"Origin": allowed})
     assert ok.headers["Access-Control-Allow-Origin"] == allowed
     assert "ETag" in ok.headers["Access-Control-Expose-Headers"]
