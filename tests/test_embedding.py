@@ -11,6 +11,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy import func, inspect, select
 
+from portal_blocks.content.source import ArticleSource
 from portal_blocks.db import db
 from portal_blocks.models import Article, Placement
 
@@ -105,6 +106,7 @@ def test_host_page_renders_the_blocks_in_process(host):
 
 
 def test_host_articles_render_with_no_copy_into_our_table(host):
+    assert isinstance(host_app.NewsItemSource(), ArticleSource)
     client = host.test_client()
     block = f"/blocks/fragments/block/{viewdata_id()}"
     first = client.get(block, query_string={"path": NEWS_PATH})
@@ -141,3 +143,11 @@ def test_host_flask_migrate_stays_the_hosts(tmp_path, database_url):
     PortalBlocks(app)
     assert app.extensions["migrate"].db is own_db
     assert app.extensions["sqlalchemy"] is own_db
+
+
+def test_host_cli_upgrades_our_database_only(host):
+    result = host.test_cli_runner().invoke(args=["blocks", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "portal-blocks database at head" in result.output
+    assert "portal_blocks_alembic_version" in inspect(db.engine).get_table_names()
+    assert "alembic_version" not in inspect(host_app.host_db.engine).get_table_names()

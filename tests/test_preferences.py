@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import REFERENCE_SLUG, count_statements
 from sqlalchemy import func, select
@@ -12,6 +14,7 @@ from portal_blocks.models import DisplayPreference, Placement
 PATH = f"/tin-tuc/{REFERENCE_SLUG}"
 SET = """mutation($s: Int!) { setDisplayPreferences(textSize: $s) {
   preferences { textSize } errors { field code message } } }"""
+FORM_MUTATION = "mutation { setDisplayPreferences(textSize: 120) { errors { code } } }"
 PAGE = """query($p: String!) { page(path: $p) { regions { blocks {
   ... on Block_BanTin_Toolbar { fontSize { current min max } }
   ... on Block_BanTin_ViewData { textSize html } } } } }"""
@@ -104,6 +107,18 @@ def test_mutation_over_get_is_refused(app, client):
     assert preference_rows() == 0
 
 
+def test_mutation_from_a_plain_form_is_refused(app, client):
+    """A cross-site HTML form can only send simple content types; none of them is accepted."""
+    for content_type in ("application/x-www-form-urlencoded", "text/plain"):
+        response = client.post(
+            "/graphql",
+            data=json.dumps({"query": FORM_MUTATION}),
+            content_type=content_type,
+        )
+        assert response.status_code == 400
+    assert preference_rows() == 0
+
+
 def test_a_forged_cookie_is_ignored(app, client, graphql):
     client.set_cookie("pb_viewer", "x'; DROP TABLE article; --")
     with count_statements() as without:
@@ -121,6 +136,8 @@ def test_preference_costs_one_statement_only_with_a_cookie(app, client, graphql)
     set_size(graphql, 140)
     with count_statements() as with_cookie:
         assert 'data-font-size="140"' in client.get(PATH).get_data(as_text=True)
+    # Routes, the layout with its placements, the article; plus the preference with a cookie.
+    assert len(anonymous) == 3
     assert len(with_cookie) == len(anonymous) + 1
     assert "display_preference" in with_cookie[0]
     with count_statements() as fragment:
