@@ -216,3 +216,20 @@ def test_print_view_is_a_printable_article(app, client):
     assert "pb-site-header" not in html
     theme_print = client.get(PATH, query_string={"view": "print"}).get_data(as_text=True)
     assert theme_print == html
+
+
+def test_public_url_makes_every_printed_url_absolute(app, database_url, request):
+    other = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "PORTAL_BLOCKS_PUBLIC_URL": "https://blocks.example.vn/",
+            "PORTAL_BLOCKS_URL_PREFIX": "/khoi",
+        }
+    )
+    request.addfinalizer(lambda: dispose(other))
+    body = other.test_client().get("/khoi/fragments/page", query_string={**PAGE, "format": "json"})
+    assets = body.get_json()["assets"]
+    assert assets["js"] == ["https://blocks.example.vn/khoi/_blocks/static/toolbar.js"]
+    html = body.get_json()["html"]
+    assert 'data-graphql-url="https://blocks.example.vn/khoi/graphql"' in html
+    assert 'href="https://blocks.example.vn/khoi/print?path=' in html

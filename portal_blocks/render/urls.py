@@ -15,7 +15,9 @@ STATIC_URL_PATH = "/_blocks/static"
 
 
 def url_prefix() -> str:
-    return str(current_app.config.get(PREFIX + "URL_PREFIX", "")).rstrip("/")
+    """``PORTAL_BLOCKS_PUBLIC_URL`` + ``PORTAL_BLOCKS_URL_PREFIX``, without a trailing slash."""
+    base = str(current_app.config.get(PREFIX + "PUBLIC_URL") or "").rstrip("/")
+    return base + str(current_app.config.get(PREFIX + "URL_PREFIX", "")).rstrip("/")
 
 
 def static_url(filename: str) -> str:

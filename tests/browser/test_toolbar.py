@@ -62,6 +62,7 @@ def test_text_size_grows_is_kept_and_clamps(page, live_server):
     assert page.locator(".pb-toolbar").get_attribute("data-font-size") == str(
         100 + 2 * limits["step"]
     )
+    assert page.get_by_role("status").inner_text() == f"Cỡ chữ: {100 + 2 * limits['step']}%"
 
     # Kept across a reload, and rendered by the server (no flash of the default size).
     response = page.reload()

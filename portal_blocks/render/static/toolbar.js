@@ -28,7 +28,13 @@
     var current = number(toolbar, "data-font-size", 100);
     var increase = toolbar.querySelector('[data-action="increase_text_size"]');
     var decrease = toolbar.querySelector('[data-action="decrease_text_size"]');
+    var status = toolbar.querySelector('[role="status"]');
     var saving = Promise.resolve();
+
+    function announce() {
+      // A polite live region: screen readers hear the new size after each press.
+      if (status) status.textContent = status.getAttribute("data-status-label") + ": " + current + "%";
+    }
 
     function apply(size) {
       current = Math.max(min, Math.min(max, size));
@@ -63,6 +69,7 @@
       event.preventDefault();
       var before = current;
       apply(current + (action === "increase_text_size" ? step : -step));
+      announce();
       if (current !== before) save(current);
     });
 
