@@ -6,9 +6,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from flask_migrate import Migrate
 
 from portal_blocks.config import PREFIX, settings_from_env
+from portal_blocks.db import db
 from portal_blocks.extension import PortalBlocks
+from portal_blocks.migrate import MIGRATIONS_DIR
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -16,8 +19,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask("portal_blocks", instance_relative_config=True)
     app.config.update(settings_from_env())
     app.config.update(config or {})
-    app.config["SQLALCHEMY_DATABASE_URI"] = app.config[PREFIX + "DATABASE_URL"]
     PortalBlocks(app)
+    # The standalone app owns its CLI, so it gets Flask-Migrate's full `db` group; a host app
+    # keeps its own Flask-Migrate and upgrades ours with `flask blocks upgrade`.
+    Migrate(app, db, directory=str(MIGRATIONS_DIR))
     if app.config[PREFIX + "THEME"]:
         from portal_blocks.render.theme import theme
 

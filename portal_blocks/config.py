@@ -35,6 +35,12 @@ DEFAULTS: dict[str, Any] = {
     "DB_STATEMENT_TIMEOUT_MS": 5000,
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
+    # Scheme and host in front of the URLs the blocks print (assets, GraphQL, print view), e.g.
+    # "https://blocks.example.vn" when fragments are shown on another site; empty: relative URLs.
+    "PUBLIC_URL": "",
+    # Origins (e.g. "https://portal.example.vn") whose scripts may call the GraphQL and
+    # fragment endpoints from a browser; empty: no CORS headers at all.
+    "CORS_ORIGINS": [],
     # Serve the small demo theme (article pages at their routes) from create_app().
     "THEME": True,
 }

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import JSON, DateTime, MetaData, String, Text, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -90,7 +92,56 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base, disable_autonaming=True)
+class PortalSQLAlchemy(SQLAlchemy):
+    """Our models' own database handle, which can live in a host app beside the host's.
+
+    flask-sqlalchemy allows one instance per app (``app.extensions["sqlalchemy"]``) and reads
+    the app's ``SQLALCHEMY_*`` keys, so a plain instance would clash with a host's own, or take
+    over its database. This one registers under ``app.extensions["portal_blocks_db"]`` and
+    builds its single engine from ``PORTAL_BLOCKS_DATABASE_URL`` alone; everything else
+    (models, the app-context-scoped session, ``db.engine``) is flask-sqlalchemy's.
+    The hooks used here are stable across flask-sqlalchemy 3.1 (pinned below 3.2).
+    """
+
+    EXTENSION_KEY = "portal_blocks_db"
+
+    def init_app(self, app: Flask) -> None:
+        from portal_blocks.config import PREFIX
+
+        if self.EXTENSION_KEY in app.extensions:
+            raise RuntimeError("portal-blocks' database is already set up on this app.")
+        app.extensions[self.EXTENSION_KEY] = self
+        app.teardown_appcontext(self._teardown_session)
+        url = app.config[PREFIX + "DATABASE_URL"]
+        options: dict[str, Any] = {"url": url, **engine_options(url, app.config)}
+        self._make_metadata(None)
+        self._apply_driver_defaults(options, app)
+        engines = self._app_engines.setdefault(app, {})
+        for engine in engines.values():
+            engine.dispose()
+        engines.clear()
+        engines[None] = self._make_engine(None, options, app)
+
+
+def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Bounded waits: a lost database must fail a request in seconds, not hang a worker."""
+    from portal_blocks.config import PREFIX
+
+    if url.startswith("postgresql"):
+        connect_timeout = config[PREFIX + "DB_CONNECT_TIMEOUT"]
+        statement_ms = int(config[PREFIX + "DB_STATEMENT_TIMEOUT_MS"])
+        return {
+            "pool_pre_ping": True,
+            "pool_timeout": connect_timeout,
+            "connect_args": {
+                "connect_timeout": connect_timeout,
+                "options": f"-c statement_timeout={statement_ms}",
+            },
+        }
+    return {"pool_pre_ping": True}
+
+
+db = PortalSQLAlchemy(model_class=Base, disable_autonaming=True)
 
 
 def utcnow() -> datetime:

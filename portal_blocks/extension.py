@@ -1,14 +1,19 @@
-"""The Flask extension: mounts the GraphQL endpoint and the block assets into a Flask app."""
+"""The Flask extension: mounts GraphQL, HTML fragments, the print view and the block assets.
+
+A host app keeps what is its own: its config (only ``PORTAL_BLOCKS_*`` keys are defaulted), its
+SQLAlchemy instance and database (ours is a separate handle on ``PORTAL_BLOCKS_DATABASE_URL``,
+see :class:`portal_blocks.db.PortalSQLAlchemy`), its Flask-Migrate setup, and its error
+handlers (ours are registered on our blueprint only). Everything is mounted under
+``PORTAL_BLOCKS_URL_PREFIX``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, request
-from flask_migrate import Migrate
+from flask_cors import CORS
 from sqlalchemy.orm import Session
 
 from portal_blocks import health
@@ -18,11 +23,14 @@ from portal_blocks.db import db
 from portal_blocks.graphql.context import PortalContext
 from portal_blocks.graphql.schema import Limits, schema_for
 from portal_blocks.graphql.view import PortalGraphQLView
+from portal_blocks.i18n import pick_locale
 from portal_blocks.observability import instrument
+from portal_blocks.preferences import load_preferences, viewer_id
+from portal_blocks.render import fragments
+from portal_blocks.render.blocks import template_helpers
+from portal_blocks.render.urls import STATIC_URL_PATH
 
-PACKAGE_DIR = Path(__file__).resolve().parent
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
-
+#: Builds the article source for one request from our session (see ``ArticleSource``).
 SourceFactory = Callable[[Session], ArticleSource]
 
 
@@ -34,25 +42,41 @@ class PortalBlocksState:
     timezone: str
     source_factory: SourceFactory
 
+    def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
+        """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
+        if request is None:
+            return self.locale
+        accept = request.accept_languages if accept_language else None
+        return pick_locale(request.args.get("lang"), accept, self.locale)
+
     def context(
-        self, request: Request | None = None, response: Response | None = None
+        self,
+        request: Request | None = None,
+        response: Response | None = None,
+        *,
+        locale: str | None = None,
     ) -> PortalContext:
         session = db.session
+        viewer = viewer_id(request)
         return PortalContext(
             request=request,
             response=response,
             session=session,
             source=self.source_factory(session),
-            locale=self.locale,
+            locale=locale or self.locale_for(request),
             timezone=self.timezone,
+            viewer=load_preferences(session, viewer),
+            viewer_id=viewer,
         )
 
 
 class PortalBlocks:
     """``PortalBlocks(app)`` or ``PortalBlocks().init_app(app)``.
 
-    ``source_factory`` lets a host CMS supply articles from its own store (see
-    :class:`portal_blocks.content.source.ArticleSource`).
+    ``source_factory`` lets a host CMS supply articles from its own store: a callable taking
+    our SQLAlchemy session and returning an
+    :class:`~portal_blocks.content.source.ArticleSource`. The default reads our ``article``
+    table.
     """
 
     def __init__(
@@ -65,22 +89,45 @@ class PortalBlocks:
     def init_app(self, app: Flask) -> None:
         for key, default in DEFAULTS.items():
             app.config.setdefault(PREFIX + key, default)
-        app.config.setdefault("SQLALCHEMY_DATABASE_URI", app.config[PREFIX + "DATABASE_URL"])
-        app.config.setdefault(
-            "SQLALCHEMY_ENGINE_OPTIONS",
-            _engine_options(app.config["SQLALCHEMY_DATABASE_URI"], app.config),
-        )
         db.init_app(app)
-        Migrate(app, db, directory=str(MIGRATIONS_DIR))
+        app.register_blueprint(self._blueprint(app))
+        app.extensions["portal_blocks"] = PortalBlocksState(
+            locale=app.config[PREFIX + "LOCALE"],
+            timezone=app.config[PREFIX + "TIMEZONE"],
+            source_factory=self.source_factory,
+        )
+        from portal_blocks.hostcli import blocks_cli
 
-        prefix = app.config[PREFIX + "URL_PREFIX"].rstrip("/")
+        app.cli.add_command(blocks_cli)
+
+    @staticmethod
+    def fragment(
+        path: str,
+        *,
+        region: str | None = None,
+        block_id: str | None = None,
+        request: Request | None = None,
+    ) -> fragments.Fragment:
+        """Render a region or block of the page at ``path`` inside a host's own view.
+
+        Pass the host's ``request`` so the reader's display preferences (their cookie) apply.
+        Raises :class:`~portal_blocks.render.fragments.FragmentNotFound`.
+        """
+        from flask import current_app
+
+        state = current_app.extensions["portal_blocks"]
+        ctx = state.context(request, locale=state.locale_for(request, accept_language=False))
+        return fragments.render_fragment(ctx, path, region=region, block_id=block_id)
+
+    def _blueprint(self, app: Flask) -> Blueprint:
+        prefix = str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
         blueprint = Blueprint(
             "portal_blocks",
             __name__,
             url_prefix=prefix or None,
             template_folder="render/templates",
             static_folder="render/static",
-            static_url_path="/_blocks/static",
+            static_url_path=STATIC_URL_PATH,
         )
         limits = Limits(
             max_depth=app.config[PREFIX + "MAX_DEPTH"],
@@ -106,24 +153,27 @@ class PortalBlocks:
 
         instrument(blueprint)
         health.register(blueprint)
-        app.register_blueprint(blueprint)
-        app.extensions["portal_blocks"] = PortalBlocksState(
-            locale=app.config[PREFIX + "LOCALE"],
-            timezone=app.config[PREFIX + "TIMEZONE"],
-            source_factory=self.source_factory,
-        )
+        fragments.register(blueprint)
+        # Scoped to our blueprint: the host's own templates see none of our names.
+        blueprint.context_processor(template_helpers)
+        origins = cors_origins(app.config[PREFIX + "CORS_ORIGINS"])
+        if origins:
+            # Credentials let an allowed portal's script keep the viewer cookie on
+            # setDisplayPreferences; only the listed origins are ever echoed back.
+            CORS(
+                blueprint,
+                origins=origins,
+                supports_credentials=True,
+                expose_headers=["ETag", "Link", fragments.ASSETS_HEADER],
+                max_age=3600,
+            )
+        return blueprint
 
 
-def _engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
-    """Bounded waits: a lost database must fail a request in seconds, not hang a worker."""
-    if url.startswith("postgresql"):
-        statement_ms = int(config[PREFIX + "DB_STATEMENT_TIMEOUT_MS"])
-        return {
-            "pool_pre_ping": True,
-            "pool_timeout": config[PREFIX + "DB_CONNECT_TIMEOUT"],
-            "connect_args": {
-                "connect_timeout": config[PREFIX + "DB_CONNECT_TIMEOUT"],
-                "options": f"-c statement_timeout={statement_ms}",
-            },
-        }
-    return {"pool_pre_ping": True}
+def cors_origins(value: str | list[str] | None) -> list[str]:
+    """A JSON list, or a comma-separated string as environment variables usually give it."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [origin.strip() for origin in value.split(",") if origin.strip()]
+    return [str(origin) for origin in value]

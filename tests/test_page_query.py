@@ -57,7 +57,7 @@ def test_toolbar_typed_data(graphql):
     }
     kinds = [a["kind"] for a in toolbar["actions"]]
     assert kinds == ["INCREASE_TEXT_SIZE", "DECREASE_TEXT_SIZE", "PRINT"]
-    assert toolbar["actions"][2]["url"] == f"/tin-tuc/{REFERENCE_SLUG}?view=print"
+    assert toolbar["actions"][2]["url"] == f"/print?path=%2Ftin-tuc%2F{REFERENCE_SLUG}"
     assert toolbar["actions"][0]["url"] is None
     assert toolbar["settings"]["dateFormat"] == "dd/MM/yyyy"
     assert toolbar["settings"]["asJson"]["dateFormat"] == "dd/MM/yyyy"

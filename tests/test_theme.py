@@ -14,11 +14,6 @@ def test_unknown_page_is_a_404_page(client):
     assert "Không tìm thấy trang" in response.get_data(as_text=True)
 
 
-def test_print_view_uses_the_print_stylesheet_for_screen(client):
-    body = client.get(f"/tin-tuc/{REFERENCE_SLUG}?view=print").get_data(as_text=True)
-    assert 'print.css">' in body and "pb-theme--print" in body
-
-
 def test_graphiql_is_served_to_browsers(client):
     response = client.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200

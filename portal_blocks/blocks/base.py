@@ -38,6 +38,12 @@ class BlockSettings:
     )
 
 
+@strawberry.type(description="The CSS and JS files a block needs on the page, as URLs.")
+class BlockAssets:
+    css: list[str]
+    js: list[str]
+
+
 @strawberry.interface(description="A block (portlet) placed in a region of a page layout.")
 class Block:
     id: strawberry.ID = strawberry.field(description="Stable id of the block's placement.")
@@ -56,3 +62,14 @@ class Block:
         from portal_blocks.render.blocks import render_block
 
         return render_block(self)
+
+    @strawberry.field(description="The CSS and JS files the block needs, to add to the page once.")
+    def assets(self) -> BlockAssets:
+        from portal_blocks.blocks.registry import registry
+        from portal_blocks.render.urls import static_url
+
+        block_type = registry.get(self.block_type)
+        return BlockAssets(
+            css=[static_url(name) for name in block_type.assets_css],
+            js=[static_url(name) for name in block_type.assets_js],
+        )

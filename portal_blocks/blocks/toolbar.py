@@ -13,8 +13,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from portal_blocks.blocks.base import Block, PageView
 from portal_blocks.blocks.registry import BlockType, settings_type_for
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
-from portal_blocks.i18n import format_date, label
+from portal_blocks.i18n import format_date, gettext
 from portal_blocks.models import Placement
+from portal_blocks.render.urls import print_url
 
 NAME = "Block_BanTin_Toolbar"
 
@@ -24,6 +25,14 @@ class ToolbarActionKind(enum.Enum):
     INCREASE_TEXT_SIZE = "increase_text_size"
     DECREASE_TEXT_SIZE = "decrease_text_size"
     PRINT = "print"
+
+
+#: The msgid (English) of each action's label in the gettext catalogs.
+ACTION_LABELS = {
+    ToolbarActionKind.INCREASE_TEXT_SIZE: "Increase text size",
+    ToolbarActionKind.DECREASE_TEXT_SIZE: "Decrease text size",
+    ToolbarActionKind.PRINT: "Print article",
+}
 
 
 def _valid_date_pattern(pattern: str) -> None:
@@ -125,9 +134,30 @@ def clamp_text_size(settings: dict[str, Any], requested: int | None) -> int:
     return max(settings["font_size_min"], min(settings["font_size_max"], requested))
 
 
+def page_text_size(page: PageView) -> int | None:
+    """The reader's text size on this page, clamped to the bounds of the page's toolbar.
+
+    ``None`` when the reader chose none or the page has no toolbar to bound it; then the
+    theme's own size applies. ViewData renders with it, so a chosen size shows at once.
+    """
+    requested = page.viewer.get("text_size")
+    if requested is None:
+        return None
+    if "text_size" not in page.memo:
+        toolbar = next((p for p in page.placements if p.block_type == NAME), None)
+        page.memo["text_size"] = (
+            clamp_text_size(BLOCK.validate(toolbar.settings), requested) if toolbar else None
+        )
+    return page.memo["text_size"]
+
+
+def _label(kind: ToolbarActionKind, page: PageView) -> str:
+    return gettext(ACTION_LABELS[kind], page.locale)
+
+
 def _action(kind: ToolbarActionKind, page: PageView) -> ToolbarAction:
-    url = f"{page.path}?view=print" if kind is ToolbarActionKind.PRINT else None
-    return ToolbarAction(kind=kind, label=label(kind.value, page.locale), url=url)
+    url = print_url(page.path) if kind is ToolbarActionKind.PRINT else None
+    return ToolbarAction(kind=kind, label=_label(kind, page), url=url)
 
 
 def build(placement: Placement, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
@@ -152,8 +182,8 @@ def build(placement: Placement, page: PageView, settings: dict[str, Any], typed:
             max=settings["font_size_max"],
             step=settings["font_size_step"],
             unit="%",
-            increase_label=label("increase_text_size", page.locale),
-            decrease_label=label("decrease_text_size", page.locale),
+            increase_label=_label(ToolbarActionKind.INCREASE_TEXT_SIZE, page),
+            decrease_label=_label(ToolbarActionKind.DECREASE_TEXT_SIZE, page),
         ),
         actions=[_action(kind, page) for kind in settings["actions"]],
         title=article.title if article and settings["show_title"] else None,
@@ -171,4 +201,6 @@ BLOCK = BlockType(
     graphql_type=ToolbarBlock,
     template="portal_blocks/blocks/toolbar.html",
     build=build,
+    assets_css=("portal_blocks.css",),
+    assets_js=("toolbar.js",),
 )

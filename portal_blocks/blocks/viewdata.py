@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from portal_blocks.blocks.base import Block, PageView
 from portal_blocks.blocks.registry import BlockType, settings_type_for
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean
+from portal_blocks.blocks.toolbar import page_text_size
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.models import Placement
 from portal_blocks.text.html import paragraphs
@@ -49,6 +50,10 @@ class ViewDataBlock(Block):
     author: str | None
     source: str | None
     category: str | None
+    text_size: int | None = strawberry.field(
+        description="The reader's text size in percent, within the toolbar's bounds; null for "
+        "the theme's size."
+    )
 
     @strawberry.field(description="The body's paragraphs as plain text, in order.")
     def paragraphs(self) -> list[str]:
@@ -79,6 +84,7 @@ def build(placement: Placement, page: PageView, settings: dict[str, Any], typed:
         author=record.author if settings["show_author"] else None,
         source=record.source if settings["show_source"] else None,
         category=record.category if settings["show_category"] else None,
+        text_size=page_text_size(page),
         _placement=placement,
         _page=page,
     )
@@ -92,4 +98,5 @@ BLOCK = BlockType(
     graphql_type=ViewDataBlock,
     template="portal_blocks/blocks/viewdata.html",
     build=build,
+    assets_css=("portal_blocks.css",),
 )

@@ -1,4 +1,15 @@
-"""The protocol through which blocks get articles, and its default SQLAlchemy implementation."""
+"""The protocol through which blocks get articles, and its default SQLAlchemy implementation.
+
+A host CMS that keeps its own articles implements :class:`ArticleSource` over its own store
+and passes a factory to the extension::
+
+    PortalBlocks(app, source_factory=lambda _session: MyCmsSource())
+
+The factory is called once per request with our SQLAlchemy session (the default source reads
+our ``article`` table through it; a host source usually ignores it and uses its own). Nothing
+is copied into our tables: layouts, placements and routes are ours, articles are the host's.
+``examples/host_app.py`` is a complete example.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +25,26 @@ from portal_blocks.models import Article, ArticleStatus
 
 @runtime_checkable
 class ArticleSource(Protocol):
-    """What a content source must answer. Each call is one round trip at most.
+    """What a content source must answer.
 
-    ``include_drafts`` is true only for an authenticated editor's preview.
+    Each call should cost one round trip to the store at most: a page's SQL budget counts it
+    as one statement, and a route resolves its article with exactly one call.
+
+    The records returned must hold NFC text, sanitised ``body_html`` (it is rendered as is),
+    and timezone-aware ``published_at``. Ids are strings, whatever the store uses.
+    ``include_drafts`` is true only for an authenticated editor's preview; otherwise return
+    published articles only, and ``None`` / no entry for anything else.
     """
 
-    def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None: ...
+    def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
+        """The article a ``/.../<slug>`` route names, or ``None``."""
+        ...
 
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
-    ) -> dict[str, ArticleRecord]: ...
+    ) -> dict[str, ArticleRecord]:
+        """The articles among ``ids`` that exist (and are visible), keyed by id, in bulk."""
+        ...
 
 
 def record_from_model(article: Article) -> ArticleRecord:

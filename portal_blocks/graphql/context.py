@@ -21,6 +21,7 @@ class PortalContext:
     locale: str
     timezone: str
     viewer: dict[str, Any] = field(default_factory=dict)
+    viewer_id: str | None = None
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -35,6 +35,7 @@ from portal_blocks.graphql.errors import (
     log_errors,
 )
 from portal_blocks.graphql.page import PageType
+from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.layout.pages import load_page
 
 DOCUMENT_CACHE_SIZE = 1024
@@ -122,8 +123,11 @@ class PageQueries:
 
 
 #: Each domain contributes its own query and mutation classes; add one line here per class.
-QUERY_TYPES: tuple[type, ...] = (PageQueries,)
-MUTATION_TYPES: tuple[type, ...] = ()
+QUERY_TYPES: tuple[type, ...] = (
+    PageQueries,
+    PreferenceQueries,
+)
+MUTATION_TYPES: tuple[type, ...] = (PreferenceMutations,)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import render_template
 
 from portal_blocks.blocks import Block, registry
-from portal_blocks.i18n import label
+from portal_blocks.i18n import gettext, gettext_for
+from portal_blocks.render.urls import graphql_url, static_url
 
 if TYPE_CHECKING:
     from portal_blocks.graphql.page import RegionType
@@ -20,9 +21,26 @@ def render_block(block: Block) -> str:
         registry.get(block.block_type).template,
         block=block,
         page=page,
-        t=partial(label, locale=page.locale),
+        t=partial(gettext, locale=page.locale),
+        graphql_url=graphql_url(),
     )
 
 
 def render_region(region: RegionType) -> str:
     return render_template("portal_blocks/region.html", region=region, render_block=render_block)
+
+
+def block_assets(blocks: list[Block]) -> tuple[list[str], list[str]]:
+    """The CSS and JS URLs a set of blocks needs, each once, in first-use order."""
+    css: dict[str, None] = {}
+    js: dict[str, None] = {}
+    for block in blocks:
+        assets = block.assets()
+        css.update(dict.fromkeys(assets.css))
+        js.update(dict.fromkeys(assets.js))
+    return list(css), list(js)
+
+
+def template_helpers() -> dict[str, Any]:
+    """Names our page templates use; a context processor of our blueprints only."""
+    return {"static_url": static_url, "gettext_for": gettext_for}

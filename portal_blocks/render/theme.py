@@ -9,9 +9,11 @@ from portal_blocks.db import db
 from portal_blocks.layout.pages import load_page
 from portal_blocks.models import Article, ArticleStatus
 from portal_blocks.observability import instrument
+from portal_blocks.render.blocks import block_assets, template_helpers
 
 theme = Blueprint("portal_blocks_theme", __name__)
 instrument(theme)
+theme.context_processor(template_helpers)
 
 
 @theme.get("/")
@@ -26,13 +28,14 @@ def index() -> str:
         "portal_blocks/theme/index.html",
         articles=articles,
         locale=current_app.extensions["portal_blocks"].locale,
-        print_view=False,
     )
 
 
 @theme.get("/<path:path>")
 def page(path: str) -> tuple[str, int] | str:
-    ctx = current_app.extensions["portal_blocks"].context(request=request)
+    state = current_app.extensions["portal_blocks"]
+    # A portal page speaks the portal's language; only an explicit ?lang= changes it.
+    ctx = state.context(request=request, locale=state.locale_for(request, accept_language=False))
     loaded = load_page(
         ctx.session,
         ctx.source,
@@ -41,14 +44,17 @@ def page(path: str) -> tuple[str, int] | str:
         timezone=ctx.timezone,
         viewer=ctx.viewer,
     )
-    print_view = request.args.get("view") == "print"
     if loaded is None:
         return render_template(
-            "portal_blocks/theme/not_found.html",
-            path="/" + path,
-            locale=ctx.locale,
-            print_view=False,
+            "portal_blocks/theme/not_found.html", path="/" + path, locale=ctx.locale
         ), 404
+    if request.args.get("view") == "print":
+        return render_template("portal_blocks/print.html", page=loaded, locale=ctx.locale)
+    css, js = block_assets([b for region in loaded.regions for b in region.blocks])
     return render_template(
-        "portal_blocks/theme/page.html", page=loaded, locale=ctx.locale, print_view=print_view
+        "portal_blocks/theme/page.html",
+        page=loaded,
+        locale=ctx.locale,
+        assets_css=css,
+        assets_js=js,
     )

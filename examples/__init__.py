@@ -1,0 +1,1 @@
+"""Example host apps that embed portal-blocks."""

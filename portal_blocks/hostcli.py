@@ -1,0 +1,33 @@
+"""``flask blocks ...``: the commands a host app gets with the extension."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from portal_blocks.db import db
+from portal_blocks.migrate import upgrade_database
+
+
+@click.group("blocks")
+def blocks_cli() -> None:
+    """portal-blocks' database and demo content, in a host app."""
+
+
+@blocks_cli.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def upgrade_command(revision: str) -> None:
+    """Upgrade portal-blocks' own database (PORTAL_BLOCKS_DATABASE_URL) to REVISION."""
+    upgrade_database(revision)
+    click.echo(f"portal-blocks database at {revision}")
+
+
+@blocks_cli.command("load-demo")
+@with_appcontext
+def load_demo_command() -> None:
+    """Load the reference article, the default layout and its routes (idempotent)."""
+    from portal_blocks.demo import load_demo
+
+    count = load_demo(db.session)
+    click.echo(f"Demo content loaded: {count} article(s), layout news-detail.")

@@ -1,0 +1,76 @@
+"""Labels and formats the blocks show, in Vietnamese (the default) and English.
+
+Labels come from gettext catalogs under ``locale/<lang>/LC_MESSAGES/messages.po``. The ``.po``
+files are the only source: they are compiled in memory the first time a locale is used, so a
+fresh install needs no compile step and no ``.mo`` can drift from its ``.po``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from werkzeug.datastructures import LanguageAccept
+
+LOCALES = ("vi", "en")
+DEFAULT_LOCALE = "vi"
+DOMAIN = "messages"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def catalog_path(locale: str) -> Path:
+    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+@lru_cache(maxsize=len(LOCALES))
+def translations(locale: str) -> NullTranslations:
+    """The compiled catalog of a supported locale; msgids (English) for any other."""
+    if locale not in LOCALES:
+        return NullTranslations()
+    with catalog_path(locale).open("rb") as po:
+        catalog = read_po(po, locale=locale, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(compiled, domain=DOMAIN)
+
+
+def gettext(message: str, locale: str) -> str:
+    return translations(locale).gettext(message)
+
+
+def gettext_for(locale: str) -> Callable[[str], str]:
+    return translations(locale).gettext
+
+
+def pick_locale(
+    requested: str | None, accept: LanguageAccept | None, default: str = DEFAULT_LOCALE
+) -> str:
+    """An explicit ``lang`` wins, then the best ``Accept-Language`` match, then ``default``."""
+    if requested:
+        primary = requested.replace("_", "-").split("-")[0].lower()
+        if primary in LOCALES:
+            return primary
+    if accept:
+        best = accept.best_match(LOCALES)
+        if best:
+            return best
+    return default
+
+
+@lru_cache(maxsize=16)
+def zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def format_date(value: datetime, pattern: str, *, locale: str, timezone: str) -> str:
+    """Format with a CLDR pattern (e.g. ``EEEE, dd/MM/yyyy`` gives "Thứ Tư, 10/11/2021")."""
+    return format_datetime(value, pattern, tzinfo=zone(timezone), locale=locale)

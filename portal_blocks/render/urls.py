@@ -1,0 +1,33 @@
+"""URLs of what the extension serves, built from its configured prefix.
+
+They need an app but no request, so blocks built outside one (tests, the CLI) get the same URLs.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app
+
+from portal_blocks.config import PREFIX
+
+STATIC_URL_PATH = "/_blocks/static"
+
+
+def url_prefix() -> str:
+    """``PORTAL_BLOCKS_PUBLIC_URL`` + ``PORTAL_BLOCKS_URL_PREFIX``, without a trailing slash."""
+    base = str(current_app.config.get(PREFIX + "PUBLIC_URL") or "").rstrip("/")
+    return base + str(current_app.config.get(PREFIX + "URL_PREFIX", "")).rstrip("/")
+
+
+def static_url(filename: str) -> str:
+    return f"{url_prefix()}{STATIC_URL_PATH}/{filename}"
+
+
+def print_url(path: str) -> str:
+    """The printable page of the article at ``path``; works in any host, not only our theme."""
+    return f"{url_prefix()}/print?{urlencode({'path': path})}"
+
+
+def graphql_url() -> str:
+    return f"{url_prefix()}/graphql"

@@ -1,0 +1,153 @@
+"""The blocks mounted into a host app that has its own routes, database and article table."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+import pytest
+from conftest import REPO, clear_tables
+from flask import Flask
+from flask_migrate import Migrate
+from sqlalchemy import func, inspect, select
+
+from portal_blocks.content.source import ArticleSource
+from portal_blocks.db import db
+from portal_blocks.models import Article, Placement
+
+sys.path.insert(0, str(REPO))
+from examples import host_app
+
+NEWS_PATH = "/news/sample-news"
+
+
+def viewdata_id() -> int:
+    return db.session.scalar(
+        select(Placement.id).where(Placement.block_type == "Block_BanTin_ViewData")
+    )
+
+
+@pytest.fixture
+def host(database_url: str, tmp_path) -> Iterator[Flask]:
+    """The example host: its database is a SQLite file, ours is the test database."""
+    app = host_app.create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'host.db'}",
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+        }
+    )
+    with app.app_context():
+        host_app.upgrade_database()
+        clear_tables()
+        host_app.host_db.create_all()
+        host_app.host_db.session.add(host_app.sample_news_item())
+        host_app.host_db.session.commit()
+        host_app.set_up_blocks()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+        host_app.host_db.session.remove()
+        host_app.host_db.engine.dispose()
+
+
+def test_host_keeps_its_config_database_and_extensions(host, tmp_path):
+    assert host.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'host.db'}"
+    assert host.config["SQLALCHEMY_BINDS"] == {}
+    assert host.extensions["sqlalchemy"] is host_app.host_db
+    assert host_app.host_db.engine.url != db.engine.url
+    assert inspect(host_app.host_db.engine).get_table_names() == ["news_item"]
+    assert "article" in inspect(db.engine).get_table_names()
+    assert "migrate" not in host.extensions
+
+
+def test_host_routes_and_error_handlers_still_work(host):
+    client = host.test_client()
+    home = client.get("/")
+    assert home.status_code == 200
+    assert "Khai trương cổng thông tin mới" in home.get_data(as_text=True)
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404
+    assert missing.get_data(as_text=True) == "Host portal: page not found"
+    # Outside our prefix nothing of ours is mounted.
+    assert client.get("/graphql").get_data(as_text=True) == "Host portal: page not found"
+
+
+def test_blocks_are_mounted_under_the_prefix(host):
+    client = host.test_client()
+    result = client.post(
+        "/blocks/graphql",
+        json={
+            "query": "query($p: String!) { page(path: $p) { article { title author } } }",
+            "variables": {"p": NEWS_PATH},
+        },
+    ).get_json()
+    article = result["data"]["page"]["article"]
+    assert article == {"title": "Khai trương cổng thông tin mới", "author": "Ban biên tập"}
+    fragment = client.get("/blocks/fragments/page", query_string={"path": NEWS_PATH})
+    assert fragment.status_code == 200
+    assert "Đoạn thứ hai." in fragment.get_data(as_text=True)
+    assert client.get("/blocks/_blocks/static/toolbar.js").status_code == 200
+    # Our own error handler answers for our endpoints only.
+    missing = client.get("/blocks/fragments/page", query_string={"path": "/news/nothing"})
+    assert missing.status_code == 404
+    assert missing.get_json()["error"]["code"] == "NOT_FOUND"
+
+
+def test_host_page_renders_the_blocks_in_process(host):
+    page = host.test_client().get(NEWS_PATH)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert '<header class="host-header">' in html
+    assert '<h1 class="pb-toolbar__title">Khai trương cổng thông tin mới</h1>' in html
+    assert '<script src="/blocks/_blocks/static/toolbar.js" defer>' in html
+    assert 'data-graphql-url="/blocks/graphql"' in html
+    assert "/blocks/print?path=%2Fnews%2Fsample-news" in html
+
+
+def test_host_articles_render_with_no_copy_into_our_table(host):
+    assert isinstance(host_app.NewsItemSource(), ArticleSource)
+    client = host.test_client()
+    block = f"/blocks/fragments/block/{viewdata_id()}"
+    first = client.get(block, query_string={"path": NEWS_PATH})
+    assert "Đoạn thứ nhất của bản tin." in first.get_data(as_text=True)
+    item = host_app.host_db.session.get(host_app.NewsItem, 1)
+    item.content_html = "<p>Nội dung do CMS của cổng sửa.</p>"
+    host_app.host_db.session.commit()
+    second = client.get(block, query_string={"path": NEWS_PATH})
+    assert "Nội dung do CMS của cổng sửa." in second.get_data(as_text=True)
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+def test_host_drafts_stay_hidden(host):
+    item = host_app.host_db.session.get(host_app.NewsItem, 1)
+    item.is_live = False
+    host_app.host_db.session.commit()
+    assert host.test_client().get(NEWS_PATH).status_code == 404
+
+
+def test_host_flask_migrate_stays_the_hosts(tmp_path, database_url):
+    app = Flask("host_with_migrate")
+    app.config.update(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'h.db'}",
+        PORTAL_BLOCKS_DATABASE_URL=database_url,
+    )
+    from flask_sqlalchemy import SQLAlchemy
+
+    from portal_blocks import PortalBlocks
+
+    own_db = SQLAlchemy()
+    own_db.init_app(app)
+    Migrate(app, own_db, directory=str(tmp_path / "migrations"))
+    PortalBlocks(app)
+    assert app.extensions["migrate"].db is own_db
+    assert app.extensions["sqlalchemy"] is own_db
+
+
+def test_host_cli_upgrades_our_database_only(host):
+    result = host.test_cli_runner().invoke(args=["blocks", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert "portal-blocks database at head" in result.output
+    assert "portal_blocks_alembic_version" in inspect(db.engine).get_table_names()
+    assert "alembic_version" not in inspect(host_app.host_db.engine).get_table_names()
