@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, Request, Response
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
+from portal_blocks.auth.identity import IdentityLoader, token_identity
 from portal_blocks.config import DEFAULTS, PREFIX
 from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
 from portal_blocks.db import db
@@ -31,6 +32,7 @@ class PortalBlocksState:
     locale: str
     timezone: str
     source_factory: SourceFactory
+    identity_loader: IdentityLoader = token_identity
 
     def context(
         self, request: Request | None = None, response: Response | None = None
@@ -43,6 +45,7 @@ class PortalBlocksState:
             source=self.source_factory(session),
             locale=self.locale,
             timezone=self.timezone,
+            identity=self.identity_loader(request) if request is not None else None,
         )
 
 
@@ -50,13 +53,19 @@ class PortalBlocks:
     """``PortalBlocks(app)`` or ``PortalBlocks().init_app(app)``.
 
     ``source_factory`` lets a host CMS supply articles from its own store (see
-    :class:`portal_blocks.content.source.ArticleSource`).
+    :class:`portal_blocks.content.source.ArticleSource`); ``identity_loader`` lets it say who
+    is asking instead of our bearer tokens (see :mod:`portal_blocks.auth.identity`).
     """
 
     def __init__(
-        self, app: Flask | None = None, *, source_factory: SourceFactory | None = None
+        self,
+        app: Flask | None = None,
+        *,
+        source_factory: SourceFactory | None = None,
+        identity_loader: IdentityLoader | None = None,
     ) -> None:
         self.source_factory = source_factory or SqlAlchemyArticleSource
+        self.identity_loader = identity_loader or token_identity
         if app is not None:
             self.init_app(app)
 
@@ -93,6 +102,7 @@ class PortalBlocks:
             locale=app.config[PREFIX + "LOCALE"],
             timezone=app.config[PREFIX + "TIMEZONE"],
             source_factory=self.source_factory,
+            identity_loader=self.identity_loader,
         )
 
 

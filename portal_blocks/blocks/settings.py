@@ -77,7 +77,7 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
     """Give each marshmallow message a stable code, so clients need not parse English text."""
     if message == _UNKNOWN_FIELD_MESSAGE:
         return "UNKNOWN_FIELD"
-    field = next((f for f in schema.fields.values() if f.data_key == key), None)
+    field = next((f for name, f in schema.fields.items() if (f.data_key or name) == key), None)
     if field is None:
         return "INVALID"
     inner = getattr(field, "inner", None)
@@ -92,15 +92,16 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
     return "INVALID"
 
 
-def _flatten(
+def flatten_messages(
     schema: Schema, messages: dict[Any, Any], top: str | None = None, path: tuple[str, ...] = ()
 ) -> list[FieldProblem]:
+    """marshmallow's nested error messages as a flat list of problems with stable codes."""
     problems = []
     for key, value in messages.items():
         here = (*path, "settings" if key == "_schema" else str(key))
         top_key = top or str(key)
         if isinstance(value, dict):
-            problems += _flatten(schema, value, top_key, here)
+            problems += flatten_messages(schema, value, top_key, here)
         else:
             problems += [
                 FieldProblem(".".join(here), _code_for(schema, top_key, m), m) for m in value
@@ -117,7 +118,7 @@ def validate_settings(schema: Schema, raw: Any) -> dict[str, Any]:
     try:
         return schema.load(raw)
     except ValidationError as exc:
-        raise SettingsInvalid(_flatten(schema, exc.normalized_messages())) from None
+        raise SettingsInvalid(flatten_messages(schema, exc.normalized_messages())) from None
 
 
 def _python_type(field: fields.Field) -> Any:

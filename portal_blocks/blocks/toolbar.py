@@ -10,11 +10,10 @@ import strawberry
 from babel.dates import format_datetime
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portal_blocks.blocks.base import Block, PageView
+from portal_blocks.blocks.base import Block, PageView, PlacedBlock
 from portal_blocks.blocks.registry import BlockType, settings_type_for
 from portal_blocks.blocks.settings import SettingsSchema
 from portal_blocks.i18n import format_date, label
-from portal_blocks.models import Placement
 
 NAME = "Block_BanTin_Toolbar"
 
@@ -132,7 +131,7 @@ def _action(kind: ToolbarActionKind, page: PageView) -> ToolbarAction:
     return ToolbarAction(kind=kind, label=label(kind.value, page.locale), url=url)
 
 
-def build(placement: Placement, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
     article = page.article
     published_at = article.published_at if article else None
     date_text = None

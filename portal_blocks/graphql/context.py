@@ -9,6 +9,7 @@ import strawberry
 from flask import Request, Response
 from sqlalchemy.orm import Session
 
+from portal_blocks.auth.tokens import Identity
 from portal_blocks.content.source import ArticleSource
 
 
@@ -21,6 +22,8 @@ class PortalContext:
     locale: str
     timezone: str
     viewer: dict[str, Any] = field(default_factory=dict)
+    #: Who is asking; None for an anonymous reader.
+    identity: Identity | None = None
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -16,7 +16,7 @@ theme = Blueprint("portal_blocks_theme", __name__)
 def index() -> str:
     articles = db.session.scalars(
         select(Article)
-        .where(Article.status == ArticleStatus.PUBLISHED)
+        .where(Article.status == ArticleStatus.PUBLISHED, Article.deleted_at.is_(None))
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(50)
     )
