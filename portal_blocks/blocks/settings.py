@@ -60,6 +60,7 @@ _CODES_BY_ERROR_KEY = {
     "unknown": "INVALID_CHOICE",
     "format": "INVALID_FORMAT",
 }
+_VALIDATOR_MESSAGES = ("error", "message_min", "message_max", "message_all", "message_equal")
 _CODES_BY_VALIDATOR = {
     validate.Range: "OUT_OF_RANGE",
     validate.Length: "INVALID_LENGTH",
@@ -85,11 +86,19 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
         for error_key, template in candidate.error_messages.items():
             if _matches(message, str(template)):
                 return _CODES_BY_ERROR_KEY.get(error_key, "INVALID")
-    for validator in [*field.validators, *(inner.validators if inner else [])]:
-        for validator_cls, code in _CODES_BY_VALIDATOR.items():
-            if isinstance(validator, validator_cls):
-                return code
-    return "INVALID"
+    validators = [*field.validators, *(inner.validators if inner else [])]
+    known = [
+        (validator, code)
+        for validator in validators
+        for validator_cls, code in _CODES_BY_VALIDATOR.items()
+        if isinstance(validator, validator_cls)
+    ]
+    # Prefer the validator whose message this is (a field may have Length and Regexp).
+    for validator, code in known:
+        templates = [getattr(validator, attr, None) for attr in _VALIDATOR_MESSAGES]
+        if any(t and _matches(message, str(t)) for t in templates):
+            return code
+    return known[0][1] if known else "INVALID"
 
 
 def flatten_messages(
