@@ -53,6 +53,9 @@ UNPUBLISH_ARTICLE = f"""mutation($slug: String!, $version: Int!) {{
   unpublishArticle(slug: $slug, version: $version) {{ {ARTICLE_FIELDS} {ERRORS} }} }}"""
 DELETE_ARTICLE = f"""mutation($slug: String!, $version: Int!) {{
   deleteArticle(slug: $slug, version: $version) {{ {ARTICLE_FIELDS} {ERRORS} }} }}"""
+REVERT_ARTICLE = f"""mutation($slug: String!, $version: Int!, $entry: ID!) {{
+  revertArticle(slug: $slug, version: $version, historyEntry: $entry) {{
+    {ARTICLE_FIELDS} {ERRORS} }} }}"""
 
 PAGE_BLOCKS = """query($path: String!, $preview: Boolean! = false) {
   page(path: $path, preview: $preview) { article { slug title status }

@@ -15,6 +15,7 @@ from editing import (
     PUBLISH_ARTICLE,
     PUBLISH_LAYOUT,
     REMOVE,
+    REVERT_ARTICLE,
     REVERT_LAYOUT,
     ROUTE_PATH,
     SET_REGIONS,
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from portal_blocks.auth.tokens import Identity, hash_token
 from portal_blocks.cli import cli
 from portal_blocks.db import db
-from portal_blocks.models import ApiToken, Article, Role
+from portal_blocks.models import ApiToken, Article, AuditEntry, Role
 
 SLUG = "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9"
 TOOLBAR = "Block_BanTin_Toolbar"
@@ -95,8 +96,27 @@ MUTATIONS = {
         UNPUBLISH_ARTICLE,
         {"slug": SLUG, "version": _version_of_article()},
     ),
+    "revertArticle": lambda d: (
+        REVERT_ARTICLE,
+        {"slug": SLUG, "version": _version_of_article(), "entry": _demo_publish_entry()},
+    ),
     "deleteArticle": lambda d: (DELETE_ARTICLE, {"slug": SLUG, "version": _version_of_article()}),
 }
+
+
+def _demo_publish_entry() -> str:
+    """The demo article was imported, not published through an edit: publish it once here."""
+    from portal_blocks.content.editing import publish_article
+
+    publish_article(db.session, "setup", slug=SLUG, version=_version_of_article())
+    db.session.commit()
+    entry = db.session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.action == "publish", AuditEntry.subject_type == "article"
+        )
+    )
+    db.session.rollback()
+    return str(entry)
 
 
 def _revoked_token() -> str:

@@ -10,6 +10,7 @@ from editing import (
     CREATE_ARTICLE,
     DELETE_ARTICLE,
     PUBLISH_ARTICLE,
+    REVERT_ARTICLE,
     UNPUBLISH_ARTICLE,
     UPDATE_ARTICLE,
     codes,
@@ -162,3 +163,47 @@ def test_deleted_articles_leave_the_theme_index(as_editor, client):
     ok(as_editor(DELETE_ARTICLE, {"slug": slug, "version": version}))
     assert slug not in client.get("/").get_data(as_text=True)
     assert client.get(f"/tin-tuc/{slug}").status_code == 404
+
+
+def test_revert_to_an_earlier_published_version(as_editor, graphql):
+    article = _create(as_editor, lead="Sapo đầu tiên")
+    slug = article["slug"]
+    ok(as_editor(PUBLISH_ARTICLE, {"slug": slug, "version": 1}))  # v2
+    ok(as_editor(UNPUBLISH_ARTICLE, {"slug": slug, "version": 2}))  # v3
+    ok(
+        as_editor(
+            UPDATE_ARTICLE,
+            {"slug": slug, "version": 3, "input": {"title": "Tiêu đề thứ hai", "lead": "Sapo hai"}},
+        )
+    )
+    ok(as_editor(PUBLISH_ARTICLE, {"slug": slug, "version": 4}))  # v5
+    assert graphql(READ, {"slug": slug})["data"]["article"]["title"] == "Tiêu đề thứ hai"
+    history = as_editor(
+        "query($slug: String!) { articleHistory(slug: $slug) { id action } }", {"slug": slug}
+    )["data"]["articleHistory"]
+    first_publish = [h["id"] for h in history if h["action"] == "publish"][-1]
+    update = next(h["id"] for h in history if h["action"] == "update")
+
+    assert codes(as_editor(REVERT_ARTICLE, {"slug": slug, "version": 5, "entry": update})) == [
+        "NOT_FOUND"
+    ]
+    other = _create(as_editor, title="Bài khác")
+    assert codes(
+        as_editor(REVERT_ARTICLE, {"slug": other["slug"], "version": 1, "entry": first_publish})
+    ) == ["NOT_FOUND"]
+    assert codes(
+        as_editor(REVERT_ARTICLE, {"slug": slug, "version": 4, "entry": first_publish})
+    ) == ["CONFLICT"]
+
+    reverted = ok(as_editor(REVERT_ARTICLE, {"slug": slug, "version": 5, "entry": first_publish}))[
+        "article"
+    ]
+    assert (reverted["title"], reverted["lead"], reverted["status"]) == (
+        TITLE,
+        "Sapo đầu tiên",
+        "published",
+    )
+    assert reverted["slug"] == slug and reverted["version"] == 6
+    assert graphql(READ, {"slug": slug})["data"]["article"]["title"] == TITLE
+    actions = [h["action"] for h in as_editor(HISTORY, {"slug": slug})["data"]["articleHistory"]]
+    assert actions == ["revert", "publish", "update", "unpublish", "publish", "create"]

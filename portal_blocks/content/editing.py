@@ -18,7 +18,7 @@ from portal_blocks.blocks.settings import FieldProblem, camelize, flatten_messag
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.db import utcnow
 from portal_blocks.edits import EditRefused, check_version, refuse
-from portal_blocks.models import Article, ArticleStatus
+from portal_blocks.models import Article, ArticleStatus, AuditEntry
 from portal_blocks.text.slug import new_slug
 
 #: What an editor may set directly; slug, status and the legacy path follow from the actions.
@@ -163,3 +163,29 @@ def unpublish_article(session: Session, actor: str, *, slug: str, version: int) 
 def delete_article(session: Session, actor: str, *, slug: str, version: int) -> Article:
     """Soft: the row stays for the history and keeps its slug taken; nobody reads it again."""
     return _change(session, actor, "delete", slug, version, {"deleted_at": utcnow()})
+
+
+def revert_article(
+    session: Session, actor: str, *, slug: str, version: int, entry_id: int
+) -> Article:
+    """Bring back the content an earlier ``publish`` entry of its history recorded, published.
+
+    The revert is itself a new entry in the history; nothing earlier is rewritten.
+    """
+    article = lock_article(session, slug)
+    entry = session.get(AuditEntry, entry_id)
+    if (
+        entry is None
+        or (entry.subject_type, entry.subject_id) != ("article", str(article.id))
+        or entry.action != "publish"
+        or not entry.after
+    ):
+        raise refuse(
+            "historyEntry", "NOT_FOUND", "No published version of this article by that id."
+        )
+    state = entry.after
+    changes: dict[str, Any] = {name: state[camelize(name)] for name in EDITABLE_FIELDS}
+    if changes["published_at"] is not None:
+        changes["published_at"] = datetime.fromisoformat(changes["published_at"])
+    changes["status"] = ArticleStatus.PUBLISHED
+    return _change(session, actor, "revert", slug, version, changes)

@@ -115,3 +115,20 @@ class ArticleMutations:
                 editing.delete_article(info.context.session, actor, slug=slug, version=version).id
             ),
         )
+
+    @strawberry.mutation(
+        description="Publish again the content of an earlier published version (a `publish` "
+        "entry of articleHistory); recorded as a new revision."
+    )
+    def revert_article(
+        self, info: Info, slug: str, version: int, history_entry: strawberry.ID
+    ) -> ArticlePayload:
+        entry_id = int(history_entry) if str(history_entry).isdigit() else 0
+        return _article_edit(
+            info,
+            lambda actor: (
+                editing.revert_article(
+                    info.context.session, actor, slug=slug, version=version, entry_id=entry_id
+                ).id
+            ),
+        )
