@@ -4,6 +4,7 @@ fragment, a preview, nor the theme's page."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from bs4 import BeautifulSoup
@@ -167,3 +168,13 @@ def test_the_check_itself_catches_script():
     ):
         with pytest.raises(AssertionError):
             assert_inert(bad)
+
+
+def test_readme_documents_exactly_the_allowed_tags():
+    from conftest import REPO
+
+    from portal_blocks.text.html import ALLOWED_TAGS
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    kept = readme.split("Kept tags:", 1)[1].split("Kept attributes:", 1)[0]
+    assert set(re.findall(r"`([a-z0-9]+)`", kept)) == ALLOWED_TAGS
