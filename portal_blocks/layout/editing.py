@@ -54,7 +54,8 @@ def lock_layout(
         select(Layout).where(criterion).with_for_update().execution_options(populate_existing=True)
     )
     if layout is None:
-        raise refuse("layout", "NOT_FOUND", f"No layout named '{name}'.")
+        which = f"named '{name}'" if name is not None else f"with id {layout_id}"
+        raise refuse("layout", "NOT_FOUND", f"No layout {which}.")
     return layout
 
 
