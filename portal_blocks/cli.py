@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 
 from portal_blocks import contract
 from portal_blocks.app import create_app
+from portal_blocks.auth import cli as auth_cli
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
 from portal_blocks.observability import configure_logging
@@ -26,6 +27,9 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def cli() -> None:
     """portal-blocks: page blocks for publishing portals, over GraphQL and HTML."""
+
+
+auth_cli.register(cli)
 
 
 @cli.command("load-demo")

@@ -17,6 +17,7 @@ from flask_cors import CORS
 from sqlalchemy.orm import Session
 
 from portal_blocks import health
+from portal_blocks.auth.identity import IdentityLoader, token_identity
 from portal_blocks.config import DEFAULTS, PREFIX, resolved
 from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
 from portal_blocks.db import db
@@ -41,6 +42,7 @@ class PortalBlocksState:
     locale: str
     timezone: str
     source_factory: SourceFactory
+    identity_loader: IdentityLoader = token_identity
 
     def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
@@ -67,6 +69,7 @@ class PortalBlocksState:
             timezone=self.timezone,
             viewer=load_preferences(session, viewer),
             viewer_id=viewer,
+            identity=self.identity_loader(request) if request is not None else None,
         )
 
 
@@ -77,12 +80,19 @@ class PortalBlocks:
     our SQLAlchemy session and returning an
     :class:`~portal_blocks.content.source.ArticleSource`. The default reads our ``article``
     table.
+    ``identity_loader`` lets it say who is asking instead of our bearer tokens (see
+    :mod:`portal_blocks.auth.identity`).
     """
 
     def __init__(
-        self, app: Flask | None = None, *, source_factory: SourceFactory | None = None
+        self,
+        app: Flask | None = None,
+        *,
+        source_factory: SourceFactory | None = None,
+        identity_loader: IdentityLoader | None = None,
     ) -> None:
         self.source_factory = source_factory or SqlAlchemyArticleSource
+        self.identity_loader = identity_loader or token_identity
         if app is not None:
             self.init_app(app)
 
@@ -95,6 +105,7 @@ class PortalBlocks:
             locale=app.config[PREFIX + "LOCALE"],
             timezone=app.config[PREFIX + "TIMEZONE"],
             source_factory=self.source_factory,
+            identity_loader=self.identity_loader,
         )
         from portal_blocks.hostcli import blocks_cli
 

@@ -108,6 +108,16 @@ def graphql(client):
     return run
 
 
+def publish_draft(layout_name: str = "news-detail") -> None:
+    """Readers see the published layout: tests that edit placements directly publish them."""
+    from portal_blocks.layout.publishing import publish
+    from portal_blocks.models import Layout
+
+    layout = db.session.query(Layout).filter_by(name=layout_name).one()
+    publish(db.session, layout, actor="test")
+    db.session.commit()
+
+
 @contextmanager
 def count_statements() -> Iterator[list[str]]:
     """Collect every SQL statement the engine runs inside the block."""
@@ -121,6 +131,38 @@ def count_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+def _token(role: str, name: str) -> str:
+    from portal_blocks.auth.tokens import create_token
+    from portal_blocks.models import Role
+
+    _row, token = create_token(db.session, name=name, role=Role(role))
+    db.session.commit()
+    return token
+
+
+@pytest.fixture
+def editor_token(app: Flask) -> str:
+    return _token("editor", "Biên tập viên Hương")
+
+
+@pytest.fixture
+def bearer(graphql):
+    """``bearer(token)(query, variables)``: the graphql runner with that token sent."""
+
+    def with_token(token: str):
+        def run(query: str, variables: dict | None = None) -> dict:
+            return graphql(query, variables, headers={"Authorization": f"Bearer {token}"})
+
+        return run
+
+    return with_token
+
+
+@pytest.fixture
+def as_editor(bearer, editor_token):
+    return bearer(editor_token)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

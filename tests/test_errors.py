@@ -1,6 +1,7 @@
 """Bad input gets a clear GraphQL error with a code, never a 500 or a stack trace."""
 
 import pytest
+from conftest import publish_draft
 
 
 def test_unknown_path_is_not_found(graphql):
@@ -65,6 +66,7 @@ def test_placement_of_unregistered_type_is_left_out_not_fatal(app, graphql):
         )
     )
     db.session.commit()
+    publish_draft()
     result = graphql(
         '{ page(path: "/tin-tuc/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9")'
         " { regions { blocks { __typename } } } }"

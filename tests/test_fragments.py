@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REFERENCE_SLUG
+from conftest import REFERENCE_SLUG, publish_draft
 from sqlalchemy import select
 
 from portal_blocks import create_app
@@ -61,6 +61,7 @@ def test_new_etag_after_placement_edit(app, client):
     toolbar = placement("Block_BanTin_Toolbar")
     toolbar.settings = {**toolbar.settings, "dateFormat": "EEEE, dd/MM/yyyy"}
     db.session.commit()
+    publish_draft()
     changed = revalidate(client, "/fragments/page", PAGE, etag)
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
@@ -72,6 +73,7 @@ def test_new_etag_after_placement_moves(app, client):
     toolbar, viewdata = placement("Block_BanTin_Toolbar"), placement("Block_BanTin_ViewData")
     toolbar.position, viewdata.position = 1, 0
     db.session.commit()
+    publish_draft()
     changed = revalidate(client, "/fragments/page", PAGE, first.headers["ETag"])
     assert changed.status_code == 200
     html = changed.get_data(as_text=True)

@@ -95,10 +95,12 @@ def test_block_html_carries_type_and_id(graphql):
 
 def test_date_format_setting_uses_babel(app, graphql):
     from portal_blocks.db import db
-    from portal_blocks.models import Placement
+    from portal_blocks.layout.publishing import publish
+    from portal_blocks.models import Layout, Placement
 
     placement = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
     placement.settings = {**placement.settings, "dateFormat": "EEEE, dd/MM/yyyy"}
+    publish(db.session, db.session.get(Layout, placement.layout_id), actor="test")
     db.session.commit()
     result = graphql(ISSUE_QUERY % REFERENCE_LEGACY_PATH)
     assert result["data"]["page"]["regions"][0]["blocks"][0]["dateText"] == "Thứ Tư, 10/11/2021"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REFERENCE_SLUG, count_statements
+from conftest import REFERENCE_SLUG, count_statements, publish_draft
 from sqlalchemy import func, select
 
 from portal_blocks.db import db
@@ -86,6 +86,7 @@ def test_toolbar_bounds_come_from_its_settings(app, graphql):
     ).one()
     toolbar.settings = {**toolbar.settings, "fontSizeMax": 110}
     db.session.commit()
+    publish_draft()
     set_size(graphql, 150)
     assert [b.get("textSize") for b in blocks(graphql)][1] == 110
 

@@ -1,7 +1,7 @@
 """A page costs the same few SQL statements however many blocks its layout holds."""
 
 import pytest
-from conftest import REFERENCE_LEGACY_PATH, count_statements
+from conftest import REFERENCE_LEGACY_PATH, count_statements, publish_draft
 
 from portal_blocks.db import db
 from portal_blocks.layout.service import place_block
@@ -22,6 +22,7 @@ def grow_layout_to(blocks: int) -> None:
         block_type = "Block_BanTin_Toolbar" if position % 2 else "Block_BanTin_ViewData"
         place_block(db.session, layout, "main", block_type, position=position)
     db.session.commit()
+    publish_draft()
 
 
 @pytest.mark.parametrize("blocks", [2, 40])

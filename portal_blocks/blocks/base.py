@@ -12,6 +12,46 @@ from portal_blocks.content.records import ArticleRecord
 from portal_blocks.models import Layout, Placement
 
 
+@dataclass(frozen=True, slots=True)
+class PlacedBlock:
+    """A placement as a page is built from it: a draft row's values or a published snapshot's."""
+
+    id: int
+    region: str
+    position: int
+    block_type: str
+    settings: dict[str, Any]
+    version: int = 1
+
+    @classmethod
+    def from_row(cls, row: Placement) -> PlacedBlock:
+        return cls(
+            row.id, row.region, row.position, row.block_type, dict(row.settings), row.version
+        )
+
+    @classmethod
+    def from_snapshot(cls, entry: dict[str, Any]) -> PlacedBlock:
+        return cls(
+            entry["id"],
+            entry["region"],
+            entry["position"],
+            entry["blockType"],
+            entry["settings"],
+            entry.get("version", 1),
+        )
+
+    def snapshot(self) -> dict[str, Any]:
+        """The JSON form kept in a published layout revision."""
+        return {
+            "id": self.id,
+            "region": self.region,
+            "position": self.position,
+            "blockType": self.block_type,
+            "settings": self.settings,
+            "version": self.version,
+        }
+
+
 @dataclass
 class PageView:
     """Everything a page's blocks are built from, resolved once per request.
@@ -22,13 +62,15 @@ class PageView:
 
     path: str
     layout: Layout
-    placements: list[Placement]
+    placements: list[PlacedBlock]
     article: ArticleRecord | None
     locale: str
     timezone: str
     preview: bool = False
     viewer: dict[str, Any] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
+    #: The regions shown, in order: the published revision's, or the draft's in a preview.
+    regions: list[str] = field(default_factory=list)
 
 
 @strawberry.interface(description="Typed settings of a block, as an editor configured them.")
@@ -54,7 +96,7 @@ class Block:
     position: int = strawberry.field(description="0-based order of the block within its region.")
     settings: BlockSettings
 
-    _placement: strawberry.Private[Placement]
+    _placement: strawberry.Private[PlacedBlock]
     _page: strawberry.Private[PageView]
 
     @strawberry.field(description="The block rendered as an accessible HTML fragment.")

@@ -16,11 +16,10 @@ from portal_blocks.blocks.settings import (
 )
 
 if TYPE_CHECKING:
-    from portal_blocks.blocks.base import Block, PageView
-    from portal_blocks.models import Placement
+    from portal_blocks.blocks.base import Block, PageView, PlacedBlock
 
 #: Builds the block's GraphQL object from its placement, the page and the loaded settings.
-BlockBuilder = Callable[["Placement", "PageView", dict[str, Any], Any], "Block"]
+BlockBuilder = Callable[["PlacedBlock", "PageView", dict[str, Any], Any], "Block"]
 
 
 class UnknownBlockType(LookupError):
@@ -59,7 +58,7 @@ class BlockType:
     def json_schema(self) -> dict[str, Any]:
         return json_schema(self.name, self.schema, self.description)
 
-    def instantiate(self, placement: Placement, page: PageView) -> Block:
+    def instantiate(self, placement: PlacedBlock, page: PageView) -> Block:
         settings = self.validate(placement.settings)
         return self.build(
             placement, page, settings, settings_object(self.settings_type, self.schema, settings)

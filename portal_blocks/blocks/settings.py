@@ -87,6 +87,7 @@ _CODES_BY_ERROR_KEY = {
     "unknown": "INVALID_CHOICE",
     "format": "INVALID_FORMAT",
 }
+_VALIDATOR_MESSAGES = ("error", "message_min", "message_max", "message_all", "message_equal")
 _CODES_BY_VALIDATOR = {
     validate.Range: "OUT_OF_RANGE",
     validate.Length: "INVALID_LENGTH",
@@ -104,7 +105,7 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
     """Give each marshmallow message a stable code, so clients need not parse English text."""
     if message == _UNKNOWN_FIELD_MESSAGE:
         return "UNKNOWN_FIELD"
-    field = next((f for f in schema.fields.values() if f.data_key == key), None)
+    field = next((f for name, f in schema.fields.items() if (f.data_key or name) == key), None)
     if field is None:
         return "INVALID"
     inner = getattr(field, "inner", None)
@@ -112,22 +113,31 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
         for error_key, template in candidate.error_messages.items():
             if _matches(message, str(template)):
                 return _CODES_BY_ERROR_KEY.get(error_key, "INVALID")
-    for validator in [*field.validators, *(inner.validators if inner else [])]:
-        for validator_cls, code in _CODES_BY_VALIDATOR.items():
-            if isinstance(validator, validator_cls):
-                return code
-    return "INVALID"
+    validators = [*field.validators, *(inner.validators if inner else [])]
+    known = [
+        (validator, code)
+        for validator in validators
+        for validator_cls, code in _CODES_BY_VALIDATOR.items()
+        if isinstance(validator, validator_cls)
+    ]
+    # Prefer the validator whose message this is (a field may have Length and Regexp).
+    for validator, code in known:
+        templates = [getattr(validator, attr, None) for attr in _VALIDATOR_MESSAGES]
+        if any(t and _matches(message, str(t)) for t in templates):
+            return code
+    return known[0][1] if known else "INVALID"
 
 
-def _flatten(
+def flatten_messages(
     schema: Schema, messages: dict[Any, Any], top: str | None = None, path: tuple[str, ...] = ()
 ) -> list[FieldProblem]:
+    """marshmallow's nested error messages as a flat list of problems with stable codes."""
     problems = []
     for key, value in messages.items():
         here = (*path, "settings" if key == "_schema" else str(key))
         top_key = top or str(key)
         if isinstance(value, dict):
-            problems += _flatten(schema, value, top_key, here)
+            problems += flatten_messages(schema, value, top_key, here)
         else:
             problems += [
                 FieldProblem(".".join(here), _code_for(schema, top_key, m), m) for m in value
@@ -144,7 +154,7 @@ def validate_settings(schema: Schema, raw: Any) -> dict[str, Any]:
     try:
         return schema.load(raw)
     except ValidationError as exc:
-        raise SettingsInvalid(_flatten(schema, exc.normalized_messages())) from None
+        raise SettingsInvalid(flatten_messages(schema, exc.normalized_messages())) from None
 
 
 def _python_type(field: fields.Field) -> Any:

@@ -10,11 +10,10 @@ import strawberry
 from babel.dates import format_datetime
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portal_blocks.blocks.base import Block, PageView
+from portal_blocks.blocks.base import Block, PageView, PlacedBlock
 from portal_blocks.blocks.registry import BlockType, settings_type_for
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
 from portal_blocks.i18n import format_date, gettext
-from portal_blocks.models import Placement
 from portal_blocks.render.urls import print_url
 
 NAME = "Block_BanTin_Toolbar"
@@ -160,7 +159,7 @@ def _action(kind: ToolbarActionKind, page: PageView) -> ToolbarAction:
     return ToolbarAction(kind=kind, label=_label(kind, page), url=url)
 
 
-def build(placement: Placement, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
     article = page.article
     published_at = article.published_at if article else None
     date_text = None

@@ -7,12 +7,11 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 
-from portal_blocks.blocks.base import Block, PageView
+from portal_blocks.blocks.base import Block, PageView, PlacedBlock
 from portal_blocks.blocks.registry import BlockType, settings_type_for
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean
 from portal_blocks.blocks.toolbar import page_text_size
 from portal_blocks.graphql.article import ArticleType
-from portal_blocks.models import Placement
 from portal_blocks.text.html import paragraphs
 
 NAME = "Block_BanTin_ViewData"
@@ -60,7 +59,7 @@ class ViewDataBlock(Block):
         return paragraphs(self.body_html)
 
 
-def build(placement: Placement, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
     record = page.article
     if record is None:
         raise GraphQLError(

@@ -33,7 +33,16 @@ class ArticleSchema(Schema):
     lead = fields.String(load_default="", validate=validate.Length(max=5000))
     body_html = fields.String(load_default="", validate=validate.Length(max=1_000_000))
     image_url = fields.String(
-        load_default=None, allow_none=True, validate=validate.Length(max=1000)
+        load_default=None,
+        allow_none=True,
+        validate=[
+            validate.Length(max=1000),
+            # No javascript:, data: or other schemes: the URL lands in an <img src>.
+            validate.Regexp(
+                r"^(?:https?://|/)[^\s\"'<>]*$",
+                error="Must be an http(s) URL or a path starting with '/'.",
+            ),
+        ],
     )
     image_caption = fields.String(load_default=None, allow_none=True)
     image_alt = fields.String(load_default=None, allow_none=True)
@@ -50,12 +59,14 @@ class ArticleSchema(Schema):
 
     @pre_load
     def _normalise(self, data: Any, **_kwargs: Any) -> Any:
-        """NFC before validation, so lengths and later comparisons see the stored form."""
+        """NFC (and a trimmed title) before validation, so checks see the stored form."""
         if isinstance(data, dict):
-            return {
+            data = {
                 k: nfc(v) if k in _TEXT_FIELDS and isinstance(v, str) else v
                 for k, v in data.items()
             }
+            if isinstance(data.get("title"), str):
+                data["title"] = data["title"].strip()  # a blank title is then a Length error
         return data
 
     @post_load

@@ -74,7 +74,9 @@ class SqlAlchemyArticleSource:
         self.session = session
 
     def _visible(self, include_drafts: bool):  # noqa: ANN202 - a SQL expression
-        return True if include_drafts else Article.status == ArticleStatus.PUBLISHED
+        """Deleted articles are gone for everyone; drafts only show in an editor's preview."""
+        live = Article.deleted_at.is_(None)
+        return live if include_drafts else live & (Article.status == ArticleStatus.PUBLISHED)
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
         if "\x00" in slug:  # PostgreSQL text cannot hold NUL, so no slug has one

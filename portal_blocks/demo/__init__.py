@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.blocks import toolbar, viewdata
 from portal_blocks.content.articles import upsert_article
+from portal_blocks.layout.publishing import publish
 from portal_blocks.layout.service import ensure_layout, ensure_route, place_block
 from portal_blocks.models import Layout, Placement
 
@@ -22,7 +23,8 @@ def demo_articles() -> list[dict]:
 
 
 def ensure_default_layout(session: Session) -> Layout:
-    """The layout of the reference page: the toolbar, then the article, in the main region."""
+    """The layout of the reference page: the toolbar, then the article, in the main region,
+    published so readers see it."""
     layout = ensure_layout(session, NEWS_DETAIL, title="Chi tiết bản tin", regions=["main"])
     has_blocks = session.scalar(select(Placement.id).where(Placement.layout_id == layout.id))
     if has_blocks is None:
@@ -30,6 +32,8 @@ def ensure_default_layout(session: Session) -> Layout:
         place_block(session, layout, "main", viewdata.NAME, position=1)
     for pattern in ARTICLE_ROUTES:
         ensure_route(session, pattern, layout)
+    if layout.published_revision_id is None:
+        publish(session, layout, actor="demo")
     return layout
 
 

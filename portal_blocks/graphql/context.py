@@ -9,6 +9,7 @@ import strawberry
 from flask import Request, Response
 from sqlalchemy.orm import Session
 
+from portal_blocks.auth.tokens import Identity
 from portal_blocks.content.source import ArticleSource
 
 
@@ -22,6 +23,8 @@ class PortalContext:
     timezone: str
     viewer: dict[str, Any] = field(default_factory=dict)
     viewer_id: str | None = None
+    #: Who is asking; None for an anonymous reader.
+    identity: Identity | None = None
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -25,8 +25,10 @@ from strawberry.tools import merge_types
 from portal_blocks.blocks import UnknownBlockType, registry
 from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.article_mutations import ArticleMutations
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.editor_queries import EditorQueries
 from portal_blocks.graphql.errors import (
     MaskUnexpectedErrors,
     NotFound,
@@ -34,7 +36,9 @@ from portal_blocks.graphql.errors import (
     UserError,
     log_errors,
 )
+from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.page import PageType
+from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.layout.pages import load_page
 
@@ -71,10 +75,13 @@ def _block_type(name: str) -> BlockTypeInfo:
 class PageQueries:
     @strawberry.field(
         description="The page at a path (e.g. /tin-tuc/<slug> or a legacy "
-        "/Pages/<slug>.aspx), with its regions and blocks in order."
+        "/Pages/<slug>.aspx), with its regions and blocks in order. Readers get the "
+        "published layout; `preview: true` (editors only) the draft layout with draft articles."
     )
-    def page(self, info: Info, path: str) -> PageType | None:
+    def page(self, info: Info, path: str, preview: bool = False) -> PageType | None:
         ctx = info.context
+        if preview:
+            require_preview(info)
         page = load_page(
             ctx.session,
             ctx.source,
@@ -82,6 +89,7 @@ class PageQueries:
             locale=ctx.locale,
             timezone=ctx.timezone,
             viewer=ctx.viewer,
+            preview=preview,
         )
         if page is None:
             raise NotFound(f"No page at path '{path}'.", path=path)
@@ -126,8 +134,13 @@ class PageQueries:
 QUERY_TYPES: tuple[type, ...] = (
     PageQueries,
     PreferenceQueries,
+    EditorQueries,
 )
-MUTATION_TYPES: tuple[type, ...] = (PreferenceMutations,)
+MUTATION_TYPES: tuple[type, ...] = (
+    PreferenceMutations,
+    LayoutMutations,
+    ArticleMutations,
+)
 
 Query = merge_types("Query", QUERY_TYPES)
 Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None

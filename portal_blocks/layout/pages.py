@@ -30,7 +30,7 @@ def build_regions(view: PageView) -> list[RegionType]:
             by_region[placement.region].append(block_type.instantiate(placement, view))
         except (UnknownBlockType, GraphQLError) as exc:
             log.warning("placement %s left out of %s: %s", placement.id, view.path, exc)
-    return [RegionType(name=name, blocks=by_region.get(name, [])) for name in view.layout.regions]
+    return [RegionType(name=name, blocks=by_region.get(name, [])) for name in view.regions]
 
 
 def load_page(
@@ -50,7 +50,8 @@ def load_page(
     view = PageView(
         path=normalise_path(path),
         layout=layout,
-        placements=list(layout.placements),
+        placements=resolved.placements,
+        regions=resolved.regions,
         article=resolved.article,
         locale=locale,
         timezone=timezone,
@@ -63,7 +64,7 @@ def load_page(
             id=str(layout.id),
             name=layout.name,
             title=layout.title,
-            regions=list(layout.regions),
+            regions=list(resolved.regions),
             version=layout.version,
         ),
         article=ArticleType.from_record(resolved.article) if resolved.article else None,

@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
 
+from portal_blocks.blocks.base import PlacedBlock
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
-from portal_blocks.models import Layout, Route
+from portal_blocks.models import Layout, LayoutRevision, Route
 
 
 @dataclass(frozen=True)
@@ -63,27 +64,59 @@ def match_route(session: Session, path: str) -> RouteMatch | None:
 @dataclass(frozen=True)
 class ResolvedPath:
     layout: Layout
+    regions: list[str]
+    placements: list[PlacedBlock]
     article: ArticleRecord | None
 
 
-def resolve_path(
-    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
-) -> ResolvedPath | None:
-    """Three statements whatever the layout holds: routes, layout with placements, article."""
-    match = match_route(session, path)
-    if match is None:
+def _published(
+    session: Session, layout_id: int
+) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
+    """The layout with the revision readers see, in one statement; None if never published."""
+    row = session.execute(
+        select(Layout, LayoutRevision)
+        .join(LayoutRevision, LayoutRevision.id == Layout.published_revision_id)
+        .where(Layout.id == layout_id)
+    ).one_or_none()
+    if row is None:
         return None
+    layout, revision = row
+    return (
+        layout,
+        list(revision.regions),
+        [PlacedBlock.from_snapshot(e) for e in revision.placements],
+    )
+
+
+def _draft(session: Session, layout_id: int) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
+    """The layout as editors are changing it: its own regions and placement rows."""
     layout = (
         session.scalars(
-            select(Layout)
-            .where(Layout.id == match.layout_id)
-            .options(joinedload(Layout.placements))
+            select(Layout).where(Layout.id == layout_id).options(joinedload(Layout.placements))
         )
         .unique()
         .one_or_none()
     )
     if layout is None:
         return None
+    return layout, list(layout.regions), [PlacedBlock.from_row(p) for p in layout.placements]
+
+
+def resolve_path(
+    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
+) -> ResolvedPath | None:
+    """Three statements whatever the layout holds: routes, layout with its blocks, article.
+
+    Readers get the published revision; ``include_drafts`` (an editor's preview) gets the
+    draft placements and draft articles.
+    """
+    match = match_route(session, path)
+    if match is None:
+        return None
+    loaded = (_draft if include_drafts else _published)(session, match.layout_id)
+    if loaded is None:
+        return None
+    layout, regions, placements = loaded
     article: ArticleRecord | None = None
     if match.article_id is not None:
         article = source.by_ids([str(match.article_id)], include_drafts=include_drafts).get(
@@ -93,4 +126,4 @@ def resolve_path(
         article = source.by_slug(match.slug, include_drafts=include_drafts)
     if article is None and (match.article_id is not None or match.slug is not None):
         return None
-    return ResolvedPath(layout=layout, article=article)
+    return ResolvedPath(layout=layout, regions=regions, placements=placements, article=article)

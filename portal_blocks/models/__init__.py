@@ -1,7 +1,21 @@
-"""The persistent model: articles, layouts with regions, block placements and routes."""
+"""The persistent model: articles, layouts with regions, block placements, routes, revisions,
+the audit trail and API tokens."""
 
+from portal_blocks.auth.models import ApiToken, Role
 from portal_blocks.models.article import Article, ArticleStatus
+from portal_blocks.models.history import AuditEntry, LayoutRevision
 from portal_blocks.models.layout import Layout, Placement, Route
 from portal_blocks.models.preference import DisplayPreference
 
-__all__ = ["Article", "ArticleStatus", "DisplayPreference", "Layout", "Placement", "Route"]
+__all__ = [
+    "ApiToken",
+    "Article",
+    "ArticleStatus",
+    "AuditEntry",
+    "DisplayPreference",
+    "Layout",
+    "LayoutRevision",
+    "Placement",
+    "Role",
+    "Route",
+]

@@ -45,6 +45,8 @@ class Article(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: Soft delete: the row (and its slug) stays for the history, readers never see it.
+    deleted_at: Mapped[datetime | None] = mapped_column(default=None)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -12,7 +12,11 @@ from portal_blocks.db import NFCText, db, utcnow
 
 
 class Layout(db.Model):
-    """A named arrangement of regions for one kind of page (e.g. ``news-detail``)."""
+    """A named arrangement of regions for one kind of page (e.g. ``news-detail``).
+
+    Its regions and placements are the editors' draft; ``version`` changes with every draft
+    edit, so publishing names exactly the draft the editor reviewed.
+    """
 
     __tablename__ = "layout"
 
@@ -23,6 +27,10 @@ class Layout(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    #: The revision readers see; null until the layout is first published.
+    published_revision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("layout_revision.id", ondelete="SET NULL", use_alter=True), default=None
+    )
 
     placements: Mapped[list[Placement]] = relationship(
         back_populates="layout",

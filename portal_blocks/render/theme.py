@@ -20,7 +20,7 @@ theme.context_processor(template_helpers)
 def index() -> str:
     articles = db.session.scalars(
         select(Article)
-        .where(Article.status == ArticleStatus.PUBLISHED)
+        .where(Article.status == ArticleStatus.PUBLISHED, Article.deleted_at.is_(None))
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(50)
     )

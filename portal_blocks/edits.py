@@ -1,0 +1,67 @@
+"""How an edit is refused, and the rule that an edit is applied whole or not at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal_blocks.blocks.settings import FieldProblem
+
+T = TypeVar("T")
+
+
+class EditRefused(Exception):
+    """The edit cannot be applied as asked; nothing of it is kept."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
+        self.problems = problems
+
+
+def refuse(field: str, code: str, message: str) -> EditRefused:
+    return EditRefused([FieldProblem(field, code, message)])
+
+
+def check_version(field: str, seen: int, current: int) -> None:
+    """Optimistic concurrency: the editor's edit was based on ``seen``; refuse if it moved on."""
+    if seen != current:
+        raise refuse(
+            field,
+            "CONFLICT",
+            f"Changed by someone else since you loaded it (you had version {seen}, "
+            f"it is now {current}). Reload and apply your edit again.",
+        )
+
+
+@contextmanager
+def _atomic(session: Session) -> Iterator[None]:
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+def apply_edit(session: Session, edit: Callable[[], T]) -> T:
+    """Run ``edit`` in one transaction: committed if it returns, rolled back if it raises.
+
+    A lost race that the database detects (a version-checked UPDATE matching no row, or a
+    unique key taken in the meantime) becomes a CONFLICT refusal instead of an error.
+    """
+    try:
+        with _atomic(session):
+            return edit()
+    except StaleDataError:
+        raise refuse(
+            "version", "CONFLICT", "Changed by someone else meanwhile. Reload and try again."
+        ) from None
+    except IntegrityError:
+        raise refuse(
+            "input", "CONFLICT", "Conflicts with a change made meanwhile. Reload and try again."
+        ) from None
