@@ -30,6 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ALIASES": 30,
     "MAX_TOKENS": 5000,
     "MAX_BODY_BYTES": 1_048_576,
+    # Rate limits (`limits` notation) and where their counts live: memory:// per process, or
+    # redis://host:port/db so that every process shares them.
+    "RATE_LIMIT_STORAGE": "memory://",
+    "RATE_LIMIT_MUTATIONS": "120/minute",
+    "RATE_LIMIT_AUTH_FAILURES": "10/minute",
     # PostgreSQL: seconds to wait for a connection, milliseconds a statement may run.
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,

@@ -27,6 +27,7 @@ from portal_blocks.graphql.view import PortalGraphQLView
 from portal_blocks.i18n import pick_locale
 from portal_blocks.observability import instrument
 from portal_blocks.preferences import load_preferences, viewer_id
+from portal_blocks.ratelimit import RateLimits
 from portal_blocks.render import fragments
 from portal_blocks.render.blocks import template_helpers
 from portal_blocks.render.urls import STATIC_URL_PATH
@@ -43,6 +44,7 @@ class PortalBlocksState:
     timezone: str
     source_factory: SourceFactory
     identity_loader: IdentityLoader = token_identity
+    rate_limits: RateLimits | None = None
 
     def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
@@ -106,6 +108,7 @@ class PortalBlocks:
             timezone=app.config[PREFIX + "TIMEZONE"],
             source_factory=self.source_factory,
             identity_loader=self.identity_loader,
+            rate_limits=RateLimits.from_config(app.config),
         )
         from portal_blocks.hostcli import blocks_cli
 

@@ -29,6 +29,9 @@ def _finish(response: Response) -> Response:
     status = g.pop("portal_blocks_status", None)
     if status and response.status_code == 200:
         response.status_code = status
+    retry_after = g.pop("portal_blocks_retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
     response.headers["X-Request-ID"] = g.get("request_id", "")
     started = g.get("request_started")
     log.info(

@@ -68,7 +68,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 
 @pytest.fixture(scope="session")
 def migrated_app(database_url: str) -> Flask:
-    app = create_app({"PORTAL_BLOCKS_DATABASE_URL": database_url, "TESTING": True})
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "TESTING": True,
+            # Rate limits have tests of their own, on apps built for them.
+            "PORTAL_BLOCKS_RATE_LIMIT_MUTATIONS": "1000000/minute",
+            "PORTAL_BLOCKS_RATE_LIMIT_AUTH_FAILURES": "1000000/minute",
+        }
+    )
     with app.app_context():
         upgrade()
     return app

@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Request
+from werkzeug.exceptions import TooManyRequests
 
 from portal_blocks.auth.tokens import Identity, identity_for_token
 from portal_blocks.db import db
+from portal_blocks.ratelimit import current_limits
 
 #: Given the request, return who is asking, or None for an anonymous reader.
 IdentityLoader = Callable[[Request], Identity | None]
@@ -27,6 +29,20 @@ def bearer_token(request: Request) -> str | None:
 
 
 def token_identity(request: Request) -> Identity | None:
-    """No header, no query: anonymous page views cost no extra statement."""
+    """No header, no query: anonymous page views cost no extra statement.
+
+    Failed token checks are counted per client address; past the limit the address gets
+    HTTP 429 before any token is checked, so tokens cannot be guessed at speed.
+    """
     token = bearer_token(request)
-    return identity_for_token(db.session, token) if token else None
+    if not token:
+        return None
+    limits = current_limits()
+    address = request.remote_addr or "unknown"
+    if limits.auth_blocked(address):
+        wait = limits.retry_after(limits.auth_failures, "auth-failure", address)
+        raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
+    identity = identity_for_token(db.session, token)
+    if identity is None:
+        limits.auth_failed(address)
+    return identity

@@ -41,6 +41,7 @@ from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.layout.pages import load_page
+from portal_blocks.ratelimit import LimitMutations
 
 DOCUMENT_CACHE_SIZE = 1024
 
@@ -169,6 +170,7 @@ def schema_for(limits: Limits) -> PortalSchema:
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             MaskUnexpectedErrors,
+            LimitMutations,
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )

@@ -103,7 +103,12 @@ def register(blueprint: Blueprint) -> None:
 def http_error(error: HTTPException) -> tuple[Response, int]:
     """Errors of our endpoints only (registered on our blueprint, never on the host app)."""
     code = (error.name or "error").upper().replace(" ", "_")
-    return jsonify(error={"code": code, "message": error.description}), error.code or 500
+    response = jsonify(error={"code": code, "message": error.description})
+    # Keep what the exception says about retrying (Retry-After) or allowed methods (Allow).
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response, error.code or 500
 
 
 def _fail(status: int, message: str) -> NoReturn:
