@@ -14,6 +14,7 @@ from gunicorn.app.base import BaseApplication
 
 from portal_blocks import contract
 from portal_blocks.app import create_app
+from portal_blocks.caching.cli import persisted_queries
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
 
@@ -25,6 +26,9 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def cli() -> None:
     """portal-blocks: page blocks for publishing portals, over GraphQL and HTML."""
+
+
+cli.add_command(persisted_queries)
 
 
 @cli.command("load-demo")

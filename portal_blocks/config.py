@@ -24,6 +24,16 @@ DEFAULTS: dict[str, Any] = {
     "URL_PREFIX": "",
     # Serve the small demo theme (article pages at their routes) from create_app().
     "THEME": True,
+    # Redis URL (e.g. redis://127.0.0.1:6379/0) for the response cache and the persisted
+    # queries, shared by every process; empty: process memory and the database.
+    "REDIS_URL": "",
+    # Serve only documents registered beforehand (``portal-blocks persisted-queries add``).
+    "PERSISTED_QUERIES_ONLY": False,
+    # Upper bound of Cache-Control max-age, in seconds; blocks' own hints may lower it.
+    "CACHE_MAX_AGE": 300,
+    # Entries kept in process memory (without Redis), and how long any entry lives, seconds.
+    "RESPONSE_CACHE_SIZE": 2048,
+    "RESPONSE_CACHE_TTL": 3600,
 }
 
 

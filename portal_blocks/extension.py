@@ -11,6 +11,9 @@ from flask import Blueprint, Flask, Request, Response
 from flask_migrate import Migrate
 from sqlalchemy.orm import Session
 
+from portal_blocks.caching.front import Front, ViewerLoader, build_front, no_viewer_preferences
+from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.tracking import TrackedSource
 from portal_blocks.config import DEFAULTS, PREFIX
 from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
 from portal_blocks.db import db
@@ -31,18 +34,27 @@ class PortalBlocksState:
     locale: str
     timezone: str
     source_factory: SourceFactory
+    #: The cache and persisted-query front; its ``viewer_for`` reads the viewer's display
+    #: preferences (e.g. ``{"text_size": 120}``) from a request.
+    front: Front
 
     def context(
-        self, request: Request | None = None, response: Response | None = None
+        self,
+        request: Request | None = None,
+        response: Response | None = None,
+        viewer: dict[str, Any] | None = None,
     ) -> PortalContext:
         session = db.session
+        hints = CacheHints()
         return PortalContext(
             request=request,
             response=response,
             session=session,
-            source=self.source_factory(session),
+            source=TrackedSource(self.source_factory(session), hints),
             locale=self.locale,
             timezone=self.timezone,
+            viewer=viewer if viewer is not None else {},
+            cache=hints,
         )
 
 
@@ -54,9 +66,14 @@ class PortalBlocks:
     """
 
     def __init__(
-        self, app: Flask | None = None, *, source_factory: SourceFactory | None = None
+        self,
+        app: Flask | None = None,
+        *,
+        source_factory: SourceFactory | None = None,
+        viewer_for: ViewerLoader | None = None,
     ) -> None:
         self.source_factory = source_factory or SqlAlchemyArticleSource
+        self.viewer_for = viewer_for or no_viewer_preferences
         if app is not None:
             self.init_app(app)
 
@@ -93,6 +110,7 @@ class PortalBlocks:
             locale=app.config[PREFIX + "LOCALE"],
             timezone=app.config[PREFIX + "TIMEZONE"],
             source_factory=self.source_factory,
+            front=build_front(app, db.session, self.viewer_for),
         )
 
 

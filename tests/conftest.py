@@ -114,3 +114,33 @@ def count_statements() -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
+
+
+_cache_apps: dict[tuple[str, str], Flask] = {}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: Flask):
+    """The demo content served with the response cache in process memory, then in Redis."""
+    if request.param == "memory":
+        app = migrated_app
+    else:
+        from cache_support import REDIS_URL, redis_client_or_skip
+
+        redis_client_or_skip().flushdb()
+        key = (database_url, request.param)
+        if key not in _cache_apps:
+            _cache_apps[key] = create_app(
+                {
+                    "PORTAL_BLOCKS_DATABASE_URL": database_url,
+                    "PORTAL_BLOCKS_REDIS_URL": REDIS_URL,
+                    "TESTING": True,
+                }
+            )
+        app = _cache_apps[key]
+    with app.app_context():
+        clear_tables()
+        load_demo(db.session)
+        yield app
+        db.session.rollback()
+        db.session.remove()

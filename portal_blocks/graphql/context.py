@@ -9,6 +9,7 @@ import strawberry
 from flask import Request, Response
 from sqlalchemy.orm import Session
 
+from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.source import ArticleSource
 
 
@@ -21,6 +22,7 @@ class PortalContext:
     locale: str
     timezone: str
     viewer: dict[str, Any] = field(default_factory=dict)
+    cache: CacheHints = field(default_factory=CacheHints)
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -2,5 +2,6 @@
 
 from portal_blocks.models.article import Article, ArticleStatus
 from portal_blocks.models.layout import Layout, Placement, Route
+from portal_blocks.models.persisted_query import PersistedQuery
 
-__all__ = ["Article", "ArticleStatus", "Layout", "Placement", "Route"]
+__all__ = ["Article", "ArticleStatus", "Layout", "PersistedQuery", "Placement", "Route"]

@@ -1,0 +1,250 @@
+"""The response cache: warm hits without SQL, ETag/304, invalidation on commit, and what is
+never shared (Authorization, previews and drafts, errors, other viewers' preferences)."""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, datetime
+
+import pytest
+from cache_support import PAGE_QUERY, get_params, register
+from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, count_statements
+
+from portal_blocks.content.articles import upsert_article
+from portal_blocks.db import db
+from portal_blocks.demo import NEWS_DETAIL
+from portal_blocks.layout import pages
+from portal_blocks.models import Article, Layout, Placement
+
+
+def page_get(client, path: str = REFERENCE_LEGACY_PATH, **headers):
+    return client.get("/graphql", query_string=get_params(path), headers=headers)
+
+
+def blocks_of(response) -> list[dict]:
+    body = response.get_json()
+    assert "errors" not in body, body
+    return body["data"]["page"]["regions"][0]["blocks"]
+
+
+def test_warm_persisted_get_runs_no_sql_and_revalidates_with_304(cached_app):
+    client = cached_app.test_client()
+    with count_statements() as cold:
+        assert register(client).status_code == 200  # POST query + hash: runs and fills
+    first = page_get(client)
+    with count_statements() as warm:
+        second = page_get(client)
+    with count_statements() as revalidated:
+        not_modified = page_get(client, **{"If-None-Match": second.headers["ETag"]})
+    assert first.status_code == second.status_code == 200
+    assert second.get_data() == first.get_data()
+    assert len(cold) > 0
+    assert warm == [] and revalidated == []
+    assert first.headers["ETag"] == second.headers["ETag"]
+    assert second.headers["Cache-Control"] == "public, max-age=300"
+    assert not_modified.status_code == 304
+    assert not_modified.get_data() == b""
+    assert not_modified.headers["ETag"] == second.headers["ETag"]
+    stale = page_get(client, **{"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200
+
+
+def test_post_with_query_text_is_cached_too(cached_app):
+    client = cached_app.test_client()
+    payload = {"query": PAGE_QUERY, "variables": {"path": REFERENCE_LEGACY_PATH}}
+    client.post("/graphql", json=payload)
+    with count_statements() as warm:
+        response = client.post("/graphql", json=payload)
+    assert warm == []
+    assert "ETag" in response.headers
+
+
+def test_editor_change_invalidates_the_cached_page(cached_app):
+    client = cached_app.test_client()
+    register(client)
+    before = blocks_of(page_get(client))
+    assert before[1]["article"]["title"].startswith("Giá trị sản xuất")
+
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    article.title = "Tiêu đề mới sau khi biên tập"
+    db.session.commit()
+    after = page_get(client)
+    assert blocks_of(after)[1]["article"]["title"] == "Tiêu đề mới sau khi biên tập"
+
+    placement = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
+    placement.settings = {**placement.settings, "dateFormat": "yyyy-MM-dd"}
+    db.session.commit()
+    assert blocks_of(page_get(client))[0]["dateText"] == "2021-11-10"
+
+
+def test_a_rolled_back_change_invalidates_nothing(cached_app):
+    client = cached_app.test_client()
+    register(client)
+    page_get(client)
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    article.title = "never committed"
+    db.session.flush()
+    db.session.rollback()
+    with count_statements() as warm:
+        page_get(client)
+    assert warm == []
+
+
+def _second_article() -> None:
+    upsert_article(
+        db.session,
+        {
+            "slug": "ban-tin-thu-hai",
+            "title": "Bản tin thứ hai",
+            "lead": "Tóm tắt.",
+            "body_html": "<p>Nội dung.</p>",
+            "status": "published",
+            "published_at": "2021-11-11T01:00:00+00:00",
+        },
+    )
+    db.session.commit()
+
+
+def test_invalidation_drops_exactly_the_dependent_entries(cached_app):
+    _second_article()
+    client = cached_app.test_client()
+    register(client)
+    page_get(client)
+    page_get(client, "/tin-tuc/ban-tin-thu-hai")
+    client.post("/graphql", json={"query": "{ blockTypes { name } }"})
+
+    other = db.session.query(Article).filter_by(slug="ban-tin-thu-hai").one()
+    other.title = "Bản tin thứ hai (sửa)"
+    db.session.commit()
+
+    with count_statements() as untouched:
+        page_get(client)
+        client.post("/graphql", json={"query": "{ blockTypes { name } }"})
+    with count_statements() as touched:
+        changed = page_get(client, "/tin-tuc/ban-tin-thu-hai")
+    assert untouched == []
+    assert len(touched) > 0
+    assert blocks_of(changed)[1]["article"]["title"] == "Bản tin thứ hai (sửa)"
+
+    layout = db.session.query(Layout).filter_by(name=NEWS_DETAIL).one()
+    layout.title = "Chi tiết"
+    db.session.commit()
+    with count_statements() as after_layout_change:
+        page_get(client)
+    assert len(after_layout_change) > 0
+
+
+def test_authorization_never_reads_or_fills_the_shared_cache(cached_app):
+    client = cached_app.test_client()
+    register(client, Authorization="Bearer editor")  # registers the document, caches nothing
+    with count_statements() as authorized:
+        first = page_get(client, Authorization="Bearer editor")
+        second = page_get(client, Authorization="Bearer editor")
+    assert first.headers["Cache-Control"] == "private, no-store"
+    assert "ETag" not in first.headers
+    assert len(authorized) >= 2 * 3  # both executed: nothing was filled
+    with count_statements() as anonymous:
+        page_get(client)
+    assert len(anonymous) > 0  # the authorized responses left nothing behind
+    with count_statements() as authorized_again:
+        page_get(client, Authorization="Bearer editor")
+    assert len(authorized_again) > 0  # and do not read the anonymous entry
+    assert second.status_code == 200
+
+
+def test_a_preview_with_a_draft_never_reaches_an_anonymous_reader(cached_app, monkeypatch):
+    """``page(path:, preview:)`` reads drafts through the source with include_drafts; the
+    preview's resolver is stood in for by load_page with preview=True."""
+    upsert_article(
+        db.session,
+        {
+            "slug": "ban-nhap",
+            "title": "Bản nháp chưa duyệt",
+            "lead": "Nháp.",
+            "body_html": "<p>Nháp.</p>",
+            "status": "draft",
+        },
+    )
+    db.session.commit()
+    client = cached_app.test_client()
+    register(client)
+
+    import portal_blocks.graphql.schema as schema_module
+
+    monkeypatch.setattr(
+        schema_module, "load_page", functools.partial(pages.load_page, preview=True)
+    )
+    preview = page_get(client, "/tin-tuc/ban-nhap")
+    assert blocks_of(preview)[1]["article"]["title"] == "Bản nháp chưa duyệt"
+    assert preview.headers["Cache-Control"] == "no-store"
+    monkeypatch.undo()
+
+    anonymous = page_get(client, "/tin-tuc/ban-nhap")
+    body = anonymous.get_json()
+    assert body["data"]["page"] is None
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert "Bản nháp" not in anonymous.get_data(as_text=True)
+
+
+def test_errors_are_not_cached(cached_app):
+    client = cached_app.test_client()
+    register(client)
+    missing = page_get(client, "/tin-tuc/khong-co")
+    assert missing.headers["Cache-Control"] == "no-store"
+    with count_statements() as again:
+        page_get(client, "/tin-tuc/khong-co")
+    assert len(again) > 0
+
+
+def test_two_viewers_get_their_own_text_sizes(cached_app, monkeypatch):
+    """The ``pb_viewer`` cookie's preferences land in PortalContext.viewer; here a stub maps
+    the cookie to preferences the way the viewer store does."""
+    preferences = {"a": {"text_size": 120}, "b": {"text_size": 140}}
+    front = cached_app.extensions["portal_blocks"].front
+    monkeypatch.setattr(
+        front, "viewer_for", lambda request: preferences.get(request.cookies.get("pb_viewer"), {})
+    )
+    client = cached_app.test_client()
+    register(client)
+
+    def size_for(viewer: str | None) -> int:
+        if viewer is None:
+            client.delete_cookie("pb_viewer")
+        else:
+            client.set_cookie("pb_viewer", viewer)
+        response = page_get(client)
+        if viewer is not None:
+            assert response.headers["Cache-Control"].startswith("private")
+        return blocks_of(response)[0]["fontSize"]["current"]
+
+    for _ in range(2):  # the second round is served from the cache
+        assert size_for("a") == 120
+        assert size_for("b") == 140
+        assert size_for(None) == 100
+    with count_statements() as warm:
+        assert size_for("b") == 140
+    assert warm == []
+
+
+def test_max_age_follows_the_blocks_cache_hints(cached_app, monkeypatch):
+    from portal_blocks.blocks import registry
+    from portal_blocks.blocks.registry import BlockRegistry
+
+    toolbar = registry.get("Block_BanTin_Toolbar")
+    short = {**registry._types, toolbar.name: _replace(toolbar, cache_max_age=30)}
+    monkeypatch.setattr(registry, "_types", short)
+    assert isinstance(registry, BlockRegistry)
+    client = cached_app.test_client()
+    register(client)
+    assert page_get(client).headers["Cache-Control"] == "public, max-age=30"
+
+
+def _replace(block_type, **changes):
+    import dataclasses
+
+    return dataclasses.replace(block_type, **changes)
+
+
+@pytest.fixture
+def now() -> datetime:
+    return datetime.now(UTC)
