@@ -64,6 +64,14 @@ def response_key(
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 
+def url_key(query_string: str, locale: str, viewer: Mapping[str, Any]) -> str:
+    """A GET's key: its query string as sent (the same request always sends the same bytes;
+    two spellings of one request only make two entries)."""
+    preferences = json.dumps(viewer, sort_keys=True, default=str) if viewer else ""
+    material = f"GET\0{locale}\0{preferences}\0{query_string}"
+    return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
 class ResponseStore(Protocol):
     def begin(self) -> object: ...
 

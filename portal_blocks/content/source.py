@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
@@ -46,6 +46,11 @@ def record_from_model(article: Article) -> ArticleRecord:
     )
 
 
+# Built once; building a statement per call costs more than running it.
+_BY_SLUG_WITH_DRAFTS = select(Article).where(Article.slug == bindparam("slug"))
+_PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(Article.status == ArticleStatus.PUBLISHED)
+
+
 class SqlAlchemyArticleSource:
     """Articles from our own ``article`` table."""
 
@@ -56,9 +61,8 @@ class SqlAlchemyArticleSource:
         return True if include_drafts else Article.status == ArticleStatus.PUBLISHED
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
-        article = self.session.scalar(
-            select(Article).where(Article.slug == slug, self._visible(include_drafts))
-        )
+        statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
+        article = self.session.scalar(statement, {"slug": slug})
         return record_from_model(article) if article else None
 
     def by_ids(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
@@ -44,10 +44,16 @@ def normalise_path(path: str) -> str:
     return unquote(urlsplit(path.strip()).path) or "/"
 
 
+# Statements are built once: building them (and their loader options) per request costs more
+# than running them.
+_ROUTES = select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
+_LAYOUT_WITH_PLACEMENTS = (
+    select(Layout).where(Layout.id == bindparam("layout_id")).options(joinedload(Layout.placements))
+)
+
+
 def match_route(session: Session, path: str) -> RouteMatch | None:
-    routes = session.execute(
-        select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
-    ).all()
+    routes = session.execute(_ROUTES).all()
     by_id = {r.id: r for r in routes}
     adapter = _adapter(tuple((r.id, r.pattern) for r in routes))
     try:
@@ -72,11 +78,7 @@ def resolve_path(
     if match is None:
         return None
     layout = (
-        session.scalars(
-            select(Layout)
-            .where(Layout.id == match.layout_id)
-            .options(joinedload(Layout.placements))
-        )
+        session.scalars(_LAYOUT_WITH_PLACEMENTS, {"layout_id": match.layout_id})
         .unique()
         .one_or_none()
     )
