@@ -188,7 +188,7 @@ def _request(port: int, case: str, etag: str, n: int) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
         if case == "floor":
-            conn.request("GET", FLOOR_URL)
+            conn.request("GET", FLOOR_URL + "?" + GET_URL.split("?", 1)[1])
         elif case == "cold":
             body = json.dumps(cold_payload(n))
             conn.request("POST", "/graphql", body, {"Content-Type": "application/json"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -26,7 +26,8 @@ class ArticleSource(Protocol):
     ) -> dict[str, ArticleRecord]: ...
 
 
-def record_from_model(article: Article) -> ArticleRecord:
+def record_from_model(article: Any) -> ArticleRecord:
+    """From an ``Article`` or a row of the ``article`` table (the same attribute names)."""
     return ArticleRecord(
         id=str(article.id),
         slug=article.slug,
@@ -46,9 +47,11 @@ def record_from_model(article: Article) -> ArticleRecord:
     )
 
 
-# Built once; building a statement per call costs more than running it.
-_BY_SLUG_WITH_DRAFTS = select(Article).where(Article.slug == bindparam("slug"))
-_PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(Article.status == ArticleStatus.PUBLISHED)
+# Built once, as plain table statements: building a statement per call, or loading ORM
+# objects only to copy them into records, costs more than running the statement.
+_TABLE = Article.__table__
+_BY_SLUG_WITH_DRAFTS = select(_TABLE).where(_TABLE.c.slug == bindparam("slug"))
+_PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(_TABLE.c.status == ArticleStatus.PUBLISHED)
 
 
 class SqlAlchemyArticleSource:
@@ -57,13 +60,10 @@ class SqlAlchemyArticleSource:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _visible(self, include_drafts: bool):  # noqa: ANN202 - a SQL expression
-        return True if include_drafts else Article.status == ArticleStatus.PUBLISHED
-
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
         statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
-        article = self.session.scalar(statement, {"slug": slug})
-        return record_from_model(article) if article else None
+        row = self.session.execute(statement, {"slug": slug}).first()
+        return record_from_model(row) if row is not None else None
 
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
@@ -71,7 +71,7 @@ class SqlAlchemyArticleSource:
         numeric = [int(i) for i in ids if str(i).isdigit()]
         if not numeric:
             return {}
-        rows = self.session.scalars(
-            select(Article).where(Article.id.in_(numeric), self._visible(include_drafts))
-        )
-        return {str(a.id): record_from_model(a) for a in rows}
+        statement = select(_TABLE).where(_TABLE.c.id.in_(numeric))
+        if not include_drafts:
+            statement = statement.where(_TABLE.c.status == ArticleStatus.PUBLISHED)
+        return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}

@@ -46,7 +46,10 @@ def normalise_path(path: str) -> str:
 
 # Statements are built once: building them (and their loader options) per request costs more
 # than running them.
-_ROUTES = select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
+_ROUTE = Route.__table__
+_ROUTES = select(_ROUTE.c.id, _ROUTE.c.pattern, _ROUTE.c.layout_id, _ROUTE.c.article_id).order_by(
+    _ROUTE.c.id
+)
 _LAYOUT_WITH_PLACEMENTS = (
     select(Layout).where(Layout.id == bindparam("layout_id")).options(joinedload(Layout.placements))
 )
