@@ -194,6 +194,15 @@ def test_errors_are_not_cached(cached_app):
     with count_statements() as again:
         page_get(client, "/tin-tuc/khong-co")
     assert len(again) > 0
+    # A field that declared its dependencies and then failed: only the error keeps it out.
+    failing = {"query": '{ blockType(name: "Nope") { name } }'}
+    for _ in range(2):
+        response = client.post("/graphql", json=failing)
+        body = response.get_json()
+        assert body["data"] == {"blockType": None}
+        assert body["errors"][0]["extensions"]["code"] == "UNKNOWN_BLOCK_TYPE"
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "ETag" not in response.headers
 
 
 def test_two_viewers_get_their_own_text_sizes(cached_app, monkeypatch):
