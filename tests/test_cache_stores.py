@@ -10,13 +10,13 @@ import pytest
 from cache_support import redis_client_or_skip
 
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.responses import (
     CachedResponse,
     MemoryResponseStore,
     RedisResponseStore,
     etag_for,
 )
-from portal_blocks.caching.signal import InvalidationLog
 
 
 def entry(body: bytes) -> CachedResponse:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from portal_blocks.caching import invalidation
+from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.persisted import (
     DatabaseQueryStore,
     PersistedQueries,
@@ -42,8 +44,9 @@ from portal_blocks.caching.responses import (
     response_key,
     url_key,
 )
-from portal_blocks.caching.signal import InvalidationLog
 from portal_blocks.config import PREFIX
+
+log = logging.getLogger(__name__)
 
 EXCHANGE = "portal_blocks.exchange"
 NO_STORE = "no-store"
@@ -246,6 +249,20 @@ def _namespace(app: Flask) -> str:
     return hashlib.blake2b(url.encode(), digest_size=6).hexdigest()
 
 
+def _log(app: Flask, namespace: str) -> InvalidationLog | None:
+    try:
+        return InvalidationLog(Path(app.instance_path) / f"response-cache-{namespace}.log")
+    except OSError as exc:
+        log.warning(
+            "response cache: no invalidation log in %s (%s); other processes on this host "
+            "will not hear of this one's writes: run one process or set %sREDIS_URL",
+            app.instance_path,
+            exc,
+            PREFIX,
+        )
+        return None
+
+
 def build_front(app: Flask, session: Any, viewer_for: ViewerLoader) -> Front:
     config = app.config
     namespace = _namespace(app)
@@ -260,8 +277,9 @@ def build_front(app: Flask, session: Any, viewer_for: ViewerLoader) -> Front:
         store = RedisResponseStore(client, prefix, ttl)
         queries = RedisQueryStore(client, prefix)
     else:
-        log = InvalidationLog(Path(app.instance_path) / f"response-cache-{namespace}.log")
-        store = MemoryResponseStore(int(config[PREFIX + "RESPONSE_CACHE_SIZE"]), ttl, log)
+        store = MemoryResponseStore(
+            int(config[PREFIX + "RESPONSE_CACHE_SIZE"]), ttl, _log(app, namespace)
+        )
         queries = DatabaseQueryStore(session)
     invalidation.register(store)
     return Front(

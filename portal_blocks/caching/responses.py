@@ -1,7 +1,8 @@
 """The response cache: finished GraphQL responses by request key, dropped by tag.
 
 Two stores with one interface. :class:`MemoryResponseStore` lives in the process (the default;
-processes on one host hear of each other's writes through :mod:`portal_blocks.caching.signal`).
+processes on one host hear of each other's writes through
+:mod:`portal_blocks.caching.invalidation_log`).
 :class:`RedisResponseStore` is shared by every process on every host.
 
 Both guard against the refill race: :meth:`begin` is taken before a miss executes, and
@@ -19,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from portal_blocks.caching.signal import InvalidationLog
+from portal_blocks.caching.invalidation_log import InvalidationLog
 
 ALL = "*"
 
