@@ -222,6 +222,7 @@ class Front:
             or context is None
             or result.errors
             or not context.cache.cacheable(result.data)
+            or "Set-Cookie" in response.headers  # a response that sets a cookie is someone's
         ):
             response.headers["Cache-Control"] = NO_STORE
             return response
