@@ -18,6 +18,7 @@ p50/p99 per case. Run on demand; it is not part of the test suite.
 
     .venv/bin/python benchmarks/page.py [--requests 2000]
     .venv/bin/python benchmarks/page.py --gunicorn [--workers 3 --clients 4 --seconds 20]
+    .venv/bin/python benchmarks/page.py --redis-url redis://127.0.0.1:6379/15  (either mode)
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ def build_app(database_url: str, floor: dict | None = None) -> Flask:
             "PORTAL_BLOCKS_DATABASE_URL": database_url,
             "PORTAL_BLOCKS_GRAPHIQL": False,
             "PORTAL_BLOCKS_THEME": False,
+            "PORTAL_BLOCKS_REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
         }
     )
     static = floor if floor is not None else {}
@@ -310,11 +312,16 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20.0, help="total load time (gunicorn)")
     parser.add_argument(
+        "--redis-url", default="", help="use Redis for the response cache (e.g. DB 15)"
+    )
+    parser.add_argument(
         "--database-url",
         default=None,
         help="default: a fresh SQLite file in a temporary folder",
     )
     args = parser.parse_args()
+    os.environ["BENCH_REDIS_URL"] = args.redis_url
+    print("response cache:", f"Redis at {args.redis_url}" if args.redis_url else "process memory")
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
         prepare_database(database_url)
