@@ -15,6 +15,8 @@ from graphql import OperationType
 
 #: Tag of every entry that resolved a path through the route table.
 ROUTES_TAG = "routes"
+#: Invalidating this tag drops every entry.
+ALL = "*"
 
 
 def article_tag(article_id: object) -> str:

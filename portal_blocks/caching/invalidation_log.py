@@ -15,6 +15,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from portal_blocks.caching.hints import ALL
+
 MAX_BYTES = 1 << 20
 
 
@@ -56,7 +58,7 @@ class InvalidationLog:
             return
         if stat.st_ino != self._inode or stat.st_size < self._offset:
             self._inode, self._offset = stat.st_ino, 0
-            apply(frozenset({"*"}))
+            apply(frozenset({ALL}))
         with open(self.path, "rb") as handle:
             handle.seek(self._offset)
             chunk = handle.read()
@@ -67,6 +69,6 @@ class InvalidationLog:
             try:
                 tags.update(json.loads(line))
             except ValueError:
-                tags.add("*")
+                tags.add(ALL)
         if tags:
             apply(frozenset(tags))

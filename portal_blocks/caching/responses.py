@@ -20,9 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from portal_blocks.caching.hints import ALL
 from portal_blocks.caching.invalidation_log import InvalidationLog
-
-ALL = "*"
 
 
 @dataclass(frozen=True, slots=True)
