@@ -4,6 +4,9 @@ never shared (Authorization, previews and drafts, errors, other viewers' prefere
 from __future__ import annotations
 
 import functools
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -257,3 +260,34 @@ def _replace(block_type, **changes):
 @pytest.fixture
 def now() -> datetime:
     return datetime.now(UTC)
+
+
+WRITER = """
+from portal_blocks import create_app
+from portal_blocks.db import db
+from portal_blocks.models import Article
+
+app = create_app()
+with app.app_context():
+    article = db.session.query(Article).filter_by(slug="%s").one()
+    article.title = "Sửa từ một tiến trình khác"
+    db.session.commit()
+"""
+
+
+def test_a_commit_in_another_process_invalidates_this_ones_memory_cache(app, database_url):
+    """No Redis: the other process's commit reaches this one through the invalidation log."""
+    client = app.test_client()
+    register(client)
+    page_get(client)
+    with count_statements() as warm:
+        page_get(client)
+    assert warm == []
+    db.session.remove()
+    subprocess.run(
+        [sys.executable, "-c", WRITER % REFERENCE_SLUG],
+        env={**os.environ, "PORTAL_BLOCKS_DATABASE_URL": database_url},
+        check=True,
+        timeout=120,
+    )
+    assert blocks_of(page_get(client))[1]["article"]["title"] == "Sửa từ một tiến trình khác"
