@@ -17,6 +17,7 @@ from portal_blocks.content.articles import upsert_article
 from portal_blocks.db import db
 from portal_blocks.demo import NEWS_DETAIL
 from portal_blocks.layout import pages
+from portal_blocks.layout.service import ensure_route
 from portal_blocks.models import Article, Layout, Placement
 
 
@@ -181,6 +182,16 @@ def test_a_preview_with_a_draft_never_reaches_an_anonymous_reader(cached_app, mo
     assert blocks_of(preview)[1]["article"]["title"] == "Bản nháp chưa duyệt"
     assert preview.headers["Cache-Control"] == "no-store"
     monkeypatch.undo()
+
+    # A preview that reads no article at all (a page whose route binds none) is kept out too.
+    ensure_route(db.session, "/trang-chu", db.session.query(Layout).one())
+    db.session.commit()
+    monkeypatch.setattr(
+        schema_module, "load_page", functools.partial(pages.load_page, preview=True)
+    )
+    assert page_get(client, "/trang-chu").headers["Cache-Control"] == "no-store"
+    monkeypatch.undo()
+    assert page_get(client, "/trang-chu").headers["Cache-Control"].startswith("public")
 
     anonymous = page_get(client, "/tin-tuc/ban-nhap")
     body = anonymous.get_json()

@@ -66,6 +66,8 @@ class PageQueries:
             raise NotFound(f"No page at path '{path}'.", path=path)
         tags, max_age = page_dependencies(page)
         ctx.cache.depend_on(info, tags, max_age)
+        if page.preview:
+            ctx.cache.forbid_sharing()
         return page
 
     @strawberry.field(description="A published article by its slug.")

@@ -69,12 +69,14 @@ def load_page(
         ),
         article=ArticleType.from_record(resolved.article) if resolved.article else None,
         regions=build_regions(view),
+        preview=preview,
     )
 
 
 def page_dependencies(page: PageType) -> tuple[set[str], int | None]:
     """What a page's response depends on besides the articles it read (those are tracked by
-    the source), and the shortest cache max-age among its blocks' types."""
+    the source), and the shortest cache max-age among its blocks' types. (A preview is kept
+    out of shared caches by the page resolver.)"""
     ages = [
         registry.get(block.block_type).cache_max_age
         for region in page.regions
