@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import pytest
 from cache_support import PAGE_QUERY, get_params, register
 from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, count_statements
 
+from portal_blocks import create_app
 from portal_blocks.content.articles import upsert_article
 from portal_blocks.db import db
 from portal_blocks.demo import NEWS_DETAIL
@@ -302,3 +304,24 @@ def test_a_commit_in_another_process_invalidates_this_ones_memory_cache(app, dat
         timeout=120,
     )
     assert blocks_of(page_get(client))[1]["article"]["title"] == "Sửa từ một tiến trình khác"
+
+
+def test_an_unreachable_redis_degrades_to_uncached_answers(app, database_url):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    offline = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "PORTAL_BLOCKS_REDIS_URL": f"redis://127.0.0.1:{closed_port}/0",
+        }
+    )
+    client = offline.test_client()
+    registered = register(client)
+    assert registered.status_code == 200
+    assert blocks_of(registered)[0]["__typename"] == "Block_BanTin_Toolbar"
+    # This process remembers the documents it has seen, so the id still works.
+    by_hash = client.get("/graphql", query_string=get_params())
+    assert by_hash.get_json() == registered.get_json()
+    unknown = client.get("/graphql", query_string=get_params(digest="f" * 64))
+    assert unknown.get_json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"

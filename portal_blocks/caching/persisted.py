@@ -13,15 +13,19 @@ Documents are content-addressed, so each process also keeps the ones it has seen
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
 from sqlalchemy import insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal_blocks.models import PersistedQuery
+
+log = logging.getLogger(__name__)
 
 NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
@@ -78,11 +82,18 @@ class RedisQueryStore:
         self.prefix = prefix + "pq:"
 
     def get(self, digest: str) -> str | None:
-        raw = self.client.get(self.prefix + digest)
+        try:
+            raw = self.client.get(self.prefix + digest)
+        except RedisError as exc:  # the client then sends the query text, which still runs
+            log.warning("persisted queries: Redis unavailable (%s)", exc)
+            return None
         return raw.decode() if raw is not None else None
 
     def add(self, digest: str, query: str) -> None:
-        self.client.set(self.prefix + digest, query.encode(), nx=True)
+        try:
+            self.client.set(self.prefix + digest, query.encode(), nx=True)
+        except RedisError as exc:
+            log.warning("persisted queries: Redis unavailable (%s); not registered", exc)
 
 
 class PersistedQueries:

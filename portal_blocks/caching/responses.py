@@ -14,14 +14,19 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from redis.exceptions import RedisError
+
 from portal_blocks.caching.hints import ALL
 from portal_blocks.caching.invalidation_log import InvalidationLog
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +162,8 @@ class MemoryResponseStore:
         return len(self._entries)
 
 
+_UNAVAILABLE = object()
+
 _PUT = """
 if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
@@ -194,18 +201,37 @@ class RedisResponseStore:
         return f"{self.prefix}tag:{tag}"
 
     def begin(self) -> object:
-        raw = self.client.get(self._generation_key)
+        try:
+            raw = self.client.get(self._generation_key)
+        except RedisError as exc:
+            log.warning("response cache: Redis unavailable (%s); not caching", exc)
+            return _UNAVAILABLE
         return raw.decode() if raw is not None else "0"
 
     def get(self, key: str) -> CachedResponse | None:
-        raw = self.client.get(self.prefix + "r:" + key)
+        try:
+            raw = self.client.get(self.prefix + "r:" + key)
+        except RedisError as exc:
+            log.warning("response cache: Redis unavailable (%s); answering uncached", exc)
+            return None
         return CachedResponse.decode(raw) if raw is not None else None
 
     def put(self, key: str, entry: CachedResponse, tags: frozenset[str], token: object) -> bool:
+        if token is _UNAVAILABLE:
+            return False
         keys = [self._generation_key, self.prefix + "r:" + key]
         keys += [self._tag_key(t) for t in sorted(tags | {ALL})]
-        return bool(self._put(keys=keys, args=[str(token), entry.encode(), self.ttl]))
+        try:
+            return bool(self._put(keys=keys, args=[str(token), entry.encode(), self.ttl]))
+        except RedisError as exc:
+            log.warning("response cache: Redis unavailable (%s); not caching", exc)
+            return False
 
     def invalidate(self, tags: frozenset[str]) -> None:
+        """A failure here is logged as an error: entries it should have dropped may be served
+        until they expire (``PORTAL_BLOCKS_RESPONSE_CACHE_TTL``)."""
         targets = {ALL} if ALL in tags else tags
-        self._invalidate(keys=[self._generation_key, *(self._tag_key(t) for t in targets)])
+        try:
+            self._invalidate(keys=[self._generation_key, *(self._tag_key(t) for t in targets)])
+        except RedisError:
+            log.exception("response cache: could not invalidate %s in Redis", sorted(targets))
