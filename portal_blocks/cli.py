@@ -15,6 +15,7 @@ from gunicorn.app.base import BaseApplication
 from portal_blocks import contract
 from portal_blocks.app import create_app
 from portal_blocks.auth import cli as auth_cli
+from portal_blocks.caching.cli import persisted_queries
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
 from portal_blocks.observability import configure_logging
@@ -30,6 +31,7 @@ def cli() -> None:
 
 
 auth_cli.register(cli)
+cli.add_command(persisted_queries)
 
 
 @cli.command("load-demo")

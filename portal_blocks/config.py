@@ -30,9 +30,9 @@ DEFAULTS: dict[str, Any] = {
     "MAX_ALIASES": 30,
     "MAX_TOKENS": 5000,
     "MAX_BODY_BYTES": 1_048_576,
-    # Rate limits (`limits` notation) and where their counts live: memory:// per process, or
-    # redis://host:port/db so that every process shares them.
-    "RATE_LIMIT_STORAGE": "memory://",
+    # Rate limits (`limits` notation) and where their counts live. Unset: in REDIS_URL when
+    # that is set (shared by every process), else memory:// (per process).
+    "RATE_LIMIT_STORAGE": "",
     "RATE_LIMIT_MUTATIONS": "120/minute",
     "RATE_LIMIT_AUTH_FAILURES": "10/minute",
     # PostgreSQL: seconds to wait for a connection, milliseconds a statement may run.
@@ -48,6 +48,16 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": [],
     # Serve the small demo theme (article pages at their routes) from create_app().
     "THEME": True,
+    # Redis URL (e.g. redis://127.0.0.1:6379/0) for the response cache and the persisted
+    # queries, shared by every process; empty: process memory and the database.
+    "REDIS_URL": "",
+    # Serve only documents registered beforehand (``portal-blocks persisted-queries add``).
+    "PERSISTED_QUERIES_ONLY": False,
+    # Upper bound of Cache-Control max-age, in seconds; blocks' own hints may lower it.
+    "CACHE_MAX_AGE": 300,
+    # Entries kept in process memory (without Redis), and how long any entry lives, seconds.
+    "RESPONSE_CACHE_SIZE": 2048,
+    "RESPONSE_CACHE_TTL": 3600,
 }
 
 

@@ -59,6 +59,7 @@ class NFCString(NFCText):
     """Bounded variant of :class:`NFCText` for indexed columns."""
 
     impl = String
+    cache_ok = True  # not inherited: without it no statement with this type is cached
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Flask, Request, Response, request
 from flask_cors import CORS
@@ -18,6 +19,9 @@ from sqlalchemy.orm import Session
 
 from portal_blocks import health
 from portal_blocks.auth.identity import IdentityLoader, token_identity
+from portal_blocks.caching.front import Front, ViewerLoader, build_front
+from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.tracking import TrackedSource
 from portal_blocks.config import DEFAULTS, PREFIX, resolved
 from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
 from portal_blocks.db import db
@@ -45,6 +49,8 @@ class PortalBlocksState:
     source_factory: SourceFactory
     identity_loader: IdentityLoader = token_identity
     rate_limits: RateLimits | None = None
+    #: The response cache and persisted-query front (see portal_blocks.caching.front).
+    front: Front | None = None
 
     def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
@@ -59,20 +65,28 @@ class PortalBlocksState:
         response: Response | None = None,
         *,
         locale: str | None = None,
+        viewer: dict[str, Any] | None = None,
     ) -> PortalContext:
         session = db.session
-        viewer = viewer_id(request)
+        hints = CacheHints()
+        viewer_key = viewer_id(request)
         return PortalContext(
             request=request,
             response=response,
             session=session,
-            source=self.source_factory(session),
+            source=TrackedSource(self.source_factory(session), hints),
             locale=locale or self.locale_for(request),
             timezone=self.timezone,
-            viewer=load_preferences(session, viewer),
-            viewer_id=viewer,
+            viewer=viewer if viewer is not None else load_preferences(session, viewer_key),
+            viewer_id=viewer_key,
             identity=self.identity_loader(request) if request is not None else None,
+            cache=hints,
         )
+
+
+def stored_preferences(request: Request) -> dict[str, Any]:
+    """The viewer's saved display preferences: no SQL unless the viewer cookie is present."""
+    return load_preferences(db.session, viewer_id(request))
 
 
 class PortalBlocks:
@@ -92,9 +106,11 @@ class PortalBlocks:
         *,
         source_factory: SourceFactory | None = None,
         identity_loader: IdentityLoader | None = None,
+        viewer_for: ViewerLoader | None = None,
     ) -> None:
         self.source_factory = source_factory or SqlAlchemyArticleSource
         self.identity_loader = identity_loader or token_identity
+        self.viewer_for = viewer_for or stored_preferences
         if app is not None:
             self.init_app(app)
 
@@ -109,6 +125,7 @@ class PortalBlocks:
             source_factory=self.source_factory,
             identity_loader=self.identity_loader,
             rate_limits=RateLimits.from_config(app.config),
+            front=build_front(app, db.session, self.viewer_for),
         )
         from portal_blocks.hostcli import blocks_cli
 

@@ -37,7 +37,8 @@ class RateLimits:
 
     @classmethod
     def from_config(cls, config: Any) -> RateLimits:
-        storage = storage_from_string(config[PREFIX + "RATE_LIMIT_STORAGE"])
+        uri = config[PREFIX + "RATE_LIMIT_STORAGE"] or config[PREFIX + "REDIS_URL"] or "memory://"
+        storage = storage_from_string(uri)
         return cls(
             limiter=MovingWindowRateLimiter(storage),
             mutations=parse(config[PREFIX + "RATE_LIMIT_MUTATIONS"]),

@@ -186,3 +186,33 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for backend, per in counts.items():
         summary = ", ".join(f"{n} {outcome}" for outcome, n in sorted(per.items()))
         terminalreporter.write_line(f"database {backend}: {summary}")
+
+
+_cache_apps: dict[tuple[str, str], Flask] = {}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: Flask):
+    """The demo content served with the response cache in process memory, then in Redis."""
+    if request.param == "memory":
+        app = migrated_app
+    else:
+        from cache_support import REDIS_URL, redis_client_or_skip
+
+        redis_client_or_skip().flushdb()
+        key = (database_url, request.param)
+        if key not in _cache_apps:
+            _cache_apps[key] = create_app(
+                {
+                    "PORTAL_BLOCKS_DATABASE_URL": database_url,
+                    "PORTAL_BLOCKS_REDIS_URL": REDIS_URL,
+                    "TESTING": True,
+                }
+            )
+        app = _cache_apps[key]
+    with app.app_context():
+        clear_tables()
+        load_demo(db.session)
+        yield app
+        db.session.rollback()
+        db.session.remove()

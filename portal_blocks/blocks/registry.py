@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from marshmallow import Schema
@@ -59,10 +61,20 @@ class BlockType:
         return json_schema(self.name, self.schema, self.description)
 
     def instantiate(self, placement: PlacedBlock, page: PageView) -> Block:
-        settings = self.validate(placement.settings)
-        return self.build(
-            placement, page, settings, settings_object(self.settings_type, self.schema, settings)
-        )
+        settings, typed = self.loaded_settings(placement.settings)
+        return self.build(placement, page, settings, typed)
+
+    def loaded_settings(self, stored: Any) -> tuple[dict[str, Any], Any]:
+        """Validated settings and their GraphQL object, remembered by the stored JSON: a page
+        of many blocks must not re-run marshmallow for each block on every request."""
+        key = json.dumps(stored, sort_keys=True, default=str)
+        return _loaded_settings(self, key)
+
+
+@lru_cache(maxsize=1024)
+def _loaded_settings(block_type: BlockType, stored_json: str) -> tuple[dict[str, Any], Any]:
+    settings = block_type.validate(json.loads(stored_json))
+    return settings, settings_object(block_type.settings_type, block_type.schema, settings)
 
 
 class BlockRegistry:

@@ -14,9 +14,9 @@ is copied into our tables: layouts, placements and routes are ours, articles are
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
@@ -47,7 +47,8 @@ class ArticleSource(Protocol):
         ...
 
 
-def record_from_model(article: Article) -> ArticleRecord:
+def record_from_model(article: Any) -> ArticleRecord:
+    """From an ``Article`` or a row of the ``article`` table (the same attribute names)."""
     return ArticleRecord(
         id=str(article.id),
         slug=article.slug,
@@ -67,24 +68,28 @@ def record_from_model(article: Article) -> ArticleRecord:
     )
 
 
+# Built once, as plain table statements: building a statement per call, or loading ORM
+# objects only to copy them into records, costs more than running the statement.
+_TABLE = Article.__table__
+# Deleted articles are gone for everyone; drafts only show in an editor's preview.
+_LIVE = _TABLE.c.deleted_at.is_(None)
+_IS_PUBLISHED = _TABLE.c.status == ArticleStatus.PUBLISHED
+_BY_SLUG_WITH_DRAFTS = select(_TABLE).where(_TABLE.c.slug == bindparam("slug"), _LIVE)
+_PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(_IS_PUBLISHED)
+
+
 class SqlAlchemyArticleSource:
     """Articles from our own ``article`` table."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def _visible(self, include_drafts: bool):  # noqa: ANN202 - a SQL expression
-        """Deleted articles are gone for everyone; drafts only show in an editor's preview."""
-        live = Article.deleted_at.is_(None)
-        return live if include_drafts else live & (Article.status == ArticleStatus.PUBLISHED)
-
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
         if "\x00" in slug:  # PostgreSQL text cannot hold NUL, so no slug has one
             return None
-        article = self.session.scalar(
-            select(Article).where(Article.slug == slug, self._visible(include_drafts))
-        )
-        return record_from_model(article) if article else None
+        statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
+        row = self.session.execute(statement, {"slug": slug}).first()
+        return record_from_model(row) if row is not None else None
 
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
@@ -92,7 +97,7 @@ class SqlAlchemyArticleSource:
         numeric = [int(i) for i in ids if str(i).isdigit()]
         if not numeric:
             return {}
-        rows = self.session.scalars(
-            select(Article).where(Article.id.in_(numeric), self._visible(include_drafts))
-        )
-        return {str(a.id): record_from_model(a) for a in rows}
+        statement = select(_TABLE).where(_TABLE.c.id.in_(numeric), _LIVE)
+        if not include_drafts:
+            statement = statement.where(_IS_PUBLISHED)
+        return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}

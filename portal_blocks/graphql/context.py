@@ -10,6 +10,7 @@ from flask import Request, Response
 from sqlalchemy.orm import Session
 
 from portal_blocks.auth.tokens import Identity
+from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.source import ArticleSource
 
 
@@ -25,6 +26,7 @@ class PortalContext:
     viewer_id: str | None = None
     #: Who is asking; None for an anonymous reader.
     identity: Identity | None = None
+    cache: CacheHints = field(default_factory=CacheHints)
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -35,6 +35,8 @@ class PageType:
     layout: LayoutType
     article: ArticleType | None
     regions: list[RegionType]
+    #: An editor's preview: never shared through a cache, whatever it shows.
+    preview: strawberry.Private[bool] = False
 
     @strawberry.field(
         description="One region by name, or null if the layout has none of that name."

@@ -40,7 +40,7 @@ from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
-from portal_blocks.layout.pages import load_page
+from portal_blocks.layout.pages import load_page, page_dependencies
 from portal_blocks.ratelimit import LimitMutations
 
 DOCUMENT_CACHE_SIZE = 1024
@@ -94,25 +94,36 @@ class PageQueries:
         )
         if page is None:
             raise NotFound(f"No page at path '{path}'.", path=path)
+        tags, max_age = page_dependencies(page)
+        ctx.cache.depend_on(info, tags, max_age)
+        if page.preview:
+            ctx.cache.forbid_sharing()
         return page
 
     @strawberry.field(description="A published article by its slug.")
     def article(self, info: Info, slug: str) -> ArticleType | None:
-        record = info.context.source.by_slug(slug)
+        record = info.context.source.by_slug(slug)  # the source tags the response
         if record is None:
             raise NotFound(f"No article with slug '{slug}'.", slug=slug)
+        info.context.cache.depend_on(info)
         return ArticleType.from_record(record)
 
+    # Block types are code: their answers depend on no data.
     @strawberry.field(description="Every registered block type.")
-    def block_types(self) -> list[BlockTypeInfo]:
+    def block_types(self, info: Info) -> list[BlockTypeInfo]:
+        info.context.cache.depend_on(info)
         return [BlockTypeInfo.from_block_type(t) for t in registry]
 
     @strawberry.field(description="One registered block type by name.")
-    def block_type(self, name: str) -> BlockTypeInfo | None:
+    def block_type(self, info: Info, name: str) -> BlockTypeInfo | None:
+        info.context.cache.depend_on(info)
         return _block_type(name)
 
     @strawberry.field(description="Check settings for a block type without saving anything.")
-    def validate_block_settings(self, block_type: str, settings: JSON) -> SettingsValidation:
+    def validate_block_settings(
+        self, info: Info, block_type: str, settings: JSON
+    ) -> SettingsValidation:
+        info.context.cache.depend_on(info)
         try:
             definition = registry.get(block_type)
         except UnknownBlockType as exc:

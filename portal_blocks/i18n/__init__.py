@@ -71,6 +71,10 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+@lru_cache(maxsize=1024)
 def format_date(value: datetime, pattern: str, *, locale: str, timezone: str) -> str:
-    """Format with a CLDR pattern (e.g. ``EEEE, dd/MM/yyyy`` gives "Thứ Tư, 10/11/2021")."""
+    """Format with a CLDR pattern (e.g. ``EEEE, dd/MM/yyyy`` gives "Thứ Tư, 10/11/2021").
+
+    Remembered: Babel parses the locale and the pattern on every call, and a page shows the
+    same few dates all day."""
     return format_datetime(value, pattern, tzinfo=zone(timezone), locale=locale)

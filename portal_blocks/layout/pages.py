@@ -9,6 +9,7 @@ from graphql import GraphQLError
 from sqlalchemy.orm import Session
 
 from portal_blocks.blocks import Block, PageView, UnknownBlockType, registry
+from portal_blocks.caching.hints import ROUTES_TAG, layout_tag
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.page import LayoutType, PageType, RegionType
@@ -69,4 +70,17 @@ def load_page(
         ),
         article=ArticleType.from_record(resolved.article) if resolved.article else None,
         regions=build_regions(view),
+        preview=preview,
     )
+
+
+def page_dependencies(page: PageType) -> tuple[set[str], int | None]:
+    """What a page's response depends on besides the articles it read (those are tracked by
+    the source), and the shortest cache max-age among its blocks' types. (A preview is kept
+    out of shared caches by the page resolver.)"""
+    ages = [
+        registry.get(block.block_type).cache_max_age
+        for region in page.regions
+        for block in region.blocks
+    ]
+    return {ROUTES_TAG, layout_tag(page.layout.id)}, min(ages, default=None)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
@@ -45,12 +45,26 @@ def normalise_path(path: str) -> str:
     return unquote(urlsplit(path.strip()).path) or "/"
 
 
+# Statements are built once: building them (and their loader options) per request costs more
+# than running them.
+_ROUTE = Route.__table__
+_ROUTES = select(_ROUTE.c.id, _ROUTE.c.pattern, _ROUTE.c.layout_id, _ROUTE.c.article_id).order_by(
+    _ROUTE.c.id
+)
+_PUBLISHED_LAYOUT = (
+    select(Layout, LayoutRevision)
+    .join(LayoutRevision, LayoutRevision.id == Layout.published_revision_id)
+    .where(Layout.id == bindparam("layout_id"))
+)
+_LAYOUT_WITH_PLACEMENTS = (
+    select(Layout).where(Layout.id == bindparam("layout_id")).options(joinedload(Layout.placements))
+)
+
+
 def match_route(session: Session, path: str) -> RouteMatch | None:
     if "\x00" in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
         return None
-    routes = session.execute(
-        select(Route.id, Route.pattern, Route.layout_id, Route.article_id).order_by(Route.id)
-    ).all()
+    routes = session.execute(_ROUTES).all()
     by_id = {r.id: r for r in routes}
     adapter = _adapter(tuple((r.id, r.pattern) for r in routes))
     try:
@@ -73,11 +87,7 @@ def _published(
     session: Session, layout_id: int
 ) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
     """The layout with the revision readers see, in one statement; None if never published."""
-    row = session.execute(
-        select(Layout, LayoutRevision)
-        .join(LayoutRevision, LayoutRevision.id == Layout.published_revision_id)
-        .where(Layout.id == layout_id)
-    ).one_or_none()
+    row = session.execute(_PUBLISHED_LAYOUT, {"layout_id": layout_id}).one_or_none()
     if row is None:
         return None
     layout, revision = row
@@ -91,11 +101,7 @@ def _published(
 def _draft(session: Session, layout_id: int) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
     """The layout as editors are changing it: its own regions and placement rows."""
     layout = (
-        session.scalars(
-            select(Layout).where(Layout.id == layout_id).options(joinedload(Layout.placements))
-        )
-        .unique()
-        .one_or_none()
+        session.scalars(_LAYOUT_WITH_PLACEMENTS, {"layout_id": layout_id}).unique().one_or_none()
     )
     if layout is None:
         return None

@@ -5,6 +5,7 @@ from portal_blocks.auth.models import ApiToken, Role
 from portal_blocks.models.article import Article, ArticleStatus
 from portal_blocks.models.history import AuditEntry, LayoutRevision
 from portal_blocks.models.layout import Layout, Placement, Route
+from portal_blocks.models.persisted_query import PersistedQuery
 from portal_blocks.models.preference import DisplayPreference
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "DisplayPreference",
     "Layout",
     "LayoutRevision",
+    "PersistedQuery",
     "Placement",
     "Role",
     "Route",

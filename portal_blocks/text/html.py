@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from html.parser import HTMLParser
 
 import nh3
@@ -120,7 +121,13 @@ class _ParagraphCollector(HTMLParser):
 
 def paragraphs(body_html: str) -> list[str]:
     """The body's paragraphs as plain text (whitespace runs collapsed, as a browser shows them)."""
+    return list(_paragraphs(body_html))
+
+
+@lru_cache(maxsize=256)
+def _paragraphs(body_html: str) -> tuple[str, ...]:
+    """Parsing is most of a page's cost on a cache miss; a body's paragraphs never change."""
     collector = _ParagraphCollector()
     collector.feed(body_html)
     collector.close()
-    return collector.paragraphs
+    return tuple(collector.paragraphs)

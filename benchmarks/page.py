@@ -1,0 +1,335 @@
+"""How close a page request comes to the framework's floor.
+
+Cases, each answering the reference page query of the demo article:
+
+  (a) floor   a Flask route in the same app returning the same JSON from a static dict, asked
+              with the same query string as (c) and (d) (the test client's own cost grows
+              with the URL; a bare-URL floor is printed as well, for reference)
+  (b) cold    POST with the query text on a cold response cache (each request has its own
+              variables, so each is a miss that runs GraphQL and SQL)
+  (c) warm    the persisted query (its sha256 id) over GET, answered by the response cache
+  (d) 304     the same GET revalidated with If-None-Match
+
+In-process (default): Flask's test client, one process, the cases alternated round-robin so
+drift on a shared machine hits all alike; median and p95 per request, ratio to the floor and
+SQL statements per request. ``--gunicorn``: the same app served by gunicorn (several sync
+workers, 127.0.0.1, a free port), concurrent clients for a bounded time, requests/s and
+p50/p99 per case. Run on demand; it is not part of the test suite.
+
+    .venv/bin/python benchmarks/page.py [--requests 2000]
+    .venv/bin/python benchmarks/page.py --gunicorn [--workers 3 --clients 4 --seconds 20]
+    .venv/bin/python benchmarks/page.py --redis-url redis://127.0.0.1:6379/15  (either mode)
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import urlencode
+
+from flask import Flask
+from sqlalchemy import event
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from portal_blocks import create_app  # noqa: E402
+from portal_blocks.caching.persisted import sha256_hex  # noqa: E402
+from portal_blocks.db import db  # noqa: E402
+
+PATH = "/Pages/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9.aspx"
+QUERY = """query Page($path: String!) { page(path: $path) {
+    regions { name blocks { __typename id position
+      ... on Block_BanTin_Toolbar { dateText fontSize { current min max step } }
+      ... on Block_BanTin_ViewData { article { title author } paragraphs } } } } }"""
+DIGEST = sha256_hex(QUERY)
+EXTENSIONS = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": DIGEST}})
+VARIABLES = json.dumps({"path": PATH})
+GET_URL = "/graphql?" + urlencode({"extensions": EXTENSIONS, "variables": VARIABLES})
+FLOOR_URL = "/_floor"
+CASES = ("floor", "cold", "warm", "304")
+
+
+def build_app(database_url: str, floor: dict | None = None) -> Flask:
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "PORTAL_BLOCKS_GRAPHIQL": False,
+            "PORTAL_BLOCKS_THEME": False,
+            "PORTAL_BLOCKS_REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+        }
+    )
+    static = floor if floor is not None else {}
+
+    @app.get(FLOOR_URL)
+    def floor_route() -> dict:
+        return static
+
+    app.config["BENCH_FLOOR"] = static
+    return app
+
+
+def prepare_database(database_url: str) -> None:
+    """Migrate, load the demo content, register the persisted query; returns nothing."""
+    from flask_migrate import upgrade
+
+    from portal_blocks.demo import load_demo
+
+    app = build_app(database_url)
+    with app.app_context():
+        upgrade()
+        load_demo(db.session)
+        db.session.remove()
+        db.engine.dispose()
+
+
+def page_json(app: Flask) -> tuple[dict, str]:
+    client = app.test_client()
+    registered = client.post(
+        "/graphql",
+        json={"query": QUERY, "variables": {"path": PATH}, "extensions": json.loads(EXTENSIONS)},
+    )
+    body = registered.get_json()
+    assert "errors" not in body, body
+    etag = client.get(GET_URL).headers["ETag"]
+    return body, etag
+
+
+def cold_payload(n: int) -> dict:
+    # The path's query string is ignored by routing but is part of the cache key: a miss.
+    return {"query": QUERY, "variables": {"path": f"{PATH}?r={n}"}}
+
+
+def in_process(requests: int, warmup: int, database_url: str) -> None:
+    app = build_app(database_url)
+    with app.app_context():
+        body, etag = page_json(app)
+        engine = db.engine
+    app.config["BENCH_FLOOR"].update(body)
+    # Requests run outside any app context, as in production: each gets its own, and its
+    # database session is returned to the pool at the end.
+    client = app.test_client()
+    statements = [0]
+
+    def count(*_args: object) -> None:
+        statements[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    serial = iter(range(10**9))
+    query_string = GET_URL.split("?", 1)[1]
+    calls: dict[str, Callable[[], object]] = {
+        "floor": lambda: client.get(f"{FLOOR_URL}?{query_string}"),
+        "bare": lambda: client.get(FLOOR_URL),
+        "cold": lambda: client.post("/graphql", json=cold_payload(next(serial))),
+        "warm": lambda: client.get(GET_URL),
+        "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
+    }
+    expected = {"floor": 200, "bare": 200, "cold": 200, "warm": 200, "304": 304}
+    times: dict[str, list[float]] = {case: [] for case in calls}
+    sql: dict[str, int] = dict.fromkeys(calls, 0)
+    clock = time.perf_counter
+    for round_ in range(warmup + requests):
+        for case, call in calls.items():
+            before = statements[0]
+            start = clock()
+            response = call()
+            elapsed = clock() - start
+            assert response.status_code == expected[case], (case, response.status_code)
+            if round_ >= warmup:
+                times[case].append(elapsed)
+                sql[case] += statements[0] - before
+    event.remove(engine, "before_cursor_execute", count)
+
+    floor = statistics.median(times["floor"])
+    print(f"in-process, Flask test client, {requests} requests per case, round-robin")
+    print(f"{'case':<44}{'median µs':>10}{'p95 µs':>10}{'× floor':>9}{'SQL/req':>9}")
+    labels = {
+        "floor": "(a) floor: static dict, same query string",
+        "bare": "    floor with a bare URL (reference)",
+        "cold": "(b) page query, POST, cold response cache",
+        "warm": "(c) persisted query GET, warm cache",
+        "304": "(d) persisted GET + If-None-Match (304)",
+    }
+    for case in labels:
+        samples = sorted(times[case])
+        median = statistics.median(samples)
+        p95 = samples[int(len(samples) * 0.95) - 1]
+        print(
+            f"{labels[case]:<44}{median * 1e6:>10.0f}{p95 * 1e6:>10.0f}"
+            f"{median / floor:>9.2f}{sql[case] / requests:>9.2f}"
+        )
+
+
+# --- gunicorn mode -------------------------------------------------------------------------
+
+
+def gunicorn_app() -> Flask:
+    """Entry point of each gunicorn worker (``page:gunicorn_app()``)."""
+    floor = json.loads(Path(os.environ["BENCH_FLOOR_FILE"]).read_text(encoding="utf-8"))
+    return build_app(os.environ["BENCH_DATABASE_URL"], floor)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _request(port: int, case: str, etag: str, n: int) -> int:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        if case == "floor":
+            conn.request("GET", FLOOR_URL + "?" + GET_URL.split("?", 1)[1])
+        elif case == "cold":
+            body = json.dumps(cold_payload(n))
+            conn.request("POST", "/graphql", body, {"Content-Type": "application/json"})
+        elif case == "warm":
+            conn.request("GET", GET_URL)
+        else:
+            conn.request("GET", GET_URL, headers={"If-None-Match": etag})
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def _client_slice(args: tuple[int, str, str, float, int]) -> tuple[list[float], int]:
+    port, case, etag, seconds, seed = args
+    latencies: list[float] = []
+    errors = 0
+    deadline = time.perf_counter() + seconds
+    n = seed
+    while time.perf_counter() < deadline:
+        start = time.perf_counter()
+        status = _request(port, case, etag, n)
+        latencies.append(time.perf_counter() - start)
+        errors += status not in (200, 304)
+        n += 1
+    return latencies, errors
+
+
+def under_gunicorn(workers: int, clients: int, seconds: float, database_url: str) -> None:
+    app = build_app(database_url)
+    with app.app_context():
+        body, etag = page_json(app)
+        db.session.remove()
+        db.engine.dispose()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        json.dump(body, handle)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "BENCH_FLOOR_FILE": handle.name,
+        "BENCH_DATABASE_URL": database_url,
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("gunicorn")),
+            "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers),
+            "--worker-class", "sync",
+            "--pythonpath", str(Path(__file__).parent),
+            "--log-level", "warning",
+            "page:gunicorn_app()",
+        ],
+        env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _request(port, "floor", etag, 0) == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit("gunicorn did not start")
+            time.sleep(0.2)
+        for case in CASES:  # every worker warms its caches
+            for n in range(workers * 20):
+                _request(port, case, etag, -1 - n)
+        slice_seconds = 1.0
+        rounds = max(1, int(seconds / (slice_seconds * len(CASES))))
+        latencies: dict[str, list[float]] = {case: [] for case in CASES}
+        served: dict[str, float] = dict.fromkeys(CASES, 0.0)
+        failed = dict.fromkeys(CASES, 0)
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(clients) as pool:
+            for round_ in range(rounds):
+                for case in CASES:
+                    seed = (round_ * len(CASES) + CASES.index(case)) * 1_000_000
+                    jobs = [
+                        (port, case, etag, slice_seconds, seed + i * 100_000)
+                        for i in range(clients)
+                    ]
+                    start = time.perf_counter()
+                    for samples, errors in pool.map(_client_slice, jobs):
+                        latencies[case] += samples
+                        failed[case] += errors
+                    served[case] += time.perf_counter() - start
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        os.unlink(handle.name)
+
+    rates = {case: len(latencies[case]) / served[case] for case in CASES}
+    print(
+        f"gunicorn, {workers} sync workers on 127.0.0.1, {clients} client processes, "
+        f"{rounds} rounds of 1 s per case, a new connection per request"
+    )
+    print(f"{'case':<12}{'req/s':>9}{'% of floor':>12}{'p50 µs':>10}{'p99 µs':>10}{'errors':>8}")
+    for case in CASES:
+        samples = sorted(latencies[case])
+        p50 = samples[len(samples) // 2]
+        p99 = samples[max(0, int(len(samples) * 0.99) - 1)]
+        print(
+            f"{case:<12}{rates[case]:>9.0f}{rates[case] / rates['floor'] * 100:>11.0f}%"
+            f"{p50 * 1e6:>10.0f}{p99 * 1e6:>10.0f}{failed[case]:>8}"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000, help="per case (in-process)")
+    parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--gunicorn", action="store_true", help="serve with gunicorn instead")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20.0, help="total load time (gunicorn)")
+    parser.add_argument(
+        "--redis-url", default="", help="use Redis for the response cache (e.g. DB 15)"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a fresh SQLite file in a temporary folder",
+    )
+    args = parser.parse_args()
+    os.environ["BENCH_REDIS_URL"] = args.redis_url
+    print("response cache:", f"Redis at {args.redis_url}" if args.redis_url else "process memory")
+    with tempfile.TemporaryDirectory() as tmp:
+        database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
+        prepare_database(database_url)
+        if args.gunicorn:
+            under_gunicorn(args.workers, args.clients, args.seconds, database_url)
+        else:
+            in_process(args.requests, args.warmup, database_url)
+
+
+if __name__ == "__main__":
+    main()

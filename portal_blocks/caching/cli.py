@@ -1,0 +1,25 @@
+"""``portal-blocks persisted-queries``: register the theme's documents ahead of time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.group("persisted-queries")
+def persisted_queries() -> None:
+    """Persisted queries (needed with PORTAL_BLOCKS_PERSISTED_QUERIES_ONLY)."""
+
+
+@persisted_queries.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def add_command(files: tuple[Path, ...]) -> None:
+    """Register each file's GraphQL document; prints its sha256 id, the id clients send."""
+    persisted = current_app.extensions["portal_blocks"].front.persisted
+    for path in files:
+        digest = persisted.register(path.read_text(encoding="utf-8"))
+        click.echo(f"{digest}  {path}")

@@ -1,0 +1,94 @@
+"""Every committed write becomes a set of tags, and every response cache drops what they touch.
+
+The hooks sit on SQLAlchemy's ``Session`` class, not on one session, so every write path
+(services, mutations, importers, the CLI) invalidates without calling anything. Tags are
+collected at each flush and applied only after the commit: a rolled-back change invalidates
+nothing, and a reader can never refill an entry from data that is about to change.
+
+ORM-enabled bulk ``UPDATE``/``DELETE`` statements name no rows, so they invalidate everything.
+Statements run on a bare connection, outside any session, are not seen.
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterable
+from typing import Any, Protocol
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from portal_blocks.caching.hints import ALL, ROUTES_TAG, article_tag, layout_tag
+from portal_blocks.models import Article, Layout, Placement, Route
+
+#: Changes to any article (lists of articles depend on it).
+ARTICLES_TAG = "articles"
+
+_PENDING = "portal_blocks.cache_tags"
+
+
+class Invalidates(Protocol):
+    def invalidate(self, tags: frozenset[str]) -> None: ...
+
+
+_targets: weakref.WeakSet[Any] = weakref.WeakSet()
+
+
+def register(target: Invalidates) -> None:
+    """Each app's response cache registers itself; a commit in this process reaches all."""
+    _targets.add(target)
+
+
+def tags_for(obj: object) -> set[str]:
+    """The one place that knows which tags a changed row touches."""
+    if isinstance(obj, Article):
+        return {article_tag(obj.id), ARTICLES_TAG}
+    if isinstance(obj, Layout):
+        return {layout_tag(obj.id)}
+    if isinstance(obj, Placement):
+        history = inspect(obj).attrs.layout_id.history
+        layout_ids = {obj.layout_id, *history.deleted}
+        return {layout_tag(i) for i in layout_ids if i is not None}
+    if isinstance(obj, Route):
+        return {ROUTES_TAG}
+    return set()
+
+
+def _pending(session: Session) -> set[str]:
+    return session.info.setdefault(_PENDING, set())
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _flush_context: UOWTransaction) -> None:
+    pending = _pending(session)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        pending |= tags_for(obj)
+
+
+_WATCHED_TABLES = frozenset(m.__table__.name for m in (Article, Layout, Placement, Route))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _collect_bulk(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete or state.is_insert:
+        table = getattr(state.statement, "table", None)
+        if getattr(table, "name", None) in _WATCHED_TABLES:
+            _pending(state.session).add(ALL)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply(session: Session) -> None:
+    tags = session.info.pop(_PENDING, None)
+    if tags:
+        invalidate(tags)
+
+
+@event.listens_for(Session, "after_rollback")
+def _discard(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def invalidate(tags: Iterable[str]) -> None:
+    frozen = frozenset(tags)
+    for target in list(_targets):
+        target.invalidate(frozen)

@@ -1,0 +1,74 @@
+"""How processes on one host, with no Redis, learn of each other's writes.
+
+An append-only log file beside the app's instance folder: a process that commits a change
+appends one line of tags; every process checks the file's size before it answers from its
+memory cache (one ``stat`` call, no SQL) and drops exactly the entries those new lines name.
+Lines are short and appended with ``O_APPEND``, so concurrent writers do not interleave.
+When the file grows past a limit a writer replaces it; readers notice the new inode and drop
+everything once. Several hosts need Redis (``PORTAL_BLOCKS_REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from portal_blocks.caching.hints import ALL
+
+MAX_BYTES = 1 << 20
+
+
+class InvalidationLog:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch(exist_ok=True)
+        stat = path.stat()
+        self._inode = stat.st_ino
+        self._offset = stat.st_size
+
+    def publish(self, tags: frozenset[str]) -> None:
+        line = (json.dumps(sorted(tags), separators=(",", ":")) + "\n").encode()
+        if self._size() > MAX_BYTES:
+            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(b"")
+            os.replace(tmp, self.path)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+
+    def _size(self) -> int:
+        try:
+            return self.path.stat().st_size
+        except FileNotFoundError:
+            return 0
+
+    def poll(self, apply: Callable[[frozenset[str]], None]) -> None:
+        """Apply what other processes (and this one) appended since the last poll."""
+        try:
+            stat = os.stat(self.path)
+        except FileNotFoundError:
+            self.path.touch(exist_ok=True)
+            stat = os.stat(self.path)
+        if stat.st_ino == self._inode and stat.st_size == self._offset:
+            return
+        if stat.st_ino != self._inode or stat.st_size < self._offset:
+            self._inode, self._offset = stat.st_ino, 0
+            apply(frozenset({ALL}))
+        with open(self.path, "rb") as handle:
+            handle.seek(self._offset)
+            chunk = handle.read()
+        complete = chunk.rfind(b"\n") + 1
+        self._offset += complete
+        tags: set[str] = set()
+        for line in chunk[:complete].splitlines():
+            try:
+                tags.update(json.loads(line))
+            except ValueError:
+                tags.add(ALL)
+        if tags:
+            apply(frozenset(tags))

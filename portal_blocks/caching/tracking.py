@@ -1,0 +1,35 @@
+"""An article source that records which articles a response read, as cache tags."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from portal_blocks.caching.hints import CacheHints, article_tag
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource
+
+
+class TrackedSource:
+    """Wraps any :class:`ArticleSource`: every article returned becomes a tag of the response,
+    and a read that includes drafts (only an editor's preview does) makes it unshareable."""
+
+    def __init__(self, inner: ArticleSource, hints: CacheHints) -> None:
+        self.inner = inner
+        self.hints = hints
+
+    def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
+        if include_drafts:
+            self.hints.forbid_sharing()
+        record = self.inner.by_slug(slug, include_drafts=include_drafts)
+        if record is not None:
+            self.hints.add_tags((article_tag(record.id),))
+        return record
+
+    def by_ids(
+        self, ids: Iterable[str], *, include_drafts: bool = False
+    ) -> dict[str, ArticleRecord]:
+        if include_drafts:
+            self.hints.forbid_sharing()
+        records = self.inner.by_ids(ids, include_drafts=include_drafts)
+        self.hints.add_tags(article_tag(i) for i in records)
+        return records
