@@ -57,6 +57,7 @@ class NFCString(NFCText):
     """Bounded variant of :class:`NFCText` for indexed columns."""
 
     impl = String
+    cache_ok = True  # not inherited: SQLAlchemy reads it from each class itself
 
 
 class UTCDateTime(TypeDecorator[datetime]):

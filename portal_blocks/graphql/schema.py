@@ -21,6 +21,7 @@ from strawberry.tools import merge_types
 from portal_blocks.blocks import UnknownBlockType, registry
 from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, UserError, should_mask
@@ -102,7 +103,10 @@ class PageQueries:
 
 
 #: Each domain contributes its own query and mutation classes; add one line here per class.
-QUERY_TYPES: tuple[type, ...] = (PageQueries,)
+QUERY_TYPES: tuple[type, ...] = (
+    PageQueries,
+    ArticleQueries,
+)
 MUTATION_TYPES: tuple[type, ...] = ()
 
 Query = merge_types("Query", QUERY_TYPES)
