@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource
 from portal_blocks.models import Layout, Placement
 
 
@@ -29,6 +30,8 @@ class PageView:
     preview: bool = False
     viewer: dict[str, Any] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
+    #: Where blocks fetch articles beyond the page's own (e.g. related news), once per page.
+    source: ArticleSource | None = None
 
 
 @strawberry.interface(description="Typed settings of a block, as an editor configured them.")

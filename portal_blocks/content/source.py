@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.search import published
 from portal_blocks.models import Article, ArticleStatus
 
 
@@ -24,6 +25,10 @@ class ArticleSource(Protocol):
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
     ) -> dict[str, ArticleRecord]: ...
+
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        """Other published articles of ``article``'s category, most recent first."""
+        ...
 
 
 def record_from_model(article: Article) -> ArticleRecord:
@@ -71,3 +76,14 @@ class SqlAlchemyArticleSource:
             select(Article).where(Article.id.in_(numeric), self._visible(include_drafts))
         )
         return {str(a.id): record_from_model(a) for a in rows}
+
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        if article.category is None or limit < 1:
+            return []
+        stmt = select(Article).where(published(), Article.category == article.category)
+        if article.id.isdigit():
+            stmt = stmt.where(Article.id != int(article.id))
+        rows = self.session.scalars(
+            stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+        )
+        return [record_from_model(a) for a in rows]

@@ -13,11 +13,7 @@ from portal_blocks.content.listing import (
 from portal_blocks.content.source import record_from_model
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.errors import PublicError
-
-
-class InvalidArgument(PublicError):
-    code = "INVALID_ARGUMENT"
+from portal_blocks.graphql.errors import InvalidArgument
 
 
 @strawberry.type(description="Where a page of a list ends, and whether more follows.")
