@@ -16,6 +16,7 @@ from portal_blocks import contract
 from portal_blocks.app import create_app
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
+from portal_blocks.import_command import import_command
 
 
 def _create_app() -> Flask:
@@ -25,6 +26,9 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False)
 def cli() -> None:
     """portal-blocks: page blocks for publishing portals, over GraphQL and HTML."""
+
+
+cli.add_command(import_command)
 
 
 @cli.command("load-demo")
