@@ -2,13 +2,23 @@
 
 import pytest
 from articles_factory import add_article
+from conftest import count_statements
 from sqlalchemy import text
 
+from portal_blocks.content import search as search_module
 from portal_blocks.db import db
 
 SEARCH = """query($q: String, $first: Int, $after: String) {
   articles(search: $q, first: $first, after: $after) {
     edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }"""
+
+
+@pytest.fixture(autouse=True, params=["newest", "index"])
+def plan(request, monkeypatch):
+    """Every case runs with both plans: reading the newest articles, and the search index."""
+    if request.param == "index":
+        monkeypatch.setattr(search_module, "WINDOW", 0)
+    return request.param
 
 
 @pytest.fixture
@@ -133,3 +143,18 @@ def test_overlong_search_is_refused(graphql):
     result = graphql(SEARCH, {"q": "a" * 201})
     assert result["data"] is None
     assert result["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "argument": "search"}
+
+
+def test_statements_per_search(app, graphql, plan):
+    """The folded tier runs only if the exact one does not fill the page; the index is asked
+    only when the newest articles do not fill it."""
+    for day in range(3):
+        add_article(f"Hòa {day}", day=day)
+    add_article("Hoà khác", day=9)
+    with count_statements() as filled_by_exact:
+        result = graphql(SEARCH, {"q": "hòa", "first": 2})
+    assert [e["node"]["title"] for e in result["data"]["articles"]["edges"]] == ["Hòa 2", "Hòa 1"]
+    with count_statements() as both_tiers:
+        result = graphql(SEARCH, {"q": "hòa", "first": 10})
+    assert len(result["data"]["articles"]["edges"]) == 4
+    assert (len(filled_by_exact), len(both_tiers)) == ((1, 4) if plan == "newest" else (2, 4))

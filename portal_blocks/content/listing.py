@@ -12,10 +12,12 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, literal, not_, select, tuple_
 from sqlalchemy.orm import Session
 
+from portal_blocks.content import search as article_search
 from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery, published
 from portal_blocks.models import Article
 
@@ -76,6 +78,15 @@ def page_size(first: int | None) -> int:
     return min(first, MAX_PAGE_SIZE)
 
 
+def _older_than(cursor: Cursor) -> ColumnElement[bool]:
+    return tuple_(Article.published_at, Article.id) < tuple_(
+        literal(cursor.published_at, Article.published_at.type), literal(cursor.id)
+    )
+
+
+NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
+
+
 def list_articles(
     session: Session,
     *,
@@ -88,28 +99,78 @@ def list_articles(
     size = page_size(first)
     if search is not None and len(search) > MAX_QUERY_LENGTH:
         raise InvalidListing("search", f"search is limited to {MAX_QUERY_LENGTH} characters.")
+    cursor = Cursor.decode(after) if after is not None else None
     query = SearchQuery.parse(search) if search else None
-    rank = query.rank() if query else None
-    stmt = select(Article, rank.label("rank") if rank is not None else literal(0)).where(
-        published()
-    )
+    conditions = [published()]
     if category is not None:
-        stmt = stmt.where(Article.category == category)
-    if query is not None:
-        stmt = stmt.where(query.matches(session.get_bind().dialect.name))
-    if after is not None:
-        cursor = Cursor.decode(after)
-        older = tuple_(Article.published_at, Article.id) < tuple_(
-            literal(cursor.published_at, Article.published_at.type), literal(cursor.id)
-        )
-        stmt = stmt.where(
-            older if rank is None else or_(rank > cursor.rank, and_(rank == cursor.rank, older))
-        )
-    newest_first = (Article.published_at.desc(), Article.id.desc())
-    stmt = stmt.order_by(*newest_first if rank is None else (rank, *newest_first))
-    rows = session.execute(stmt.limit(size + 1)).all()
+        conditions.append(Article.category == category)
+    if query is None:
+        stmt = select(Article, literal(0).label("rank")).where(*conditions)
+        if cursor is not None:
+            stmt = stmt.where(_older_than(cursor))
+        rows = session.execute(stmt.order_by(*NEWEST_FIRST).limit(size + 1)).all()
+    else:
+        rows = _ranked(session, conditions, query, cursor, size + 1)
     items = [
         ListedArticle(article, Cursor(int(row_rank), article.published_at, article.id))
         for article, row_rank in rows[:size]
     ]
     return ArticlePage(items=items, has_next_page=len(rows) > size)
+
+
+def _ranked(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    cursor: Cursor | None,
+    limit: int,
+) -> list[Any]:
+    """Matches in two tiers, exact diacritics (rank 0) before folded only (rank 1).
+
+    Each tier is read newest first, cut at the rows the page still needs; the folded tier only
+    when the exact one does not fill the page. A tier first reads the newest
+    :data:`~portal_blocks.content.search.WINDOW` candidates directly (enough when matches are
+    common), and only if those fall short asks the search index for all its matches.
+    """
+    dialect = session.get_bind().dialect.name
+    rows: list[Any] = []
+    for rank in (0, 1):
+        if cursor is not None and rank < cursor.rank:
+            continue  # that tier was read to its end on earlier pages
+        need = limit - len(rows)
+        if need <= 0:
+            break
+        keyset = [_older_than(cursor)] if cursor is not None and rank == cursor.rank else []
+
+        def tier(*, indexed: bool, rank: int = rank) -> list[ColumnElement[bool]]:
+            exact = query.exact_match(indexed=indexed)
+            return [query.matches(indexed=indexed), exact if rank == 0 else not_(exact)]
+
+        newest = (
+            select(Article.id)
+            .where(*conditions, *keyset)
+            .order_by(*NEWEST_FIRST)
+            .limit(article_search.WINDOW)
+            .subquery()
+        )
+        found = session.execute(
+            select(Article, literal(rank).label("rank"))
+            .join(newest, Article.id == newest.c.id)
+            .where(*tier(indexed=False))
+            .order_by(*NEWEST_FIRST)
+            .limit(need)
+        ).all()
+        if len(found) < need:
+            found = session.execute(
+                select(Article, literal(rank).label("rank"))
+                .where(
+                    *conditions,
+                    *keyset,
+                    query.candidates(dialect, exact=rank == 0),
+                    *tier(indexed=True),
+                )
+                .order_by(*NEWEST_FIRST)
+                .limit(need)
+            ).all()
+        rows += found
+    return rows

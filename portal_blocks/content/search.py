@@ -10,18 +10,28 @@ Each article carries two shadow columns computed in Python
   reader's exact diacritics, and so ranks above matches that only fold alike.
 
 A query matches when every one of its words, folded, occurs in ``search_folded`` as whole tokens
-(see :mod:`portal_blocks.text.search_text`: "hoa" finds "hoà", not "hoạch"). The
-predicate is a plain ``LIKE`` on both databases; the indexes only narrow the rows it runs on:
-a ``pg_trgm`` GIN index on PostgreSQL (which ``LIKE`` uses directly) and an FTS5 trigram table,
-``article_fts``, on SQLite (looked up with ``MATCH``).
-Both are created by the migration that added these columns.
+(see :mod:`portal_blocks.text.search_text`: "hoa" finds "hoà", not "hoạch"). The predicate is a
+plain ``LIKE`` (or substring test) on both databases; the indexes only narrow the rows it runs
+on: ``pg_trgm`` GIN indexes on both columns on PostgreSQL (which ``LIKE`` uses directly), and an
+FTS5 word index ``article_fts`` over both columns on SQLite (looked up with ``MATCH``). The
+migration that added the columns creates them.
+
+Neither database estimates well how many rows a ``LIKE '% word %'`` matches, and the best plan
+depends on it: many matches are found fastest by reading the newest articles in publish-date
+order until a page is full; a few, through the search index. So a search reads the newest
+:data:`WINDOW` articles first, and turns to the index only if they do not fill the page
+(see :func:`portal_blocks.content.listing.list_articles`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, select, text
+from sqlalchemy import Boolean, ColumnElement, Select, and_, literal_column, select, text, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal_blocks.models import Article, ArticleStatus
 from portal_blocks.text.search_text import exact_form, folded_form
@@ -32,6 +42,8 @@ MAX_TERMS = 8
 MAX_QUERY_LENGTH = 200
 
 FTS_TABLE = "article_fts"
+#: How many of the newest articles a search reads directly before it turns to the index.
+WINDOW = 1000
 
 
 @dataclass(frozen=True)
@@ -51,26 +63,73 @@ class SearchQuery:
             folded=tuple(folded_form(w) for w in words), exact=tuple(exact_form(w) for w in words)
         )
 
-    def matches(self, dialect: str) -> ColumnElement[bool]:
-        """The filter: every folded word is contained in ``search_folded``."""
-        contained = and_(
-            *(Article.search_folded.contains(word, autoescape=True) for word in self.folded)
-        )
-        if dialect != "sqlite":
-            return contained
-        # Every padded word (" x ") is at least a trigram, so the FTS table can narrow each.
-        phrase = " ".join('"' + w.replace('"', '""') + '"' for w in self.folded)
-        candidates = (
-            select(text("rowid"))
-            .select_from(text(FTS_TABLE))
-            .where(text(f"{FTS_TABLE} MATCH :fts_query").bindparams(fts_query=phrase))
-        )
-        return and_(Article.id.in_(candidates.scalar_subquery()), contained)
+    def matches(self, *, indexed: bool = True) -> ColumnElement[bool]:
+        """The filter: every folded word occurs in ``search_folded``."""
+        return _contains_all(Article.search_folded, self.folded, indexed)
 
-    def rank(self) -> ColumnElement[int]:
-        """0 when the text holds every word with the reader's exact diacritics, else 1."""
-        exact = and_(*(Article.search_exact.contains(word, autoescape=True) for word in self.exact))
-        return case((exact, 0), else_=1)
+    def exact_match(self, *, indexed: bool = True) -> ColumnElement[bool]:
+        """Every word occurs with the reader's exact diacritics (rank 0; else rank 1)."""
+        return _contains_all(Article.search_exact, self.exact, indexed)
+
+    def fts_query(self, column: str, words: tuple[str, ...]) -> str | None:
+        """An FTS5 query for SQLite: each word as a phrase of its tokens.
+
+        The FTS tokenizer drops punctuation, so its matches are a superset of ours ("4,7%"
+        looks up the phrase "4 7"), and the ``LIKE`` decides. Words without letters or
+        digits cannot be looked up; ``None`` when no word can.
+        """
+        phrases = [
+            '"' + w.strip().replace('"', '""') + '"' for w in words if any(c.isalnum() for c in w)
+        ]
+        return f"{column} : (" + " ".join(phrases) + ")" if phrases else None
+
+    def candidates(self, dialect: str, *, exact: bool) -> ColumnElement[bool]:
+        """Narrow to the rows the search index yields (SQLite only: PostgreSQL's GIN indexes
+        serve the ``LIKE`` itself)."""
+        if dialect != "sqlite":
+            return true()
+        column, words = ("search_exact", self.exact) if exact else ("search_folded", self.folded)
+        query = self.fts_query(column, words)
+        return Article.id.in_(_fts_rowids(query)) if query else true()
+
+
+class occurs_in(FunctionElement[bool]):
+    """``occurs_in(text, word)``: a plain substring test (``instr``/``strpos``), no patterns.
+
+    Faster than ``LIKE '%word%'`` where no index is wanted, and it keeps PostgreSQL's planner
+    off the trigram index when reading the newest articles is the better plan.
+    """
+
+    type = Boolean()
+    name = "occurs_in"
+    inherit_cache = True
+
+
+@compiles(occurs_in)
+def _occurs_in_sqlite(element: occurs_in, compiler: SQLCompiler, **kw: Any) -> str:
+    text_, word = (compiler.process(c, **kw) for c in element.clauses)
+    return f"instr({text_}, {word}) > 0"
+
+
+@compiles(occurs_in, "postgresql")
+def _occurs_in_postgresql(element: occurs_in, compiler: SQLCompiler, **kw: Any) -> str:
+    text_, word = (compiler.process(c, **kw) for c in element.clauses)
+    return f"strpos({text_}, {word}) > 0"
+
+
+def _contains_all(
+    column: ColumnElement[str], words: tuple[str, ...], indexed: bool
+) -> ColumnElement[bool]:
+    """``LIKE`` where the trigram index should serve it, else a plain substring test; both
+    compare the same strings, so the results are the same."""
+    if indexed:
+        return and_(*(column.contains(word, autoescape=True) for word in words))
+    return and_(*(occurs_in(column, word) for word in words))
+
+
+def _fts_rowids(query: str) -> Select[Any]:
+    table = literal_column(FTS_TABLE)  # each query an anonymous parameter: several may meet
+    return select(text("rowid")).select_from(text(FTS_TABLE)).where(table.op("MATCH")(query))
 
 
 def published() -> ColumnElement[bool]:

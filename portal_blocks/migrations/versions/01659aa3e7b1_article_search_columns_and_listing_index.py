@@ -2,8 +2,8 @@
 
 Adds the shadow columns that diacritic-insensitive search compares (filled for existing rows
 here, by the same Python function the app uses on every write), the index that lists a category
-by publish date, and the index behind search: pg_trgm GIN on PostgreSQL, an FTS5 trigram table
-kept in step by triggers on SQLite.
+by publish date, and the indexes behind search: pg_trgm GIN on both columns on PostgreSQL, an
+FTS5 word index over both, kept in step by triggers, on SQLite.
 
 Revision ID: 01659aa3e7b1
 Revises: 30a3bc8da00c
@@ -24,17 +24,20 @@ depends_on = None
 BACKFILL_BATCH = 1000
 
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE article_fts USING fts5("
-    "search_folded, content='article', content_rowid='id', tokenize='trigram')",
+    "CREATE VIRTUAL TABLE article_fts USING fts5(search_folded, search_exact, "
+    "content='article', content_rowid='id', tokenize='unicode61 remove_diacritics 0')",
     "CREATE TRIGGER article_fts_insert AFTER INSERT ON article BEGIN "
-    "INSERT INTO article_fts(rowid, search_folded) VALUES (new.id, new.search_folded); END",
+    "INSERT INTO article_fts(rowid, search_folded, search_exact) "
+    "VALUES (new.id, new.search_folded, new.search_exact); END",
     "CREATE TRIGGER article_fts_delete AFTER DELETE ON article BEGIN "
-    "INSERT INTO article_fts(article_fts, rowid, search_folded) "
-    "VALUES ('delete', old.id, old.search_folded); END",
-    "CREATE TRIGGER article_fts_update AFTER UPDATE OF search_folded ON article BEGIN "
-    "INSERT INTO article_fts(article_fts, rowid, search_folded) "
-    "VALUES ('delete', old.id, old.search_folded); "
-    "INSERT INTO article_fts(rowid, search_folded) VALUES (new.id, new.search_folded); END",
+    "INSERT INTO article_fts(article_fts, rowid, search_folded, search_exact) "
+    "VALUES ('delete', old.id, old.search_folded, old.search_exact); END",
+    "CREATE TRIGGER article_fts_update AFTER UPDATE OF search_folded, search_exact ON article "
+    "BEGIN "
+    "INSERT INTO article_fts(article_fts, rowid, search_folded, search_exact) "
+    "VALUES ('delete', old.id, old.search_folded, old.search_exact); "
+    "INSERT INTO article_fts(rowid, search_folded, search_exact) "
+    "VALUES (new.id, new.search_folded, new.search_exact); END",
     "INSERT INTO article_fts(article_fts) VALUES ('rebuild')",
 ]
 
@@ -89,10 +92,11 @@ def upgrade():
     dialect = op.get_bind().dialect.name
     if dialect == 'postgresql':
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-        op.execute(
-            "CREATE INDEX ix_article_search_folded_trgm ON article "
-            "USING gin (search_folded gin_trgm_ops)"
-        )
+        for column in ('search_folded', 'search_exact'):
+            op.execute(
+                f"CREATE INDEX ix_article_{column}_trgm ON article "
+                f"USING gin ({column} gin_trgm_ops)"
+            )
     elif dialect == 'sqlite':
         for statement in SQLITE_FTS:
             op.execute(statement)
@@ -101,7 +105,8 @@ def upgrade():
 def downgrade():
     dialect = op.get_bind().dialect.name
     if dialect == 'postgresql':
-        op.execute("DROP INDEX IF EXISTS ix_article_search_folded_trgm")
+        for column in ('search_folded', 'search_exact'):
+            op.execute(f"DROP INDEX IF EXISTS ix_article_{column}_trgm")
     elif dialect == 'sqlite':
         for name in ('article_fts_insert', 'article_fts_delete', 'article_fts_update'):
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
