@@ -147,9 +147,10 @@ def load(count: int) -> float:
     if batch:
         db.session.execute(insert(Article), batch)
     db.session.commit()
-    with db.engine.connect() as conn:
-        conn.execute(text("ANALYZE"))
-        conn.commit()
+    # What autovacuum does on a live server: statistics, and GIN pending lists merged.
+    command = "VACUUM ANALYZE" if db.engine.dialect.name == "postgresql" else "ANALYZE"
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(command))
     return time.perf_counter() - began
 
 

@@ -13,11 +13,12 @@ SEARCH = """query($q: String, $first: Int, $after: String) {
     edges { cursor node { title } } pageInfo { hasNextPage endCursor } } }"""
 
 
-@pytest.fixture(autouse=True, params=["newest", "index"])
+@pytest.fixture(autouse=True, params=["newest", "index", "both"])
 def plan(request, monkeypatch):
-    """Every case runs with both plans: reading the newest articles, and the search index."""
-    if request.param == "index":
-        monkeypatch.setattr(search_module, "WINDOW", 0)
+    """Every case runs with each plan: reading the newest articles (all of them here), the
+    search index alone, and a window too short to fill a page, so the index takes over."""
+    windows = {"newest": search_module.WINDOW, "index": 0, "both": 2}
+    monkeypatch.setattr(search_module, "WINDOW", windows[request.param])
     return request.param
 
 
