@@ -267,3 +267,25 @@ def test_unknown_extension_is_refused(run_import, tmp_path):
     path = write(tmp_path, "a.csv", "title\n")
     result = run_import(path, expect_exit=2)
     assert "unknown format" in result.output + result.stderr
+
+
+def test_windows_line_endings_and_bom_read_the_same(app, run_import, tmp_path):
+    path = tmp_path / "crlf.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED_TEXT.replace("\n", "\r\n").encode("utf-8"))
+    assert (
+        parse_legacy_text(SEED_TEXT, timezone=TZ).data
+        == parse_legacy_text(path.read_text(encoding="utf-8-sig"), timezone=TZ).data
+    )
+    run_import(path)
+    run_import(SEED)  # the same article: keyed by the same derived slug
+    titles = db.session.scalars(select(Article.title).where(Article.slug.like("gia-tri-%")))
+    assert len(titles.all()) == 2  # the demo article and the imported one
+
+
+def test_not_utf8_is_reported_with_its_line(app, run_import, tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes(
+        SEED_TEXT.encode("utf-8").replace("Tăng".encode(), "T\xe4ng".encode("latin-1"))
+    )
+    result = run_import(path, expect_exit=1)
+    assert f"{path}:4: not UTF-8 text" in result.stderr
