@@ -28,7 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Select, and_, literal_column, select, text, true
+from sqlalchemy import ColumnElement, Integer, Select, and_, literal_column, select, text, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -93,28 +93,27 @@ class SearchQuery:
         return Article.id.in_(_fts_rowids(query)) if query else true()
 
 
-class occurs_in(FunctionElement[bool]):
-    """``occurs_in(text, word)``: a plain substring test (``instr``/``strpos``), no patterns.
+class position_in(FunctionElement[int]):
+    """``position_in(text, word)``: where ``word`` starts in ``text`` (1-based), 0 if absent.
 
+    ``instr`` on SQLite, ``strpos`` on PostgreSQL: a plain substring search, no patterns.
     Faster than ``LIKE '%word%'`` where no index is wanted, and it keeps PostgreSQL's planner
     off the trigram index when reading the newest articles is the better plan.
     """
 
-    type = Boolean()
-    name = "occurs_in"
+    type = Integer()
+    name = "position_in"
     inherit_cache = True
 
 
-@compiles(occurs_in)
-def _occurs_in_sqlite(element: occurs_in, compiler: SQLCompiler, **kw: Any) -> str:
-    text_, word = (compiler.process(c, **kw) for c in element.clauses)
-    return f"instr({text_}, {word}) > 0"
+@compiles(position_in)
+def _position_in_sqlite(element: position_in, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"instr{compiler.process(element.clause_expr, **kw)}"
 
 
-@compiles(occurs_in, "postgresql")
-def _occurs_in_postgresql(element: occurs_in, compiler: SQLCompiler, **kw: Any) -> str:
-    text_, word = (compiler.process(c, **kw) for c in element.clauses)
-    return f"strpos({text_}, {word}) > 0"
+@compiles(position_in, "postgresql")
+def _position_in_postgresql(element: position_in, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"strpos{compiler.process(element.clause_expr, **kw)}"
 
 
 def _contains_all(
@@ -124,7 +123,7 @@ def _contains_all(
     compare the same strings, so the results are the same."""
     if indexed:
         return and_(*(column.contains(word, autoescape=True) for word in words))
-    return and_(*(occurs_in(column, word) for word in words))
+    return and_(*(position_in(column, word) > 0 for word in words))
 
 
 def _fts_rowids(query: str) -> Select[Any]:
