@@ -71,6 +71,16 @@ class NewsItemSource:
         items = host_db.session.scalars(self._query(include_drafts).where(NewsItem.id.in_(numeric)))
         return {str(item.id): record(item) for item in items}
 
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        """Other live items, newest first (this host has no categories)."""
+        items = host_db.session.scalars(
+            self._query(include_drafts=False)
+            .where(NewsItem.slug != article.slug)
+            .order_by(NewsItem.posted_at.desc(), NewsItem.id.desc())
+            .limit(limit)
+        )
+        return [record(item) for item in items]
+
 
 def record(item: NewsItem) -> ArticleRecord:
     posted = item.posted_at

@@ -18,6 +18,7 @@ from portal_blocks.auth import cli as auth_cli
 from portal_blocks.caching.cli import persisted_queries
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
+from portal_blocks.import_command import import_command
 from portal_blocks.observability import configure_logging
 
 
@@ -32,6 +33,7 @@ def cli() -> None:
 
 auth_cli.register(cli)
 cli.add_command(persisted_queries)
+cli.add_command(import_command)
 
 
 @cli.command("load-demo")

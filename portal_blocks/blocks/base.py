@@ -9,6 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource
 from portal_blocks.models import Layout, Placement
 
 
@@ -71,6 +72,8 @@ class PageView:
     memo: dict[str, Any] = field(default_factory=dict)
     #: The regions shown, in order: the published revision's, or the draft's in a preview.
     regions: list[str] = field(default_factory=list)
+    #: Where blocks fetch articles beyond the page's own (e.g. related news), once per page.
+    source: ArticleSource | None = None
 
 
 @strawberry.interface(description="Typed settings of a block, as an editor configured them.")

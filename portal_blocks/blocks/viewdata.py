@@ -6,15 +6,20 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
+from marshmallow import validate
 
 from portal_blocks.blocks.base import Block, PageView, PlacedBlock
 from portal_blocks.blocks.registry import BlockType, settings_type_for
-from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean
+from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
 from portal_blocks.blocks.toolbar import page_text_size
+from portal_blocks.content.records import ArticleRecord
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.errors import InvalidArgument
 from portal_blocks.text.html import paragraphs
 
 NAME = "Block_BanTin_ViewData"
+#: The most related articles a block shows or a client may ask for.
+RELATED_MAX = 20
 
 
 def _flag(default: bool, description: str) -> StrictBoolean:
@@ -29,6 +34,12 @@ class ViewDataSettingsSchema(SettingsSchema):
     show_author = _flag(True, "Show the author under the body.")
     show_source = _flag(False, "Show the source under the body.")
     show_category = _flag(False, "Show the category above the body.")
+    show_related = _flag(False, "Show other news of the same category under the body.")
+    related_count = StrictInteger(
+        load_default=5,
+        validate=validate.Range(min=1, max=RELATED_MAX),
+        metadata={"description": "How many other news to show under the body."},
+    )
 
 
 ViewDataSettings = settings_type_for(
@@ -57,6 +68,33 @@ class ViewDataBlock(Block):
     @strawberry.field(description="The body's paragraphs as plain text, in order.")
     def paragraphs(self) -> list[str]:
         return paragraphs(self.body_html)
+
+    @strawberry.field(
+        description="Other published news of the article's category, most recent first "
+        f"(the block's relatedCount unless `first` is given; at most {RELATED_MAX}). "
+        "Every block of a page shares one query."
+    )
+    def related_articles(self, first: int | None = None) -> list[ArticleType]:
+        if first is not None and first < 1:
+            raise InvalidArgument("first must be at least 1.", argument="first")
+        count = self.settings.related_count if first is None else min(first, RELATED_MAX)
+        return [ArticleType.from_record(r) for r in related_records(self._page)[:count]]
+
+    def related_shown(self) -> list[ArticleType]:
+        """What the block's HTML lists under "Tin khác": nothing unless the editor enabled it."""
+        if not self.settings.show_related:
+            return []
+        return self.related_articles(first=self.settings.related_count)
+
+
+def related_records(page: PageView) -> list[ArticleRecord]:
+    """The page article's related news, fetched once per page for every block that asks."""
+    if "related_articles" not in page.memo:
+        article, source = page.article, page.source
+        page.memo["related_articles"] = (
+            source.related(article, limit=RELATED_MAX) if article and source else []
+        )
+    return page.memo["related_articles"]
 
 
 def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:

@@ -15,6 +15,8 @@ from graphql import OperationType
 
 #: Tag of every entry that resolved a path through the route table.
 ROUTES_TAG = "routes"
+#: Tag of every entry that read a list of articles (related news, listings, search).
+ARTICLES_TAG = "articles"
 #: Invalidating this tag drops every entry.
 ALL = "*"
 

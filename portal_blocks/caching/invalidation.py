@@ -18,11 +18,8 @@ from typing import Any, Protocol
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from portal_blocks.caching.hints import ALL, ROUTES_TAG, article_tag, layout_tag
+from portal_blocks.caching.hints import ALL, ARTICLES_TAG, ROUTES_TAG, article_tag, layout_tag
 from portal_blocks.models import Article, Layout, Placement, Route
-
-#: Changes to any article (lists of articles depend on it).
-ARTICLES_TAG = "articles"
 
 _PENDING = "portal_blocks.cache_tags"
 

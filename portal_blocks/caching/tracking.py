@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal_blocks.caching.hints import CacheHints, article_tag
+from portal_blocks.caching.hints import ARTICLES_TAG, CacheHints, article_tag
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 
@@ -32,4 +32,10 @@ class TrackedSource:
             self.hints.forbid_sharing()
         records = self.inner.by_ids(ids, include_drafts=include_drafts)
         self.hints.add_tags(article_tag(i) for i in records)
+        return records
+
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        """A list of other articles: any article written later may belong in it."""
+        records = self.inner.related(article, limit=limit)
+        self.hints.add_tags((ARTICLES_TAG, *(article_tag(r.id) for r in records)))
         return records

@@ -20,6 +20,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.search import published
 from portal_blocks.models import Article, ArticleStatus
 
 
@@ -44,6 +45,10 @@ class ArticleSource(Protocol):
         self, ids: Iterable[str], *, include_drafts: bool = False
     ) -> dict[str, ArticleRecord]:
         """The articles among ``ids`` that exist (and are visible), keyed by id, in bulk."""
+        ...
+
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        """Other published articles of ``article``'s category, most recent first."""
         ...
 
 
@@ -101,3 +106,14 @@ class SqlAlchemyArticleSource:
         if not include_drafts:
             statement = statement.where(_IS_PUBLISHED)
         return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}
+
+    def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
+        if article.category is None or limit < 1:
+            return []
+        stmt = select(Article).where(published(), Article.category == article.category)
+        if article.id.isdigit():
+            stmt = stmt.where(Article.id != int(article.id))
+        rows = self.session.scalars(
+            stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+        )
+        return [record_from_model(a) for a in rows]

@@ -37,6 +37,12 @@ class NotFound(PublicError):
     code = "NOT_FOUND"
 
 
+class InvalidArgument(PublicError):
+    """An argument's value is out of what the field accepts; ``argument`` names it."""
+
+    code = "INVALID_ARGUMENT"
+
+
 class UnknownBlockTypeError(PublicError):
     code = "UNKNOWN_BLOCK_TYPE"
 

@@ -26,6 +26,7 @@ from portal_blocks.blocks import UnknownBlockType, registry
 from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.article_mutations import ArticleMutations
+from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_queries import EditorQueries
@@ -147,6 +148,7 @@ QUERY_TYPES: tuple[type, ...] = (
     PageQueries,
     PreferenceQueries,
     EditorQueries,
+    ArticleQueries,
 )
 MUTATION_TYPES: tuple[type, ...] = (
     PreferenceMutations,

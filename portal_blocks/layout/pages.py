@@ -58,6 +58,7 @@ def load_page(
         timezone=timezone,
         preview=preview,
         viewer=viewer or {},
+        source=source,
     )
     return PageType(
         path=view.path,

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Enum, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Enum, Index, String, Text, event
+from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from portal_blocks.db import NFCString, NFCText, db, utcnow
+from portal_blocks.text.search_text import search_columns
 
 
 class ArticleStatus(enum.StrEnum):
@@ -18,7 +20,10 @@ class ArticleStatus(enum.StrEnum):
 
 class Article(db.Model):
     __tablename__ = "article"
-    __table_args__ = (Index("ix_article_published", "status", "published_at", "id"),)
+    __table_args__ = (
+        Index("ix_article_published", "status", "published_at", "id"),
+        Index("ix_article_category_published", "category", "status", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
@@ -47,9 +52,26 @@ class Article(db.Model):
     version: Mapped[int] = mapped_column(default=1)
     #: Soft delete: the row (and its slug) stays for the history, readers never see it.
     deleted_at: Mapped[datetime | None] = mapped_column(default=None)
+    #: Shadow columns for search, derived from title, lead and body on every write (below).
+    search_folded: Mapped[str] = mapped_column(Text, default="")
+    search_exact: Mapped[str] = mapped_column(Text, default="")
 
     __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_published(self) -> bool:
         return self.status is ArticleStatus.PUBLISHED
+
+
+@event.listens_for(Article, "before_insert")
+@event.listens_for(Article, "before_update")
+def _derived_columns(_mapper: Mapper[Any], _connection: Any, article: Article) -> None:
+    """The one place derived columns are kept up to date, whoever writes the article.
+
+    A published article always has a publish date, so lists can order by it.
+    """
+    for key, value in search_columns(article.title, article.lead, article.body_html).items():
+        if getattr(article, key, None) != value:
+            setattr(article, key, value)
+    if article.status is ArticleStatus.PUBLISHED and article.published_at is None:
+        article.published_at = utcnow()

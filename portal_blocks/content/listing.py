@@ -1,0 +1,176 @@
+"""Readers' article lists: newest first, a page at a time, optionally by category or search.
+
+Pages are cut by keyset, not offset: the cursor holds the last row's sort key (search rank,
+publish date, id), and the next page starts strictly after it. Deep pages cost what the first
+one costs, and rows published meanwhile neither repeat nor vanish across pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, literal, not_, select, tuple_
+from sqlalchemy.orm import Session
+
+from portal_blocks.content import search as article_search
+from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery, published
+from portal_blocks.models import Article
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+class InvalidListing(ValueError):
+    """A listing argument a client sent is unusable; ``argument`` names it."""
+
+    def __init__(self, argument: str, message: str) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The sort key of one row: rank (0 exact, 1 folded; 0 without search), date, id."""
+
+    rank: int
+    published_at: datetime
+    id: int
+
+    def encode(self) -> str:
+        raw = json.dumps([self.rank, self.published_at.isoformat(), self.id])
+        return base64.urlsafe_b64encode(raw.encode()).decode()
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor:
+        try:
+            rank, published_at, id_ = json.loads(base64.urlsafe_b64decode(value.encode()))
+            cursor = cls(int(rank), datetime.fromisoformat(published_at), int(id_))
+        except (ValueError, TypeError, binascii.Error, UnicodeError):
+            raise InvalidListing("after", "Not a cursor this list gave out.") from None
+        if cursor.published_at.tzinfo is None:
+            raise InvalidListing("after", "Not a cursor this list gave out.")
+        return cursor
+
+
+@dataclass(frozen=True)
+class ListedArticle:
+    article: Article
+    cursor: Cursor
+
+
+@dataclass(frozen=True)
+class ArticlePage:
+    items: list[ListedArticle]
+    has_next_page: bool
+
+
+def page_size(first: int | None) -> int:
+    """``first`` defaults to 20 and is capped at 100; below 1 is refused."""
+    if first is None:
+        return DEFAULT_PAGE_SIZE
+    if first < 1:
+        raise InvalidListing("first", "first must be at least 1.")
+    return min(first, MAX_PAGE_SIZE)
+
+
+def _older_than(cursor: Cursor) -> ColumnElement[bool]:
+    return tuple_(Article.published_at, Article.id) < tuple_(
+        literal(cursor.published_at, Article.published_at.type), literal(cursor.id)
+    )
+
+
+NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
+
+
+def list_articles(
+    session: Session,
+    *,
+    first: int | None = None,
+    after: str | None = None,
+    category: str | None = None,
+    search: str | None = None,
+) -> ArticlePage:
+    """Published articles; with ``search``, exact-diacritic matches first, then folded ones."""
+    size = page_size(first)
+    if search is not None and len(search) > MAX_QUERY_LENGTH:
+        raise InvalidListing("search", f"search is limited to {MAX_QUERY_LENGTH} characters.")
+    cursor = Cursor.decode(after) if after is not None else None
+    query = SearchQuery.parse(search) if search else None
+    conditions = [published()]
+    if category is not None:
+        conditions.append(Article.category == category)
+    if query is None:
+        stmt = select(Article, literal(0).label("rank")).where(*conditions)
+        if cursor is not None:
+            stmt = stmt.where(_older_than(cursor))
+        rows = session.execute(stmt.order_by(*NEWEST_FIRST).limit(size + 1)).all()
+    else:
+        rows = _ranked(session, conditions, query, cursor, size + 1)
+    items = [
+        ListedArticle(article, Cursor(int(row_rank), article.published_at, article.id))
+        for article, row_rank in rows[:size]
+    ]
+    return ArticlePage(items=items, has_next_page=len(rows) > size)
+
+
+def _ranked(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    query: SearchQuery,
+    cursor: Cursor | None,
+    limit: int,
+) -> list[Any]:
+    """Matches in two tiers, exact diacritics (rank 0) before folded only (rank 1).
+
+    Each tier is read newest first, cut at the rows the page still needs; the folded tier only
+    when the exact one does not fill the page. A tier first reads the newest
+    :data:`~portal_blocks.content.search.WINDOW` candidates directly (enough when matches are
+    common), and only if those fall short asks the search index for all its matches.
+    """
+    dialect = session.get_bind().dialect.name
+    rows: list[Any] = []
+    for rank in (0, 1):
+        if cursor is not None and rank < cursor.rank:
+            continue  # that tier was read to its end on earlier pages
+        need = limit - len(rows)
+        if need <= 0:
+            break
+        keyset = [_older_than(cursor)] if cursor is not None and rank == cursor.rank else []
+
+        def tier(*, indexed: bool, rank: int = rank) -> list[ColumnElement[bool]]:
+            exact = query.exact_match(indexed=indexed)
+            return [query.matches(indexed=indexed), exact if rank == 0 else not_(exact)]
+
+        newest = (
+            select(Article.id)
+            .where(*conditions, *keyset)
+            .order_by(*NEWEST_FIRST)
+            .limit(article_search.WINDOW)
+            .subquery()
+        )
+        found = session.execute(
+            select(Article, literal(rank).label("rank"))
+            .join(newest, Article.id == newest.c.id)
+            .where(*tier(indexed=False))
+            .order_by(*NEWEST_FIRST)
+            .limit(need)
+        ).all()
+        if len(found) < need:
+            found = session.execute(
+                select(Article, literal(rank).label("rank"))
+                .where(
+                    *conditions,
+                    *keyset,
+                    query.candidates(dialect, exact=rank == 0),
+                    *tier(indexed=True),
+                )
+                .order_by(*NEWEST_FIRST)
+                .limit(need)
+            ).all()
+        rows += found
+    return rows

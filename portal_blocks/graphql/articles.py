@@ -1,0 +1,78 @@
+"""``articles(first, after, category, search)``: the readers' article list as a connection."""
+
+from __future__ import annotations
+
+import strawberry
+
+from portal_blocks.content.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    InvalidListing,
+    list_articles,
+)
+from portal_blocks.content.source import record_from_model
+from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.errors import InvalidArgument
+
+
+@strawberry.type(description="Where a page of a list ends, and whether more follows.")
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None = strawberry.field(
+        description="Pass as `after` to get the next page; null on an empty page."
+    )
+
+
+@strawberry.type(description="One article of a list, with the cursor just after it.")
+class ArticleEdge:
+    cursor: str
+    node: ArticleType
+
+
+@strawberry.type(description="A page of articles.")
+class ArticleConnection:
+    edges: list[ArticleEdge]
+    page_info: PageInfo
+
+    @strawberry.field(description="The edges' articles, for clients that need no cursors.")
+    def nodes(self) -> list[ArticleType]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type
+class ArticleQueries:
+    @strawberry.field(
+        description="Published articles, newest first (publish date, then id). With `search`, "
+        "every word must occur in the title, lead or body, diacritics optional ('dong' finds "
+        "'Đồng'); matches with the exact diacritics come first. "
+        f"`first` defaults to {DEFAULT_PAGE_SIZE} and is capped at {MAX_PAGE_SIZE}."
+    )
+    def articles(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        category: str | None = None,
+        search: str | None = None,
+    ) -> ArticleConnection:
+        try:
+            page = list_articles(
+                info.context.session, first=first, after=after, category=category, search=search
+            )
+        except InvalidListing as exc:
+            raise InvalidArgument(str(exc), argument=exc.argument) from None
+        edges = [
+            ArticleEdge(
+                cursor=item.cursor.encode(),
+                node=ArticleType.from_record(record_from_model(item.article)),
+            )
+            for item in page.items
+        ]
+        return ArticleConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+        )
