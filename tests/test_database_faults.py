@@ -64,3 +64,48 @@ def test_outage_is_reported_and_recovered_from_without_restart(proxied_client):
     body = client.post("/graphql", json=UNCACHED).get_json()
     assert "errors" not in body
     assert body["data"]["page"]["article"]["title"].startswith("Giá trị sản xuất")
+
+
+def test_a_mutation_cut_off_by_the_outage_leaves_nothing_behind(
+    proxied_client, editor_token, monkeypatch
+):
+    """The database goes away inside updateArticle, after the article row is changed in the
+    session and before the audit entry and the commit: nothing of the edit may survive."""
+    from editing import UPDATE_ARTICLE
+
+    from portal_blocks import audit
+    from portal_blocks.db import db
+    from portal_blocks.models import Article, AuditEntry
+
+    client, proxy = proxied_client
+    before = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    lead, version = before.lead, before.version
+    entries = db.session.query(AuditEntry).count()
+    record = audit.record
+
+    def record_then_lose_the_database(*args, **kwargs):
+        proxy.stop()
+        return record(*args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record_then_lose_the_database)
+    response = client.post(
+        "/graphql",
+        json={
+            "query": UPDATE_ARTICLE,
+            "variables": {
+                "slug": REFERENCE_SLUG,
+                "version": version,
+                "input": {"lead": "Nửa chừng"},
+            },
+        },
+        headers={"Authorization": f"Bearer {editor_token}"},
+    )
+    assert response.status_code == 503
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+    monkeypatch.undo()
+    proxy.start()
+    db.session.expire_all()
+    after = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    assert (after.lead, after.version) == (lead, version)
+    assert db.session.query(AuditEntry).count() == entries

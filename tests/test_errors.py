@@ -91,13 +91,25 @@ def test_unexpected_errors_are_masked(app, graphql, monkeypatch):
     assert "secret" not in str(result)
 
 
-def test_nul_bytes_in_lookups_are_not_found(graphql):
+def test_nul_characters_in_text_are_refused(graphql):
     """Found by the fuzzer: PostgreSQL refuses NUL in text, which surfaced as a crash."""
-    assert (
-        graphql('{ article(slug: "a\\u0000b") { title } }')["errors"][0]["extensions"]["code"]
-        == "NOT_FOUND"
+    literal = graphql('{ article(slug: "a\\u0000b") { title } }')
+    assert literal["errors"][0]["extensions"]["code"] == "INVALID_TEXT"
+    variable = graphql("query($p: String!) { page(path: $p) { path } }", {"p": "/tin-tuc/a\x00b"})
+    assert variable["errors"][0]["extensions"]["code"] == "INVALID_TEXT"
+
+
+def test_the_store_itself_finds_no_slug_with_nul(app):
+    from portal_blocks.content.source import SqlAlchemyArticleSource
+    from portal_blocks.db import db
+
+    assert SqlAlchemyArticleSource(db.session).by_slug("a\x00b") is None
+
+
+def test_ids_that_are_not_ascii_numbers_are_not_found(as_editor):
+    """Found by the fuzzer: "²" passes str.isdigit() but not int(); it crashed moveBlock."""
+    result = as_editor(
+        'mutation { moveBlock(id: "²", version: 1, region: "main", position: 0) '
+        "{ errors { field code } } }"
     )
-    assert (
-        graphql('{ page(path: "/tin-tuc/a\\u0000b") { path } }')["errors"][0]["extensions"]["code"]
-        == "NOT_FOUND"
-    )
+    assert result["data"]["moveBlock"]["errors"] == [{"field": "id", "code": "NOT_FOUND"}]

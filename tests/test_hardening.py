@@ -138,3 +138,12 @@ def test_readyz_with_database(client):
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_a_mutation_over_get_is_refused(client):
+    mutation = "mutation { setDisplayPreferences(textSize: 120) { errors { code } } }"
+    response = client.get("/graphql", query_string={"query": mutation})
+    assert response.status_code == 400
+    assert "mutations are not allowed" in response.get_data(as_text=True).lower()
+    assert client.get_cookie("pb_viewer") is None
+    still_serving(client)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.search import published
+from portal_blocks.ids import numeric_id
 from portal_blocks.models import Article, ArticleStatus
 
 
@@ -99,7 +100,7 @@ class SqlAlchemyArticleSource:
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
     ) -> dict[str, ArticleRecord]:
-        numeric = [int(i) for i in ids if str(i).isdigit()]
+        numeric = [n for n in map(numeric_id, ids) if n is not None]
         if not numeric:
             return {}
         statement = select(_TABLE).where(_TABLE.c.id.in_(numeric), _LIVE)
@@ -111,8 +112,9 @@ class SqlAlchemyArticleSource:
         if article.category is None or limit < 1:
             return []
         stmt = select(Article).where(published(), Article.category == article.category)
-        if article.id.isdigit():
-            stmt = stmt.where(Article.id != int(article.id))
+        own_id = numeric_id(article.id)
+        if own_id is not None:
+            stmt = stmt.where(Article.id != own_id)
         rows = self.session.scalars(
             stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
         )

@@ -16,6 +16,7 @@ from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_types import ArticlePayload, user_errors
 from portal_blocks.graphql.permissions import require_editor
+from portal_blocks.ids import numeric_id
 from portal_blocks.models import Article
 
 
@@ -123,7 +124,7 @@ class ArticleMutations:
     def revert_article(
         self, info: Info, slug: str, version: int, history_entry: strawberry.ID
     ) -> ArticlePayload:
-        entry_id = int(history_entry) if str(history_entry).isdigit() else 0
+        entry_id = numeric_id(history_entry) or 0
         return _article_edit(
             info,
             lambda actor: (

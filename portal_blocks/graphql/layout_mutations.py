@@ -19,14 +19,16 @@ from portal_blocks.graphql.editor_types import (
     user_errors,
 )
 from portal_blocks.graphql.permissions import require_editor
+from portal_blocks.ids import numeric_id
 from portal_blocks.layout import editing, publishing
 from portal_blocks.models import Placement, Route
 
 
 def _placement_id(raw: strawberry.ID) -> int:
-    if not str(raw).isdigit():
+    placement_id = numeric_id(raw)
+    if placement_id is None:
         raise refuse("id", "NOT_FOUND", f"No block with id {raw}.")
-    return int(raw)
+    return placement_id
 
 
 def _layout_edit(info: Info, edit: Callable[[str], int]) -> LayoutPayload:

@@ -41,6 +41,7 @@ from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
+from portal_blocks.graphql.text_input import NoNulInStringLiterals, RejectNulInVariables
 from portal_blocks.layout.pages import load_page, page_dependencies
 from portal_blocks.ratelimit import LimitMutations
 
@@ -58,6 +59,7 @@ class Limits:
 
     def validation_rules(self) -> list[type[ASTValidationRule]]:
         rules = [
+            NoNulInStringLiterals,
             *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
             *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
         ]
@@ -184,6 +186,7 @@ def schema_for(limits: Limits) -> PortalSchema:
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
             MaskUnexpectedErrors,
             LimitMutations,
+            RejectNulInVariables,
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
