@@ -100,6 +100,8 @@ class Tally:
     conflicts: Counter[str] = field(default_factory=Counter)
     unexpected: list[str] = field(default_factory=list)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    budget: int = 0  # requests allowed in all (``--max-requests``), re-reads included
+    sent: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -285,6 +287,10 @@ class Client:
         if self.viewer:
             headers["Cookie"] = f"pb_viewer={self.viewer}"
         data = json.dumps(body) if body is not None else None
+        with self.tally.lock:
+            if self.tally.sent >= self.tally.budget:
+                return None
+            self.tally.sent += 1
         start = time.perf_counter()
         try:
             self.conn.request(method, url, data, headers)
@@ -387,7 +393,7 @@ class Client:
 def run_clients(
     port: int, prepared: Prepared, clients: int, seconds: float, max_requests: int
 ) -> tuple[Tally, list[str]]:
-    tally = Tally()
+    tally = Tally(budget=max_requests)
     serial = itertools.count(1)
     stop = threading.Event()
     deadline = time.monotonic() + seconds
@@ -399,7 +405,7 @@ def run_clients(
             MIX[client.number % len(MIX) :] + MIX[: client.number % len(MIX)]
         ):
             n = next(serial)
-            if stop.is_set() or n > max_requests or time.monotonic() > deadline:
+            if stop.is_set() or tally.sent >= max_requests or time.monotonic() > deadline:
                 return
             client.step(kind, n)
 
@@ -524,7 +530,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL)
     parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--max-requests", type=int, default=100_000)
+    parser.add_argument(
+        "--max-requests", type=int, default=100_000, help="all requests, re-reads too"
+    )
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--clients", type=int, default=6)
     args = parser.parse_args(argv)
