@@ -56,8 +56,12 @@ class PortalBlocksState:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
         if request is None:
             return self.locale
+        environ = request.environ
+        asks_lang = "lang=" in environ.get("QUERY_STRING", "")
+        if not asks_lang and not (accept_language and "HTTP_ACCEPT_LANGUAGE" in environ):
+            return self.locale  # the common case, decided without parsing the URL's arguments
         accept = request.accept_languages if accept_language else None
-        return pick_locale(request.args.get("lang"), accept, self.locale)
+        return pick_locale(request.args.get("lang") if asks_lang else None, accept, self.locale)
 
     def context(
         self,

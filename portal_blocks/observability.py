@@ -8,9 +8,9 @@ masked errors, so a client's report leads to the log line and the traceback.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from flask import Blueprint, Response, g, request
 from pythonjsonlogger.json import JsonFormatter
@@ -20,8 +20,8 @@ _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
 def _start() -> None:
-    incoming = request.headers.get("X-Request-ID", "")
-    g.request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+    incoming = request.environ.get("HTTP_X_REQUEST_ID")
+    g.request_id = incoming if incoming and _VALID_ID.match(incoming) else os.urandom(16).hex()
     g.request_started = time.perf_counter()
 
 
@@ -32,7 +32,10 @@ def _finish(response: Response) -> Response:
     retry_after = g.pop("portal_blocks_retry_after", None)
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
-    response.headers["X-Request-ID"] = g.get("request_id", "")
+    request_id = g.get("request_id", "")
+    response.headers["X-Request-ID"] = request_id
+    if not log.isEnabledFor(logging.INFO):
+        return response  # the line's fields cost more than the rest of a cached answer
     started = g.get("request_started")
     log.info(
         "%s %s %s",
@@ -40,7 +43,7 @@ def _finish(response: Response) -> Response:
         request.path,
         response.status_code,
         extra={
-            "request_id": g.get("request_id"),
+            "request_id": request_id,
             "method": request.method,
             "path": request.path,
             "status": response.status_code,

@@ -25,8 +25,8 @@ _VIEWER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 def viewer_id(request: Request | None) -> str | None:
     """The viewer id from the request's cookie, if it has a well-formed one."""
-    if request is None:
-        return None
+    if request is None or COOKIE not in request.environ.get("HTTP_COOKIE", ""):
+        return None  # most readers have none: skip parsing the cookie header
     raw = request.cookies.get(COOKIE)
     return raw if raw and _VIEWER_ID.match(raw) else None
 
