@@ -223,15 +223,7 @@ def place_block(
     siblings.insert(position, placement)
     _renumber(siblings)
     touch(layout)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="place",
-        entity=("placement", placement.id),
-        subject=("layout", layout.id),
-        after=placement_state(placement),
-    )
+    _record_placement(session, actor, "place", layout, placement, before=None)
     return placement
 
 
@@ -266,17 +258,24 @@ def move_block(
     _renumber(source)
     _renumber(target)
     touch(layout)
+    _record_placement(session, actor, "move", layout, placement, before=before)
+    return placement
+
+
+def _record_placement(
+    session: Session, actor: str, action: str, layout: Layout, placement: Placement, *, before: Any
+) -> None:
+    """A block's change goes into its layout's history, with the block as it now is."""
     session.flush()
     audit.record(
         session,
         actor=actor,
-        action="move",
+        action=action,
         entity=("placement", placement.id),
         subject=("layout", layout.id),
         before=before,
         after=placement_state(placement),
     )
-    return placement
 
 
 def configure_block(
@@ -288,16 +287,7 @@ def configure_block(
     before = placement_state(placement)
     placement.settings = _validated_settings(placement.block_type, settings)
     touch(layout)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="configure",
-        entity=("placement", placement.id),
-        subject=("layout", layout.id),
-        before=before,
-        after=placement_state(placement),
-    )
+    _record_placement(session, actor, "configure", layout, placement, before=before)
     return placement
 
 
