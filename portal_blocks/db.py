@@ -139,7 +139,7 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
                 "options": f"-c statement_timeout={statement_ms}",
             },
         }
-    return {"pool_pre_ping": True}
+    return {}  # SQLite is a file: no connection to lose, nothing to ping
 
 
 db = PortalSQLAlchemy(model_class=Base, disable_autonaming=True)
