@@ -109,3 +109,31 @@ def test_a_mutation_cut_off_by_the_outage_leaves_nothing_behind(
     after = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
     assert (after.lead, after.version) == (lead, version)
     assert db.session.query(AuditEntry).count() == entries
+
+
+def test_a_statement_past_its_timeout_fails_fast_and_cleanly(app, database_url, monkeypatch):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("statement timeouts are PostgreSQL's (SQLite has none)")
+    from sqlalchemy import text
+
+    from portal_blocks.db import db
+    from portal_blocks.layout import routing
+
+    slow_app = create_app(
+        {"PORTAL_BLOCKS_DATABASE_URL": database_url, "PORTAL_BLOCKS_DB_STATEMENT_TIMEOUT_MS": 200}
+    )
+    real_match = routing.match_route
+
+    def slow_match(session, path):
+        session.execute(text("SELECT pg_sleep(5)"))
+        return real_match(session, path)
+
+    monkeypatch.setattr(routing, "match_route", slow_match)
+    started = time.perf_counter()
+    response = slow_app.test_client().post("/graphql", json=UNCACHED)
+    elapsed = time.perf_counter() - started
+    assert response.status_code == 503
+    assert response.get_json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert elapsed < 2, f"took {elapsed:.1f}s"
+    with slow_app.app_context():
+        db.engine.dispose()
