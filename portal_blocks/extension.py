@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, request
+from flask import Blueprint, Flask, Request, Response
 from flask_cors import CORS
 from sqlalchemy.orm import Session
 
@@ -179,14 +179,8 @@ class PortalBlocks:
                 allow_queries_via_get=True,
             ),
         )
-        max_body = app.config[PREFIX + "MAX_BODY_BYTES"]
-
-        @blueprint.before_request
-        def _cap_body() -> None:
-            """Per request, so the host app's own MAX_CONTENT_LENGTH is left alone."""
-            request.max_content_length = max_body
-
-        instrument(blueprint)
+        # The body cap is set per request, so the host app's own MAX_CONTENT_LENGTH stays.
+        instrument(blueprint, max_body=app.config[PREFIX + "MAX_BODY_BYTES"])
         health.register(blueprint)
         fragments.register(blueprint)
         # Scoped to our blueprint: the host's own templates see none of our names.
