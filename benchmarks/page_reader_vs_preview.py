@@ -14,11 +14,10 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import event
 
 from portal_blocks import create_app
 from portal_blocks.auth.tokens import create_token
-from portal_blocks.db import db
+from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import load_demo
 from portal_blocks.layout.publishing import publish
 from portal_blocks.layout.service import place_block
@@ -31,21 +30,15 @@ QUERY = """query($p: String!, $preview: Boolean!) { page(path: $p, preview: $pre
 
 def measure(client, headers: dict, preview: bool, requests: int) -> tuple[float, float, float]:
     body = {"query": QUERY, "variables": {"p": PATH, "preview": preview}}
-    statements: list[str] = []
-
-    def count(*_args) -> None:
-        statements.append("x")
-
     for _ in range(20):  # warm the parser and validation caches
         client.post("/graphql", json=body, headers=headers)
-    event.listen(db.engine, "before_cursor_execute", count)
     timings = []
-    for _ in range(requests):
-        start = time.perf_counter()
-        response = client.post("/graphql", json=body, headers=headers)
-        timings.append((time.perf_counter() - start) * 1e6)
-        assert "errors" not in response.get_json(), response.get_json()
-    event.remove(db.engine, "before_cursor_execute", count)
+    with recorded_statements(db.engine) as statements:
+        for _ in range(requests):
+            start = time.perf_counter()
+            response = client.post("/graphql", json=body, headers=headers)
+            timings.append((time.perf_counter() - start) * 1e6)
+            assert "errors" not in response.get_json(), response.get_json()
     timings.sort()
     return statistics.median(timings), timings[int(len(timings) * 0.95)], len(statements) / requests
 

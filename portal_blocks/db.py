@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import sqlite3
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask
 from flask_sqlalchemy import SQLAlchemy
@@ -143,6 +144,29 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 db = PortalSQLAlchemy(model_class=Base, disable_autonaming=True)
+
+
+class ExecutedStatement(NamedTuple):
+    sql: str
+    parameters: Any
+
+
+@contextmanager
+def recorded_statements(engine: Engine) -> Iterator[list[ExecutedStatement]]:
+    """Every statement ``engine`` runs inside the block, with its parameters.
+
+    SQL budgets are tests and a column of every benchmark; they all count the same way.
+    """
+    recorded: list[ExecutedStatement] = []
+
+    def record(_conn: Any, _cursor: Any, sql: str, parameters: Any, *_args: Any) -> None:
+        recorded.append(ExecutedStatement(sql, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield recorded
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def utcnow() -> datetime:

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from portal_blocks import create_app
-from portal_blocks.db import db
+from portal_blocks.db import ExecutedStatement, db, recorded_statements
 from portal_blocks.demo import load_demo
 
 POSTGRES_URL = os.environ.get("PORTAL_BLOCKS_TEST_POSTGRES_URL")
@@ -91,15 +91,21 @@ def clear_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def app(migrated_app: Flask) -> Iterator[Flask]:
-    """A migrated database holding exactly the demo content, inside an app context."""
-    with migrated_app.app_context():
+@contextmanager
+def demo_content(app: Flask) -> Iterator[Flask]:
+    """Inside an app context, a database holding exactly the demo content."""
+    with app.app_context():
         clear_tables()
         load_demo(db.session)
-        yield migrated_app
+        yield app
         db.session.rollback()
         db.session.remove()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    with demo_content(migrated_app) as ready:
+        yield ready
 
 
 @pytest.fixture
@@ -129,19 +135,9 @@ def publish_draft(layout_name: str = "news-detail") -> None:
     db.session.commit()
 
 
-@contextmanager
-def count_statements() -> Iterator[list[str]]:
-    """Collect every SQL statement the engine runs inside the block."""
-    statements: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        statements.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+def count_statements() -> AbstractContextManager[list[ExecutedStatement]]:
+    """Every SQL statement the app's engine runs inside the block."""
+    return recorded_statements(db.engine)
 
 
 def _token(role: str, name: str) -> str:
@@ -213,9 +209,5 @@ def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: 
                 }
             )
         app = _cache_apps[key]
-    with app.app_context():
-        clear_tables()
-        load_demo(db.session)
-        yield app
-        db.session.rollback()
-        db.session.remove()
+    with demo_content(app) as ready:
+        yield ready

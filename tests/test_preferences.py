@@ -140,7 +140,7 @@ def test_preference_costs_one_statement_only_with_a_cookie(app, client, graphql)
     # Routes, the layout with its placements, the article; plus the preference with a cookie.
     assert len(anonymous) == 3
     assert len(with_cookie) == len(anonymous) + 1
-    assert "display_preference" in with_cookie[0]
+    assert "display_preference" in with_cookie[0].sql
     with count_statements() as fragment:
         client.get("/fragments/page", query_string={"path": PATH})
     assert len(fragment) == len(with_cookie)
