@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -15,23 +16,29 @@ def record(
     *,
     actor: str,
     action: str,
-    entity: tuple[str, Any],
-    subject: tuple[str, Any] | None = None,
+    row: Any,
+    subject: Any = None,
     before: Any = None,
-    after: Any = None,
+    state: Callable[[Any], Any] | None = None,
 ) -> AuditEntry:
-    """``entity`` is what changed; ``subject`` the layout or article whose history it is part of
-    (the entity itself unless given), e.g. a placement's subject is its layout."""
-    subject = subject or entity
+    """Record that ``actor`` did ``action`` to ``row`` (an article, layout, placement or route).
+
+    It flushes first, so the entry names the ids and versions just written; ``state(row)`` is
+    then the state after the change (None for a removal). ``subject`` is the layout or article
+    whose history the change is part of (the row itself unless given): a placement's subject is
+    its layout.
+    """
+    session.flush()
+    subject = row if subject is None else subject
     entry = AuditEntry(
         actor=actor,
         action=action,
-        entity_type=entity[0],
-        entity_id=str(entity[1]),
-        subject_type=subject[0],
-        subject_id=str(subject[1]),
+        entity_type=row.__tablename__,
+        entity_id=str(row.id),
+        subject_type=subject.__tablename__,
+        subject_id=str(subject.id),
         before=before,
-        after=after,
+        after=state(row) if state is not None else None,
     )
     session.add(entry)
     return entry

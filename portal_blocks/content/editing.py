@@ -94,14 +94,7 @@ def create_article(session: Session, actor: str, data: dict[str, Any]) -> Articl
         **loaded, slug=slug, legacy_path=legacy_path_for(slug), status=ArticleStatus.DRAFT
     )
     session.add(article)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        entity=("article", article.id),
-        after=article_state(article),
-    )
+    audit.record(session, actor=actor, action="create", row=article, state=article_state)
     return article
 
 
@@ -126,14 +119,8 @@ def _change(
     for key, value in changes.items():
         if getattr(article, key) != value:
             setattr(article, key, value)
-    session.flush()
     audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity=("article", article.id),
-        before=before,
-        after=article_state(article),
+        session, actor=actor, action=action, row=article, before=before, state=article_state
     )
     return article
 

@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 
 from portal_blocks import audit
-from portal_blocks.blocks import UnknownBlockType, registry
 from portal_blocks.blocks.base import PlacedBlock
-from portal_blocks.blocks.settings import FieldProblem, SettingsInvalid
+from portal_blocks.blocks.settings import FieldProblem
 from portal_blocks.db import utcnow
 from portal_blocks.edits import EditRefused, check_version, refuse
+from portal_blocks.layout.service import new_placement, stored_settings
 from portal_blocks.models import Article, Layout, Placement, Route
 
 LAYOUT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -106,26 +106,6 @@ def _check_regions(regions: list[str]) -> list[str]:
     return list(regions)
 
 
-def _validated_settings(block_type: str, settings: Any) -> dict[str, Any]:
-    try:
-        definition = registry.get(block_type)
-    except UnknownBlockType as exc:
-        raise refuse("blockType", "UNKNOWN_BLOCK_TYPE", str(exc)) from None
-    try:
-        return definition.dump(definition.validate(settings if settings is not None else {}))
-    except SettingsInvalid as exc:
-        raise EditRefused(
-            [
-                FieldProblem(
-                    p.field if p.field.startswith("settings") else f"settings.{p.field}",
-                    p.code,
-                    p.message,
-                )
-                for p in exc.problems
-            ]
-        ) from None
-
-
 def create_layout(
     session: Session, actor: str, *, name: str, title: str, regions: list[str]
 ) -> Layout:
@@ -138,14 +118,7 @@ def create_layout(
         raise refuse("name", "TAKEN", f"A layout named '{name}' exists already.")
     layout = Layout(name=name, title=title.strip(), regions=regions)
     session.add(layout)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="create",
-        entity=("layout", layout.id),
-        after=layout_state(layout),
-    )
+    audit.record(session, actor=actor, action="create", row=layout, state=layout_state)
     return layout
 
 
@@ -167,14 +140,8 @@ def set_regions(
         )
     layout.regions = regions
     touch(layout)
-    session.flush()
     audit.record(
-        session,
-        actor=actor,
-        action="set_regions",
-        entity=("layout", layout.id),
-        before=before,
-        after=layout_state(layout),
+        session, actor=actor, action="set_regions", row=layout, before=before, state=layout_state
     )
     return layout
 
@@ -209,21 +176,13 @@ def place_block(
     layout = lock_layout(session, name=layout_name)
     check_version("version", version, layout.version)
     _check_region(layout, region)
-    stored = _validated_settings(block_type, settings)
     siblings = _in_region(draft_placements(session, layout.id), region)
     position = _check_position(position, len(siblings))
-    placement = Placement(
-        layout_id=layout.id,
-        region=region,
-        position=position,
-        block_type=block_type,
-        settings=stored,
-    )
-    session.add(placement)
+    placement = new_placement(session, layout, region, block_type, settings, position=position)
     siblings.insert(position, placement)
     _renumber(siblings)
     touch(layout)
-    _record_placement(session, actor, "place", layout, placement, before=None)
+    _record_block(session, actor, "place", layout, placement, before=None)
     return placement
 
 
@@ -258,24 +217,8 @@ def move_block(
     _renumber(source)
     _renumber(target)
     touch(layout)
-    _record_placement(session, actor, "move", layout, placement, before=before)
+    _record_block(session, actor, "move", layout, placement, before=before)
     return placement
-
-
-def _record_placement(
-    session: Session, actor: str, action: str, layout: Layout, placement: Placement, *, before: Any
-) -> None:
-    """A block's change goes into its layout's history, with the block as it now is."""
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action=action,
-        entity=("placement", placement.id),
-        subject=("layout", layout.id),
-        before=before,
-        after=placement_state(placement),
-    )
 
 
 def configure_block(
@@ -285,10 +228,25 @@ def configure_block(
     layout, _placements, placement = _lock_placement(session, placement_id)
     check_version("version", version, placement.version)
     before = placement_state(placement)
-    placement.settings = _validated_settings(placement.block_type, settings)
+    placement.settings = stored_settings(placement.block_type, settings)
     touch(layout)
-    _record_placement(session, actor, "configure", layout, placement, before=before)
+    _record_block(session, actor, "configure", layout, placement, before=before)
     return placement
+
+
+def _record_block(
+    session: Session, actor: str, action: str, layout: Layout, placement: Placement, *, before: Any
+) -> None:
+    """A block's change belongs to its layout's history, with the block as it now is."""
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        row=placement,
+        subject=layout,
+        before=before,
+        state=placement_state,
+    )
 
 
 def remove_block(session: Session, actor: str, *, placement_id: int, version: int) -> Layout:
@@ -300,14 +258,8 @@ def remove_block(session: Session, actor: str, *, placement_id: int, version: in
     session.delete(placement)
     _renumber(siblings)
     touch(layout)
-    session.flush()
     audit.record(
-        session,
-        actor=actor,
-        action="remove",
-        entity=("placement", placement_id),
-        subject=("layout", layout.id),
-        before=before,
+        session, actor=actor, action="remove", row=placement, subject=layout, before=before
     )
     return layout
 
@@ -346,15 +298,14 @@ def route_path(
         session.add(route)
     else:
         route.layout_id, route.article_id = layout.id, article_id
-    session.flush()
     audit.record(
         session,
         actor=actor,
         action="route",
-        entity=("route", route.id),
-        subject=("layout", layout.id),
+        row=route,
+        subject=layout,
         before=before,
-        after=_route_state(route),
+        state=_route_state,
     )
     return route
 

@@ -36,14 +36,17 @@ def publish(
     session.add(revision)
     session.flush()
     layout.published_revision_id = revision.id
-    session.flush()
     audit.record(
         session,
         actor=actor,
         action="revert" if reverted_from else "publish",
-        entity=("layout", layout.id),
+        row=layout,
         before={"revisionId": previous},
-        after={"revision": number, "revertedFrom": reverted_from, **layout_state(layout)},
+        state=lambda published: {
+            "revision": number,
+            "revertedFrom": reverted_from,
+            **layout_state(published),
+        },
     )
     return revision
 

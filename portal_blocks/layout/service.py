@@ -7,7 +7,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks import registry
+from portal_blocks.blocks import UnknownBlockType, registry
+from portal_blocks.blocks.settings import FieldProblem, SettingsInvalid
+from portal_blocks.edits import EditRefused, refuse
 from portal_blocks.models import Layout, Placement, Route
 
 
@@ -20,6 +22,51 @@ def ensure_layout(session: Session, name: str, *, title: str, regions: list[str]
     return layout
 
 
+def stored_settings(block_type: str, settings: Any) -> dict[str, Any]:
+    """Settings validated by the block type and in their stored form, defaults included.
+
+    Refusals name their field under ``settings`` (e.g. ``settings.fontSizeMax``).
+    """
+    try:
+        definition = registry.get(block_type)
+    except UnknownBlockType as exc:
+        raise refuse("blockType", "UNKNOWN_BLOCK_TYPE", str(exc)) from None
+    try:
+        return definition.dump(definition.validate(settings if settings is not None else {}))
+    except SettingsInvalid as exc:
+        raise EditRefused(
+            [
+                FieldProblem(
+                    p.field if p.field.startswith("settings") else f"settings.{p.field}",
+                    p.code,
+                    p.message,
+                )
+                for p in exc.problems
+            ]
+        ) from None
+
+
+def new_placement(
+    session: Session,
+    layout: Layout,
+    region: str,
+    block_type: str,
+    settings: Any,
+    *,
+    position: int,
+) -> Placement:
+    """A block with validated settings, added to the session; the caller orders and audits."""
+    placement = Placement(
+        layout_id=layout.id,
+        region=region,
+        position=position,
+        block_type=block_type,
+        settings=stored_settings(block_type, settings),
+    )
+    session.add(placement)
+    return placement
+
+
 def place_block(
     session: Session,
     layout: Layout,
@@ -29,19 +76,10 @@ def place_block(
     *,
     position: int,
 ) -> Placement:
-    """Settings are validated and stored in full (defaults included), as JSON."""
+    """For loaders and tests: straight into the draft, with no version check and no history."""
     if region not in layout.regions:
         raise ValueError(f"layout {layout.name!r} has no region {region!r}")
-    definition = registry.get(block_type)
-    stored = definition.dump(definition.validate(settings or {}))
-    placement = Placement(
-        layout_id=layout.id,
-        region=region,
-        position=position,
-        block_type=block_type,
-        settings=stored,
-    )
-    session.add(placement)
+    placement = new_placement(session, layout, region, block_type, settings, position=position)
     session.flush()
     return placement
 
