@@ -21,20 +21,20 @@ import statistics
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, event, func, insert, select, text
+from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from portal_blocks import create_app
 from portal_blocks.blocks import viewdata
 from portal_blocks.content.search import SearchQuery
-from portal_blocks.db import db
+from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import load_demo
-from portal_blocks.models import Article, Placement
+from portal_blocks.layout.publishing import publish
+from portal_blocks.models import Article, Layout, Placement
 from portal_blocks.text.search_text import search_columns
 
 SEED = 20211110
@@ -169,18 +169,8 @@ def timed(client, variables: dict, query: str = LISTING) -> tuple[float, dict]:
     return elapsed, body
 
 
-@contextmanager
 def statements():
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+    return recorded_statements(db.engine)
 
 
 def measure(client, rounds: int) -> dict[str, list[float]]:
@@ -230,11 +220,16 @@ def related_page_statements(client) -> tuple[int, int]:
     placement = db.session.scalars(
         select(Placement).where(Placement.block_type == viewdata.NAME)
     ).one()
-    placement.settings = {**placement.settings, "showRelated": False}
-    db.session.commit()
+
+    def configure(**settings: object) -> None:
+        """Readers see the published layout: change the block, then publish it."""
+        placement.settings = {**placement.settings, **settings}
+        publish(db.session, db.session.get(Layout, placement.layout_id), actor="benchmark")
+        db.session.commit()
+
+    configure(showRelated=False)
     without, _ = count(PAGE_HTML)
-    placement.settings = {**placement.settings, "showRelated": True, "relatedCount": 5}
-    db.session.commit()
+    configure(showRelated=True, relatedCount=5)
     with_related, body = count(PAGE)
     block = body["data"]["page"]["regions"][0]["blocks"][1]
     assert block["relatedArticles"] and "Tin khác" in block["html"], "no related news shown"
@@ -253,16 +248,8 @@ def explain(dialect: str, words: str) -> str:
     """The plan of the statement behind a search's first page."""
     from portal_blocks.content import listing
 
-    captured: list[tuple[str, object]] = []
-
-    def record(_conn, _cursor, statement, parameters, *_args) -> None:
-        captured.append((statement, parameters))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(db.engine) as captured:
         listing.list_articles(db.session, search=words)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
     prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
     plans = []
     for number, (statement, parameters) in enumerate(captured, start=1):
