@@ -10,7 +10,6 @@ read or set the host's own ``RATELIMIT_*`` config.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,6 @@ from flask import current_app, g, has_request_context, request
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
 from portal_blocks.config import PREFIX
@@ -75,17 +73,14 @@ def flag_too_many(retry_after: int) -> None:
         g.portal_blocks_retry_after = retry_after
 
 
-class LimitMutations(SchemaExtension):
+def limit_mutations(execution_context: Any) -> None:
     """Every mutation request counts against its author (editor name, else client address)."""
-
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context.context
-        if self.execution_context.operation_type == OperationType.MUTATION and context is not None:
-            identity = getattr(context, "identity", None)
-            who = f"editor:{identity.name}" if identity else f"address:{client_address()}"
-            limits = current_limits()
-            if not limits.take_mutation(who):
-                wait = limits.retry_after(limits.mutations, "mutation", who)
-                flag_too_many(wait)
-                raise RateLimited(f"Too many changes; try again in {wait} s.", retryAfter=wait)
-        yield
+    context = execution_context.context
+    if execution_context.operation_type == OperationType.MUTATION and context is not None:
+        identity = getattr(context, "identity", None)
+        who = f"editor:{identity.name}" if identity else f"address:{client_address()}"
+        limits = current_limits()
+        if not limits.take_mutation(who):
+            wait = limits.retry_after(limits.mutations, "mutation", who)
+            flag_too_many(wait)
+            raise RateLimited(f"Too many changes; try again in {wait} s.", retryAfter=wait)

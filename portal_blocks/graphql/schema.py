@@ -11,9 +11,7 @@ from typing import Any
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
-    AddValidationRules,
     MaxAliasesLimiter,
-    MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
     ValidationCache,
@@ -30,20 +28,14 @@ from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_queries import EditorQueries
-from portal_blocks.graphql.errors import (
-    MaskUnexpectedErrors,
-    NotFound,
-    UnknownBlockTypeError,
-    UserError,
-    log_errors,
-)
+from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, UserError, log_errors
 from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
+from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
-from portal_blocks.graphql.text_input import NoNulInStringLiterals, RejectNulInVariables
+from portal_blocks.graphql.text_input import NoNulInStringLiterals
 from portal_blocks.layout.pages import load_page, page_dependencies
-from portal_blocks.ratelimit import LimitMutations
 
 DOCUMENT_CACHE_SIZE = 1024
 
@@ -86,15 +78,7 @@ class PageQueries:
         ctx = info.context
         if preview:
             require_preview(info)
-        page = load_page(
-            ctx.session,
-            ctx.source,
-            path,
-            locale=ctx.locale,
-            timezone=ctx.timezone,
-            viewer=ctx.viewer,
-            preview=preview,
-        )
+        page = load_page(ctx, path, preview=preview)
         if page is None:
             raise NotFound(f"No page at path '{path}'.", path=path)
         tags, max_age = page_dependencies(page)
@@ -174,19 +158,15 @@ def schema_for(limits: Limits) -> PortalSchema:
     The rules are built here, once: a limiter built per request makes every ValidationCache
     lookup miss (a 5x slower request).
     """
-    rules = limits.validation_rules()
+    rules = tuple(limits.validation_rules())
     return PortalSchema(
         query=Query,
         mutation=Mutation,
         types=[t.graphql_type for t in registry],
         extensions=[
-            lambda: MaxTokensLimiter(max_token_count=limits.max_tokens),
-            lambda: AddValidationRules(rules),
+            lambda: OperationPolicy(limits.max_tokens, rules),
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
             lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-            MaskUnexpectedErrors,
-            LimitMutations,
-            RejectNulInVariables,
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )

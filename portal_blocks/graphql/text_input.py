@@ -7,11 +7,9 @@ rule (so the check is cached with the document), variables once per operation.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from graphql import GraphQLError, StringValueNode, ValidationRule
-from strawberry.extensions import SchemaExtension
 
 from portal_blocks.graphql.errors import PublicError
 
@@ -39,8 +37,6 @@ def holds_nul(value: Any) -> bool:
     return False
 
 
-class RejectNulInVariables(SchemaExtension):
-    def on_execute(self) -> Iterator[None]:
-        if holds_nul(self.execution_context.variables or {}):
-            raise InvalidText(MESSAGE)
-        yield
+def reject_nul_in_variables(variables: dict[str, Any] | None) -> None:
+    if holds_nul(variables or {}):
+        raise InvalidText(MESSAGE)
