@@ -105,8 +105,16 @@ class FontSizePreference:
     max: int
     step: int
     unit: str = strawberry.field(description="Unit of the sizes; relative to the theme's size.")
-    increase_label: str
-    decrease_label: str
+    _locale: strawberry.Private[str]
+
+    # Labels and actions are translated when asked for, not on every build of the block.
+    @strawberry.field
+    def increase_label(self) -> str:
+        return gettext(ACTION_LABELS[ToolbarActionKind.INCREASE_TEXT_SIZE], self._locale)
+
+    @strawberry.field
+    def decrease_label(self) -> str:
+        return gettext(ACTION_LABELS[ToolbarActionKind.DECREASE_TEXT_SIZE], self._locale)
 
 
 @strawberry.type(description="An action button or link of the toolbar.")
@@ -122,9 +130,14 @@ class ToolbarBlock(Block):
     published_at: datetime | None
     date_text: str | None = strawberry.field(description="The publish date in the block's format.")
     font_size: FontSizePreference
-    actions: list[ToolbarAction]
+    actions: list[ToolbarAction] = strawberry.field(resolver=lambda root: root.action_list())
     title: str | None
     lead: str | None
+    _action_kinds: strawberry.Private[list[ToolbarActionKind]]
+
+    def action_list(self) -> list[ToolbarAction]:
+        """Built (and translated) when asked for, not on every build of the block."""
+        return [_action(kind, self._page) for kind in self._action_kinds]
 
 
 def clamp_text_size(settings: dict[str, Any], requested: int | None) -> int:
@@ -150,13 +163,9 @@ def page_text_size(page: PageView) -> int | None:
     return page.memo["text_size"]
 
 
-def _label(kind: ToolbarActionKind, page: PageView) -> str:
-    return gettext(ACTION_LABELS[kind], page.locale)
-
-
 def _action(kind: ToolbarActionKind, page: PageView) -> ToolbarAction:
     url = print_url(page.path) if kind is ToolbarActionKind.PRINT else None
-    return ToolbarAction(kind=kind, label=_label(kind, page), url=url)
+    return ToolbarAction(kind=kind, label=gettext(ACTION_LABELS[kind], page.locale), url=url)
 
 
 def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
@@ -181,14 +190,13 @@ def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], type
             max=settings["font_size_max"],
             step=settings["font_size_step"],
             unit="%",
-            increase_label=_label(ToolbarActionKind.INCREASE_TEXT_SIZE, page),
-            decrease_label=_label(ToolbarActionKind.DECREASE_TEXT_SIZE, page),
+            _locale=page.locale,
         ),
-        actions=[_action(kind, page) for kind in settings["actions"]],
         title=article.title if article and settings["show_title"] else None,
         lead=article.lead if article and settings["show_lead"] else None,
         _placement=placement,
         _page=page,
+        _action_kinds=settings["actions"],
     )
 
 
