@@ -58,6 +58,8 @@ DEFAULTS: dict[str, Any] = {
     # Entries kept in process memory (without Redis), and how long any entry lives, seconds.
     "RESPONSE_CACHE_SIZE": 2048,
     "RESPONSE_CACHE_TTL": 3600,
+    # Paths whose route, published layout and article are kept (0 turns the cache off).
+    "PAGE_CACHE_SIZE": 1024,
 }
 
 

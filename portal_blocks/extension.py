@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 
 from portal_blocks import health
 from portal_blocks.auth.identity import IdentityLoader, token_identity
-from portal_blocks.caching.front import Front, ViewerLoader, build_front
+from portal_blocks.caching.front import Front, ViewerLoader
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.page_data import PageDataCache
+from portal_blocks.caching.setup import Caches, build_caches
 from portal_blocks.caching.tracking import TrackedSource
 from portal_blocks.config import DEFAULTS, PREFIX, resolved
 from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
@@ -47,10 +49,18 @@ class PortalBlocksState:
     locale: str
     timezone: str
     source_factory: SourceFactory
+    #: The response cache, its persisted-query front and the page-data cache.
+    caches: Caches
     identity_loader: IdentityLoader = token_identity
     rate_limits: RateLimits | None = None
-    #: The response cache and persisted-query front (see portal_blocks.caching.front).
-    front: Front | None = None
+
+    @property
+    def front(self) -> Front:
+        return self.caches.front
+
+    @property
+    def pages(self) -> PageDataCache | None:
+        return self.caches.pages
 
     def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
@@ -85,6 +95,7 @@ class PortalBlocksState:
             viewer_id=viewer_key,
             identity=self.identity_loader(request) if request is not None else None,
             cache=hints,
+            pages=self.pages,
         )
 
 
@@ -129,7 +140,7 @@ class PortalBlocks:
             source_factory=self.source_factory,
             identity_loader=self.identity_loader,
             rate_limits=RateLimits.from_config(app.config),
-            front=build_front(app, db.session, self.viewer_for),
+            caches=build_caches(app, db.session, self.viewer_for),
         )
         from portal_blocks.hostcli import blocks_cli
 

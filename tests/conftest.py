@@ -95,7 +95,8 @@ def clear_tables() -> None:
 def demo_content(app: Flask) -> Iterator[Flask]:
     """Inside an app context, a database holding exactly the demo content."""
     with app.app_context():
-        clear_tables()
+        clear_tables()  # a bulk delete: it also empties the response and page-data caches
+        app.extensions["portal_blocks"].front.persisted.forget_remembered()
         load_demo(db.session)
         yield app
         db.session.rollback()

@@ -1,5 +1,5 @@
-"""The response stores on their own: tags, the refill race, and processes on one host
-hearing of each other's writes through the invalidation log."""
+"""The tagged stores on their own: tags, the refill race, and processes on one host hearing of
+each other's writes through the invalidation log."""
 
 from __future__ import annotations
 
@@ -11,12 +11,8 @@ from cache_support import redis_client_or_skip
 
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.invalidation_log import InvalidationLog
-from portal_blocks.caching.responses import (
-    CachedResponse,
-    MemoryResponseStore,
-    RedisResponseStore,
-    etag_for,
-)
+from portal_blocks.caching.responses import CachedResponse, etag_for
+from portal_blocks.caching.stores import MemoryStore, RedisStore
 
 
 def entry(body: bytes) -> CachedResponse:
@@ -26,9 +22,15 @@ def entry(body: bytes) -> CachedResponse:
 @pytest.fixture(params=["memory", "redis"])
 def store(request, tmp_path):
     if request.param == "memory":
-        return MemoryResponseStore(100, 60, InvalidationLog(tmp_path / "log"))
+        return MemoryStore(100, 60, InvalidationLog(tmp_path / "log").cursor())
     client = redis_client_or_skip()
-    return RedisResponseStore(client, f"portal_blocks:test:{uuid.uuid4().hex}:", 60)
+    return RedisStore(
+        client,
+        f"portal_blocks:test:{uuid.uuid4().hex}:",
+        60,
+        encode=CachedResponse.encode,
+        decode=CachedResponse.decode,
+    )
 
 
 def test_invalidation_drops_only_tagged_entries(store):
@@ -56,8 +58,8 @@ def test_a_response_computed_before_an_invalidation_is_not_stored(store):
 
 def test_processes_on_one_host_share_invalidations(tmp_path):
     path = tmp_path / "response-cache.log"
-    writer = MemoryResponseStore(100, 60, InvalidationLog(path))
-    reader = MemoryResponseStore(100, 60, InvalidationLog(path))
+    writer = InvalidationLog(path)  # another process's end of the log
+    reader = MemoryStore(100, 60, InvalidationLog(path).cursor())
     reader.put("a", entry(b"A"), frozenset({"article:1"}), reader.begin())
     reader.put("b", entry(b"B"), frozenset({"article:2"}), reader.begin())
     writer.invalidate(frozenset({"article:1"}))
@@ -65,9 +67,32 @@ def test_processes_on_one_host_share_invalidations(tmp_path):
     assert reader.get("b").body == b"B"
 
 
+def test_an_entry_filled_across_another_process_invalidation_is_never_served(tmp_path):
+    """The fill began before another process's commit and ends after it: the entry may be
+    stored, but the next read hears of the commit first and drops it."""
+    path = tmp_path / "response-cache.log"
+    reader = MemoryStore(100, 60, InvalidationLog(path).cursor())
+    token = reader.begin()
+    InvalidationLog(path).invalidate(frozenset({"article:1"}))  # the other process commits
+    reader.put("a", entry(b"stale"), frozenset({"article:1"}), token)
+    assert reader.get("a") is None
+
+
+def test_every_store_of_a_process_reads_each_line_of_the_log(tmp_path):
+    """The response and page-data stores keep their own cursors: one line reaches both."""
+    log = InvalidationLog(tmp_path / "response-cache.log")
+    first, second = MemoryStore(10, 60, log.cursor()), MemoryStore(10, 60, log.cursor())
+    for store in (first, second):
+        store.put("a", entry(b"A"), frozenset({"layout:1"}), store.begin())
+    InvalidationLog(log.path).invalidate(frozenset({"layout:1"}))
+    assert first.get("a") is None
+    assert second.get("a") is None
+    assert log.path.read_bytes().count(b"\n") == 1
+
+
 def test_a_replaced_log_drops_everything_once(tmp_path):
     path = tmp_path / "response-cache.log"
-    reader = MemoryResponseStore(100, 60, InvalidationLog(path))
+    reader = MemoryStore(100, 60, InvalidationLog(path).cursor())
     reader.put("a", entry(b"A"), frozenset({"article:1"}), reader.begin())
     rotated = tmp_path / "new.log"
     rotated.write_bytes(b"")
@@ -76,7 +101,7 @@ def test_a_replaced_log_drops_everything_once(tmp_path):
 
 
 def test_memory_store_is_bounded():
-    store = MemoryResponseStore(2, 60)
+    store = MemoryStore(2, 60)
     for key in "abc":
         store.put(key, entry(key.encode()), frozenset(), store.begin())
     assert len(store) == 2

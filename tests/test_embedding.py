@@ -6,11 +6,13 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from conftest import REPO, clear_tables
+from conftest import REPO, clear_tables, count_statements
 from flask import Flask
 from flask_migrate import Migrate
 from sqlalchemy import func, inspect, select
 
+from portal_blocks import invalidate_articles
+from portal_blocks.caching.front import HIT, MISS, STORED
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.db import db
 from portal_blocks.models import Article, Placement
@@ -118,6 +120,42 @@ def test_host_articles_render_with_no_copy_into_our_table(host):
     assert "Nội dung do CMS của cổng sửa." in second.get_data(as_text=True)
     assert second.headers["ETag"] != first.headers["ETag"]
     assert db.session.scalar(select(func.count()).select_from(Article)) == 0
+
+
+PAGE_TITLE = """query($path: String!) { page(path: $path) { article { title } } }"""
+
+
+def host_title(client) -> tuple[str, str]:
+    response = client.post(
+        "/blocks/graphql", json={"query": PAGE_TITLE, "variables": {"path": NEWS_PATH}}
+    )
+    return response.get_json()["data"]["page"]["article"]["title"], response.headers["Cache-Status"]
+
+
+def retitle_host_item(title: str) -> None:
+    item = host_app.host_db.session.get(host_app.NewsItem, 1)
+    item.headline = title
+    host_app.host_db.session.commit()
+
+
+def test_a_source_that_does_not_announce_changes_is_never_cached(host):
+    """We cannot see the host's writes: its articles are asked for on every request."""
+    client = host.test_client()
+    assert host_title(client) == ("Khai trương cổng thông tin mới", MISS)
+    retitle_host_item("Tiêu đề do CMS sửa")
+    with count_statements() as ours:
+        assert host_title(client) == ("Tiêu đề do CMS sửa", MISS)
+    assert ours == []  # the route and layout still come from the page-data cache
+
+
+def test_a_source_that_announces_changes_is_cached_until_it_does(host, monkeypatch):
+    monkeypatch.setattr(host_app.NewsItemSource, "announces_changes", True, raising=False)
+    client = host.test_client()
+    assert host_title(client) == ("Khai trương cổng thông tin mới", STORED)
+    retitle_host_item("Tiêu đề do CMS sửa")
+    assert host_title(client) == ("Khai trương cổng thông tin mới", HIT)  # not announced yet
+    invalidate_articles(["1"])
+    assert host_title(client) == ("Tiêu đề do CMS sửa", STORED)
 
 
 def test_host_drafts_stay_hidden(host):

@@ -1,5 +1,5 @@
 """SQL budget of a page request: constant however many blocks the layout holds, and zero
-when the response cache answers."""
+when the response cache answers or, on a response-cache miss, the page-data cache does."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import pytest
 from conftest import REFERENCE_SLUG, count_statements, publish_draft
 
 from portal_blocks.blocks import toolbar, viewdata
+from portal_blocks.caching.front import STORED
 from portal_blocks.db import db
 from portal_blocks.layout.service import ensure_layout, ensure_route, place_block
 
@@ -46,3 +47,10 @@ def test_page_statements_do_not_grow_with_blocks(app, blocks):
         again = client.post("/graphql", json=payload)
     assert again.get_data() == response.get_data()
     assert warm == []
+
+    other_document = {"query": QUERY.replace("query(", "query Other("), "variables": {"path": path}}
+    with count_statements() as data_warm:
+        other = client.post("/graphql", json=other_document)
+    assert other.headers["Cache-Status"] == STORED  # not answered by the response cache
+    assert other.get_json() == body
+    assert data_warm == []

@@ -14,6 +14,7 @@ from cache_support import PAGE_QUERY, get_params, register
 from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, _token, count_statements, publish_draft
 
 from portal_blocks import create_app
+from portal_blocks.caching.front import BYPASS, HIT, STORED
 from portal_blocks.content.articles import upsert_article
 from portal_blocks.db import db
 from portal_blocks.demo import NEWS_DETAIL
@@ -93,8 +94,9 @@ def test_a_rolled_back_change_invalidates_nothing(cached_app):
     db.session.flush()
     db.session.rollback()
     with count_statements() as warm:
-        page_get(client)
+        answer = page_get(client)
     assert warm == []
+    assert answer.headers["Cache-Status"] == HIT
 
 
 def _second_article() -> None:
@@ -144,19 +146,18 @@ def test_invalidation_drops_exactly_the_dependent_entries(cached_app):
 def test_authorization_never_reads_or_fills_the_shared_cache(cached_app):
     client = cached_app.test_client()
     register(client, Authorization="Bearer editor")  # registers the document, caches nothing
-    with count_statements() as authorized:
-        first = page_get(client, Authorization="Bearer editor")
-        second = page_get(client, Authorization="Bearer editor")
+    first = page_get(client, Authorization="Bearer editor")
+    second = page_get(client, Authorization="Bearer editor")
     assert first.headers["Cache-Control"] == "private, no-store"
     assert "ETag" not in first.headers
-    assert len(authorized) >= 2 * 3  # both executed: nothing was filled
-    with count_statements() as anonymous:
-        page_get(client)
-    assert len(anonymous) > 0  # the authorized responses left nothing behind
-    with count_statements() as authorized_again:
-        page_get(client, Authorization="Bearer editor")
-    assert len(authorized_again) > 0  # and do not read the anonymous entry
+    # Both executed: nothing was filled.
+    assert first.headers["Cache-Status"] == second.headers["Cache-Status"] == BYPASS
+    anonymous = page_get(client)
+    assert anonymous.headers["Cache-Status"] == STORED  # the authorized left nothing behind
+    authorized_again = page_get(client, Authorization="Bearer editor")
+    assert authorized_again.headers["Cache-Status"] == BYPASS  # nor read the anonymous entry
     assert second.status_code == 200
+    assert page_get(client).headers["Cache-Status"] == HIT
 
 
 def test_a_preview_with_a_draft_never_reaches_an_anonymous_reader(cached_app):
@@ -268,6 +269,7 @@ def now() -> datetime:
 
 WRITER = """
 from portal_blocks import create_app
+from portal_blocks.caching.front import BYPASS, HIT, STORED
 from portal_blocks.db import db
 from portal_blocks.models import Article
 

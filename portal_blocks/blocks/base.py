@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 from strawberry.scalars import JSON
 
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
-from portal_blocks.models import Layout, Placement
+from portal_blocks.models import Placement
+
+if TYPE_CHECKING:
+    from portal_blocks.layout.routing import LayoutSnapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +28,13 @@ class PlacedBlock:
     block_type: str
     settings: dict[str, Any]
     version: int = 1
+    #: The settings as canonical JSON: the key their validated form is remembered by. Made
+    #: once per placement, and a cached page's placements live across requests.
+    settings_key: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        key = json.dumps(self.settings, sort_keys=True, default=str)
+        object.__setattr__(self, "settings_key", key)
 
     @classmethod
     def from_row(cls, row: Placement) -> PlacedBlock:
@@ -62,8 +74,8 @@ class PageView:
     """
 
     path: str
-    layout: Layout
-    placements: list[PlacedBlock]
+    layout: LayoutSnapshot
+    placements: Sequence[PlacedBlock]
     article: ArticleRecord | None
     locale: str
     timezone: str
@@ -71,7 +83,7 @@ class PageView:
     viewer: dict[str, Any] = field(default_factory=dict)
     memo: dict[str, Any] = field(default_factory=dict)
     #: The regions shown, in order: the published revision's, or the draft's in a preview.
-    regions: list[str] = field(default_factory=list)
+    regions: Sequence[str] = ()
     #: Where blocks fetch articles beyond the page's own (e.g. related news), once per page.
     source: ArticleSource | None = None
 

@@ -61,14 +61,10 @@ class BlockType:
         return json_schema(self.name, self.schema, self.description)
 
     def instantiate(self, placement: PlacedBlock, page: PageView) -> Block:
-        settings, typed = self.loaded_settings(placement.settings)
+        """Validated settings and their GraphQL object are remembered by the stored JSON: a
+        page of many blocks must not re-run marshmallow for each block on every request."""
+        settings, typed = _loaded_settings(self, placement.settings_key)
         return self.build(placement, page, settings, typed)
-
-    def loaded_settings(self, stored: Any) -> tuple[dict[str, Any], Any]:
-        """Validated settings and their GraphQL object, remembered by the stored JSON: a page
-        of many blocks must not re-run marshmallow for each block on every request."""
-        key = json.dumps(stored, sort_keys=True, default=str)
-        return _loaded_settings(self, key)
 
 
 @lru_cache(maxsize=1024)

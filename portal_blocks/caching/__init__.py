@@ -1,9 +1,13 @@
 """Serving a page at close to the cost of a static JSON route.
 
 - :mod:`hints`: what a response depends on, filled in by the resolvers that read the data.
-- :mod:`responses`: the response cache (process memory, or Redis shared by every process).
+- :mod:`stores`: keyed entries dropped by tag, in process memory or in Redis (shared by all).
+- :mod:`responses`: the response cache's entries and keys.
+- :mod:`page_data`: readers' route, layout and article by path, so a response-cache miss
+  costs no SQL either.
 - :mod:`invalidation`: SQLAlchemy session events that turn any committed write into tags.
 - :mod:`invalidation_log`: how processes on one host without Redis learn of each other's writes.
 - :mod:`persisted`: persisted queries (Apollo APQ compatible) and their shared store.
 - :mod:`front`: the request path that answers a warm hit before GraphQL runs at all.
+- :mod:`setup`: building an app's caches from its config.
 """

@@ -8,48 +8,34 @@ resolves the persisted query, runs the view, and stores the response when the re
 declared what it depends on and it carries no error.
 
 Never read from or written to the shared cache: requests with an ``Authorization`` header,
-responses that read drafts (previews), mutations, responses with errors.
+responses that read drafts (previews), mutations, responses with errors. Each GraphQL answer
+says what the cache did in an RFC 9211 ``Cache-Status`` header (hit, miss and whether it was
+stored, or bypass).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from flask import Flask, Request, Response, current_app
+from flask import Request, Response
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from portal_blocks.caching import invalidation
-from portal_blocks.caching.invalidation_log import InvalidationLog
-from portal_blocks.caching.persisted import (
-    DatabaseQueryStore,
-    PersistedQueries,
-    PersistedQueryError,
-    QueryStore,
-    RedisQueryStore,
-    sha256_hex,
-)
-from portal_blocks.caching.responses import (
-    CachedResponse,
-    MemoryResponseStore,
-    RedisResponseStore,
-    ResponseStore,
-    etag_for,
-    response_key,
-    url_key,
-)
-from portal_blocks.config import PREFIX
-
-log = logging.getLogger(__name__)
+from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
+from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
+from portal_blocks.caching.stores import TaggedStore
 
 EXCHANGE = "portal_blocks.exchange"
 NO_STORE = "no-store"
+
+#: RFC 9211 ``Cache-Status`` values: what the response cache did with a GraphQL request.
+HIT = "portal-blocks; hit"
+MISS = "portal-blocks; fwd=uri-miss"
+STORED = "portal-blocks; fwd=uri-miss; stored"
+BYPASS = "portal-blocks; fwd=bypass"
 
 ViewerLoader = Callable[[Request], dict[str, Any]]
 
@@ -153,7 +139,7 @@ def _matches(request: Request, etag: str) -> bool:
 class Front:
     def __init__(
         self,
-        store: ResponseStore,
+        store: TaggedStore[CachedResponse],
         persisted: PersistedQueries,
         *,
         locale_for: Callable[[Request], str],
@@ -166,18 +152,20 @@ class Front:
         self.max_age = max_age
         self.viewer_for = viewer_for
 
-    def headers(self, entry: CachedResponse) -> dict[str, str]:
+    def headers(self, entry: CachedResponse, status: str) -> dict[str, str]:
         scope = "private" if entry.private else "public"
         return {
             "ETag": entry.etag,
             "Cache-Control": f"{scope}, max-age={entry.max_age}",
             "Vary": "Cookie",
+            "Cache-Status": status,
         }
 
     def answer(self, request: Request, entry: CachedResponse) -> Response:
+        headers = self.headers(entry, HIT)
         if request.method == "GET" and _matches(request, entry.etag):
-            return Response(status=304, headers=self.headers(entry))
-        return Response(entry.body, mimetype="application/json", headers=self.headers(entry))
+            return Response(status=304, headers=headers)
+        return Response(entry.body, mimetype="application/json", headers=headers)
 
     def serve(self, request: Request, run: Callable[[], Any]) -> Any:
         viewer = self.viewer_for(request)
@@ -234,9 +222,11 @@ class Front:
             or "Set-Cookie" in response.headers  # a response that sets a cookie is someone's
         ):
             _forbid_storing(request, response, NO_STORE)
+            response.headers["Cache-Status"] = MISS if shared else BYPASS
             return response
         if not shared:
             _forbid_storing(request, response, "private, no-store")
+            response.headers["Cache-Status"] = BYPASS
             return response
         hints = context.cache
         body = response.get_data()
@@ -246,61 +236,9 @@ class Front:
             max_age=min(self.max_age, hints.max_age if hints.max_age is not None else self.max_age),
             private=bool(viewer),
         )
-        self.store.put(key, entry, frozenset(hints.tags), token)
+        stored = self.store.put(key, entry, frozenset(hints.tags), token)
+        headers = self.headers(entry, STORED if stored else MISS)
         if request.method == "GET" and _matches(request, entry.etag):
-            return Response(status=304, headers=self.headers(entry))
-        response.headers.update(self.headers(entry))
+            return Response(status=304, headers=headers)
+        response.headers.update(headers)
         return response
-
-
-def _namespace(app: Flask) -> str:
-    """Stores of apps on different databases must not mix, even on one Redis or one host."""
-    url = str(app.config[PREFIX + "DATABASE_URL"])
-    return hashlib.blake2b(url.encode(), digest_size=6).hexdigest()
-
-
-def _log(app: Flask, namespace: str) -> InvalidationLog | None:
-    try:
-        return InvalidationLog(Path(app.instance_path) / f"response-cache-{namespace}.log")
-    except OSError as exc:
-        log.warning(
-            "response cache: no invalidation log in %s (%s); other processes on this host "
-            "will not hear of this one's writes: run one process or set %sREDIS_URL",
-            app.instance_path,
-            exc,
-            PREFIX,
-        )
-        return None
-
-
-def _request_locale(request: Request) -> str:
-    """The language the response will be in (``lang``, then ``Accept-Language``)."""
-    return current_app.extensions["portal_blocks"].locale_for(request)
-
-
-def build_front(app: Flask, session: Any, viewer_for: ViewerLoader) -> Front:
-    config = app.config
-    namespace = _namespace(app)
-    ttl = int(config[PREFIX + "RESPONSE_CACHE_TTL"])
-    store: ResponseStore
-    queries: QueryStore
-    if config[PREFIX + "REDIS_URL"]:
-        import redis
-
-        client = redis.Redis.from_url(config[PREFIX + "REDIS_URL"])
-        prefix = f"portal_blocks:{namespace}:"
-        store = RedisResponseStore(client, prefix, ttl)
-        queries = RedisQueryStore(client, prefix)
-    else:
-        store = MemoryResponseStore(
-            int(config[PREFIX + "RESPONSE_CACHE_SIZE"]), ttl, _log(app, namespace)
-        )
-        queries = DatabaseQueryStore(session)
-    invalidation.register(store)
-    return Front(
-        store,
-        PersistedQueries(queries, only_registered=bool(config[PREFIX + "PERSISTED_QUERIES_ONLY"])),
-        locale_for=_request_locale,
-        max_age=int(config[PREFIX + "CACHE_MAX_AGE"]),
-        viewer_for=viewer_for,
-    )

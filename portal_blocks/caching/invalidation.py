@@ -89,3 +89,10 @@ def invalidate(tags: Iterable[str]) -> None:
     frozen = frozenset(tags)
     for target in list(_targets):
         target.invalidate(frozen)
+
+
+def invalidate_articles(ids: Iterable[object]) -> None:
+    """What a host whose article source sets ``announces_changes`` calls after committing
+    changes to those articles (or creating, publishing, deleting them): every cache entry that
+    read them, or read a list any article may join, is dropped in every process."""
+    invalidate({ARTICLES_TAG, *(article_tag(i) for i in ids)})

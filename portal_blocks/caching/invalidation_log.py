@@ -1,10 +1,10 @@
 """How processes on one host, with no Redis, learn of each other's writes.
 
 An append-only log file beside the app's instance folder: a process that commits a change
-appends one line of tags; every process checks the file's size before it answers from its
-memory cache (one ``stat`` call, no SQL) and drops exactly the entries those new lines name.
-Lines are short and appended with ``O_APPEND``, so concurrent writers do not interleave.
-When the file grows past a limit a writer replaces it; readers notice the new inode and drop
+appends one line of tags; every in-memory store keeps a cursor on the file and checks its size
+before it answers (one ``stat`` call, no SQL), then drops exactly the entries the new lines
+name. Lines are short and appended with ``O_APPEND``, so concurrent writers do not interleave.
+When the file grows past a limit a writer replaces it; cursors notice the new inode and drop
 everything once. Several hosts need Redis (``PORTAL_BLOCKS_REDIS_URL``).
 """
 
@@ -21,15 +21,15 @@ MAX_BYTES = 1 << 20
 
 
 class InvalidationLog:
+    """The writing end: registered once per app as an invalidation target, so a commit is
+    one line however many stores read the log."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)
-        stat = path.stat()
-        self._inode = stat.st_ino
-        self._offset = stat.st_size
 
-    def publish(self, tags: frozenset[str]) -> None:
+    def invalidate(self, tags: frozenset[str]) -> None:
         line = (json.dumps(sorted(tags), separators=(",", ":")) + "\n").encode()
         if self._size() > MAX_BYTES:
             tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
@@ -47,8 +47,22 @@ class InvalidationLog:
         except FileNotFoundError:
             return 0
 
+    def cursor(self) -> LogCursor:
+        """A reading position from now on: what was written before is already applied."""
+        return LogCursor(self.path)
+
+
+class LogCursor:
+    """One store's reading position in the log."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        stat = path.stat()
+        self._inode = stat.st_ino
+        self._offset = stat.st_size
+
     def poll(self, apply: Callable[[frozenset[str]], None]) -> None:
-        """Apply what other processes (and this one) appended since the last poll."""
+        """Apply what any process (this one included) appended since the last poll."""
         try:
             stat = os.stat(self.path)
         except FileNotFoundError:

@@ -118,6 +118,11 @@ class PersistedQueries:
         self._remember(digest, query)
         return digest
 
+    def forget_remembered(self) -> None:
+        """For when the store behind was emptied (a restored database, a flushed Redis): what
+        this process remembers would still serve ids no longer registered."""
+        self._memo.clear()
+
     def _remember(self, digest: str, query: str) -> None:
         if len(self._memo) >= self.memo_size:
             self._memo.pop(next(iter(self._memo)))

@@ -6,20 +6,25 @@ from collections.abc import Iterable
 
 from portal_blocks.caching.hints import ARTICLES_TAG, CacheHints, article_tag
 from portal_blocks.content.records import ArticleRecord
-from portal_blocks.content.source import ArticleSource
+from portal_blocks.content.source import ArticleSource, announces_changes
 
 
 class TrackedSource:
-    """Wraps any :class:`ArticleSource`: every article returned becomes a tag of the response,
-    and a read that includes drafts (only an editor's preview does) makes it unshareable."""
+    """Wraps any :class:`ArticleSource`: every article returned becomes a tag of the response.
+    A read that includes drafts (only an editor's preview does), or any read from a source
+    that does not announce its changes, makes the response unshareable."""
 
     def __init__(self, inner: ArticleSource, hints: CacheHints) -> None:
         self.inner = inner
         self.hints = hints
+        self.announces_changes = announces_changes(inner)
+
+    def _reading(self, include_drafts: bool) -> None:
+        if include_drafts or not self.announces_changes:
+            self.hints.forbid_sharing()
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
-        if include_drafts:
-            self.hints.forbid_sharing()
+        self._reading(include_drafts)
         record = self.inner.by_slug(slug, include_drafts=include_drafts)
         if record is not None:
             self.hints.add_tags((article_tag(record.id),))
@@ -28,14 +33,14 @@ class TrackedSource:
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
     ) -> dict[str, ArticleRecord]:
-        if include_drafts:
-            self.hints.forbid_sharing()
+        self._reading(include_drafts)
         records = self.inner.by_ids(ids, include_drafts=include_drafts)
         self.hints.add_tags(article_tag(i) for i in records)
         return records
 
     def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
         """A list of other articles: any article written later may belong in it."""
+        self._reading(include_drafts=False)
         records = self.inner.related(article, limit=limit)
         self.hints.add_tags((ARTICLES_TAG, *(article_tag(r.id) for r in records)))
         return records

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,3 +34,19 @@ class ArticleRecord:
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``published_at`` in ISO 8601), for caches shared between hosts."""
+        data = asdict(self)
+        data["published_at"] = self.published_at.isoformat() if self.published_at else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ArticleRecord:
+        published_at = data.get("published_at")
+        return cls(
+            **{
+                **data,
+                "published_at": datetime.fromisoformat(published_at) if published_at else None,
+            }
+        )

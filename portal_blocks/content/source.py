@@ -36,6 +36,11 @@ class ArticleSource(Protocol):
     and timezone-aware ``published_at``. Ids are strings, whatever the store uses.
     ``include_drafts`` is true only for an authenticated editor's preview; otherwise return
     published articles only, and ``None`` / no entry for anything else.
+
+    Caching: pages that show a source's articles are kept in the shared caches only when the
+    source sets ``announces_changes = True``, promising that every change to its articles is
+    announced with :func:`portal_blocks.invalidate_articles` once committed. Without it each
+    request asks the source again (the route and layout are still cached).
     """
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
@@ -84,8 +89,16 @@ _BY_SLUG_WITH_DRAFTS = select(_TABLE).where(_TABLE.c.slug == bindparam("slug"), 
 _PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(_IS_PUBLISHED)
 
 
+def announces_changes(source: object) -> bool:
+    """Whether caches may keep this source's articles (see :class:`ArticleSource`)."""
+    return bool(getattr(source, "announces_changes", False))
+
+
 class SqlAlchemyArticleSource:
     """Articles from our own ``article`` table."""
+
+    #: Every commit to the table, through any session, invalidates (caching.invalidation).
+    announces_changes = True
 
     def __init__(self, session: Session) -> None:
         self.session = session

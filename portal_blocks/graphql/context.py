@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.auth.tokens import Identity
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.source import ArticleSource
 
 
@@ -27,6 +28,8 @@ class PortalContext:
     #: Who is asking; None for an anonymous reader.
     identity: Identity | None = None
     cache: CacheHints = field(default_factory=CacheHints)
+    #: Readers' route, layout and article by path, shared by requests (None: always SQL).
+    pages: PageDataCache | None = None
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -6,12 +6,11 @@ import logging
 from collections import defaultdict
 
 from graphql import GraphQLError
-from sqlalchemy.orm import Session
 
 from portal_blocks.blocks import Block, PageView, UnknownBlockType, registry
-from portal_blocks.caching.hints import ROUTES_TAG, layout_tag
-from portal_blocks.content.source import ArticleSource
+from portal_blocks.caching.hints import ROUTES_TAG, article_tag, layout_tag
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.context import PortalContext
 from portal_blocks.graphql.page import LayoutType, PageType, RegionType
 from portal_blocks.layout.routing import normalise_path, resolve_path
 
@@ -34,17 +33,13 @@ def build_regions(view: PageView) -> list[RegionType]:
     return [RegionType(name=name, blocks=by_region.get(name, [])) for name in view.regions]
 
 
-def load_page(
-    session: Session,
-    source: ArticleSource,
-    path: str,
-    *,
-    locale: str,
-    timezone: str,
-    viewer: dict | None = None,
-    preview: bool = False,
-) -> PageType | None:
-    resolved = resolve_path(session, source, path, include_drafts=preview)
+def load_page(ctx: PortalContext, path: str, *, preview: bool = False) -> PageType | None:
+    """The page at ``path`` for the request ``ctx`` describes: readers' resolutions come
+    through the page-data cache when the app has one; a preview always reads the drafts."""
+    if ctx.pages is not None and not preview:
+        resolved = ctx.pages.resolve(ctx.session, ctx.source, path)
+    else:
+        resolved = resolve_path(ctx.session, ctx.source, path, include_drafts=preview)
     if resolved is None:
         return None
     layout = resolved.layout
@@ -54,11 +49,11 @@ def load_page(
         placements=resolved.placements,
         regions=resolved.regions,
         article=resolved.article,
-        locale=locale,
-        timezone=timezone,
+        locale=ctx.locale,
+        timezone=ctx.timezone,
         preview=preview,
-        viewer=viewer or {},
-        source=source,
+        viewer=ctx.viewer,
+        source=ctx.source,
     )
     return PageType(
         path=view.path,
@@ -76,12 +71,16 @@ def load_page(
 
 
 def page_dependencies(page: PageType) -> tuple[set[str], int | None]:
-    """What a page's response depends on besides the articles it read (those are tracked by
-    the source), and the shortest cache max-age among its blocks' types. (A preview is kept
-    out of shared caches by the page resolver.)"""
+    """What a page's response depends on (its route, layout and article: read from the
+    page-data cache, they pass no tracked source; further articles its blocks read are tracked
+    by the source), and the shortest cache max-age among its blocks' types. (A preview is
+    kept out of shared caches by the page resolver.)"""
     ages = [
         registry.get(block.block_type).cache_max_age
         for region in page.regions
         for block in region.blocks
     ]
-    return {ROUTES_TAG, layout_tag(page.layout.id)}, min(ages, default=None)
+    tags = {ROUTES_TAG, layout_tag(page.layout.id)}
+    if page.article is not None:
+        tags.add(article_tag(page.article.id))
+    return tags, min(ages, default=None)

@@ -7,7 +7,7 @@ derived from the database on every request, so processes stay stateless.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
@@ -17,17 +17,22 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
 
 from portal_blocks.blocks.base import PlacedBlock
+from portal_blocks.caching.hints import ROUTES_TAG, article_tag, layout_tag
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.models import Layout, LayoutRevision, Route
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteMatch:
     route_id: int
     layout_id: int
     article_id: int | None
     slug: str | None
+
+    @property
+    def names_article(self) -> bool:
+        return self.article_id is not None or self.slug is not None
 
 
 @lru_cache(maxsize=64)
@@ -75,47 +80,80 @@ def match_route(session: Session, path: str) -> RouteMatch | None:
     return RouteMatch(route.id, route.layout_id, route.article_id, args.get("slug"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class LayoutSnapshot:
+    """The layout fields a page shows, detached from any session."""
+
+    id: int
+    name: str
+    title: str
+    version: int
+
+    @classmethod
+    def of(cls, layout: Layout) -> LayoutSnapshot:
+        return cls(layout.id, layout.name, layout.title, layout.version)
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedPath:
-    layout: Layout
-    regions: list[str]
-    placements: list[PlacedBlock]
-    article: ArticleRecord | None
+    """What a path's page is built from. Readers' resolutions are shared between requests by
+    the page-data cache, so nothing in one is changed after it is built."""
+
+    route: RouteMatch
+    layout: LayoutSnapshot
+    regions: tuple[str, ...]
+    placements: tuple[PlacedBlock, ...]
+    #: None until looked up (see :func:`with_article`), or when the route names no article.
+    article: ArticleRecord | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.article is not None or not self.route.names_article
+
+    def tags(self) -> frozenset[str]:
+        """The cache tags of every row the resolution read."""
+        tags = {ROUTES_TAG, layout_tag(self.layout.id)}
+        if self.article is not None:
+            tags.add(article_tag(self.article.id))
+        return frozenset(tags)
 
 
-def _published(
-    session: Session, layout_id: int
-) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
+Loaded = tuple[LayoutSnapshot, tuple[str, ...], tuple[PlacedBlock, ...]]
+
+
+def _published(session: Session, layout_id: int) -> Loaded | None:
     """The layout with the revision readers see, in one statement; None if never published."""
     row = session.execute(_PUBLISHED_LAYOUT, {"layout_id": layout_id}).one_or_none()
     if row is None:
         return None
     layout, revision = row
     return (
-        layout,
-        list(revision.regions),
-        [PlacedBlock.from_snapshot(e) for e in revision.placements],
+        LayoutSnapshot.of(layout),
+        tuple(revision.regions),
+        tuple(PlacedBlock.from_snapshot(e) for e in revision.placements),
     )
 
 
-def _draft(session: Session, layout_id: int) -> tuple[Layout, list[str], list[PlacedBlock]] | None:
+def _draft(session: Session, layout_id: int) -> Loaded | None:
     """The layout as editors are changing it: its own regions and placement rows."""
     layout = (
         session.scalars(_LAYOUT_WITH_PLACEMENTS, {"layout_id": layout_id}).unique().one_or_none()
     )
     if layout is None:
         return None
-    return layout, list(layout.regions), [PlacedBlock.from_row(p) for p in layout.placements]
+    return (
+        LayoutSnapshot.of(layout),
+        tuple(layout.regions),
+        tuple(PlacedBlock.from_row(p) for p in layout.placements),
+    )
 
 
-def resolve_path(
-    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
+def resolve_layout(
+    session: Session, path: str, *, include_drafts: bool = False
 ) -> ResolvedPath | None:
-    """Three statements whatever the layout holds: routes, layout with its blocks, article.
-
-    Readers get the published revision; ``include_drafts`` (an editor's preview) gets the
-    draft placements and draft articles.
-    """
+    """The route and the layout with its blocks, in two statements; the article is left to
+    :func:`with_article`. Readers get the published revision; ``include_drafts`` (an editor's
+    preview) the draft placements."""
     match = match_route(session, path)
     if match is None:
         return None
@@ -123,13 +161,32 @@ def resolve_path(
     if loaded is None:
         return None
     layout, regions, placements = loaded
-    article: ArticleRecord | None = None
-    if match.article_id is not None:
-        article = source.by_ids([str(match.article_id)], include_drafts=include_drafts).get(
-            str(match.article_id)
-        )
-    elif match.slug is not None:
-        article = source.by_slug(match.slug, include_drafts=include_drafts)
-    if article is None and (match.article_id is not None or match.slug is not None):
+    return ResolvedPath(route=match, layout=layout, regions=regions, placements=placements)
+
+
+def with_article(
+    resolved: ResolvedPath, source: ArticleSource, *, include_drafts: bool = False
+) -> ResolvedPath | None:
+    """The resolution with the article its route names, in one call to the source; None when
+    that article does not exist (or is not visible), as the page then does not either."""
+    if resolved.complete:
+        return resolved
+    route = resolved.route
+    article: ArticleRecord | None
+    if route.article_id is not None:
+        wanted = str(route.article_id)
+        article = source.by_ids([wanted], include_drafts=include_drafts).get(wanted)
+    else:
+        assert route.slug is not None
+        article = source.by_slug(route.slug, include_drafts=include_drafts)
+    return replace(resolved, article=article) if article is not None else None
+
+
+def resolve_path(
+    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
+) -> ResolvedPath | None:
+    """Three statements whatever the layout holds: routes, layout with its blocks, article."""
+    resolved = resolve_layout(session, path, include_drafts=include_drafts)
+    if resolved is None:
         return None
-    return ResolvedPath(layout=layout, regions=regions, placements=placements, article=article)
+    return with_article(resolved, source, include_drafts=include_drafts)

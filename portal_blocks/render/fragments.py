@@ -47,9 +47,7 @@ class Fragment:
 
 
 def _page(ctx: PortalContext, path: str) -> PageType:
-    page = load_page(
-        ctx.session, ctx.source, path, locale=ctx.locale, timezone=ctx.timezone, viewer=ctx.viewer
-    )
+    page = load_page(ctx, path)
     if page is None:
         raise FragmentNotFound(f"No page at path '{path}'.")
     return page

@@ -36,14 +36,7 @@ def page(path: str) -> tuple[str, int] | str:
     state = current_app.extensions["portal_blocks"]
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
     ctx = state.context(request=request, locale=state.locale_for(request, accept_language=False))
-    loaded = load_page(
-        ctx.session,
-        ctx.source,
-        "/" + path,
-        locale=ctx.locale,
-        timezone=ctx.timezone,
-        viewer=ctx.viewer,
-    )
+    loaded = load_page(ctx, "/" + path)
     if loaded is None:
         return render_template(
             "portal_blocks/theme/not_found.html", path="/" + path, locale=ctx.locale

@@ -1,0 +1,88 @@
+"""The page-data cache: what a reader's page is built from, by path, shared and invalidated.
+
+A response-cache miss (another document or variables, another language, a viewer's own text
+size, a fragment instead of JSON) still needs the route, the published layout and the article.
+Those change only when someone writes, so they are kept here by path, tagged with the rows they
+came from, and dropped by the same invalidation as responses: a hit costs no SQL, and a reader
+never gets a page built from data older than the last commit. Editors' previews (drafts) never
+come here, and nothing is kept for a path that resolves to no page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import astuple
+
+from sqlalchemy.orm import Session
+
+from portal_blocks.blocks.base import PlacedBlock
+from portal_blocks.caching.stores import TaggedStore
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource, announces_changes
+from portal_blocks.layout.routing import (
+    LayoutSnapshot,
+    ResolvedPath,
+    RouteMatch,
+    normalise_path,
+    resolve_layout,
+    with_article,
+)
+
+
+def path_key(path: str) -> str:
+    """Every spelling of one path (full URL, query string, percent-encoding) is one entry."""
+    return hashlib.blake2b(normalise_path(path).encode(), digest_size=20).hexdigest()
+
+
+class PageDataCache:
+    def __init__(self, store: TaggedStore[ResolvedPath]) -> None:
+        self.store = store
+
+    def resolve(self, session: Session, source: ArticleSource, path: str) -> ResolvedPath | None:
+        """:func:`~portal_blocks.layout.routing.resolve_path` for readers, through the cache.
+
+        The article is kept with the route and layout only when the source announces its
+        changes; otherwise the entry holds the route and layout, and the article is asked of
+        the source on each request."""
+        key = path_key(path)
+        found = self.store.get(key)
+        if found is None:
+            token = self.store.begin()
+            found = resolve_layout(session, path)
+            if found is None:
+                return None
+            if announces_changes(source):
+                found = with_article(found, source)
+                if found is None:
+                    return None
+            self.store.put(key, found, found.tags(), token)
+        return with_article(found, source)
+
+
+def encode_resolved(resolved: ResolvedPath) -> bytes:
+    """JSON, not pickle: a shared Redis must not be able to make a process run code."""
+    layout = resolved.layout
+    return json.dumps(
+        {
+            "route": list(astuple(resolved.route)),
+            "layout": list(astuple(layout)),
+            "regions": resolved.regions,
+            "placements": [p.snapshot() for p in resolved.placements],
+            "article": resolved.article.to_json() if resolved.article else None,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def decode_resolved(raw: bytes) -> ResolvedPath:
+    data = json.loads(raw)
+    article = data["article"]
+    return ResolvedPath(
+        route=RouteMatch(*data["route"]),
+        layout=LayoutSnapshot(*data["layout"]),
+        regions=tuple(data["regions"]),
+        placements=tuple(PlacedBlock.from_snapshot(p) for p in data["placements"]),
+        article=ArticleRecord.from_json(article) if article else None,
+    )

@@ -1,0 +1,201 @@
+"""Keyed entries dropped by tag: the one store behind the response cache and the page-data cache.
+
+Two implementations with one interface. :class:`MemoryStore` lives in the process (the default;
+processes on one host hear of each other's writes through
+:mod:`portal_blocks.caching.invalidation_log`). :class:`RedisStore` is shared by every process on
+every host; it keeps entries as bytes, so it takes the codec of what it holds.
+
+Both guard against the refill race: :meth:`begin` is taken before a miss reads the database,
+and :meth:`put` refuses the entry if anything was invalidated in between, so an entry computed
+from data that changed meanwhile is never stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Generic, Protocol, TypeVar
+
+from redis.exceptions import RedisError
+
+from portal_blocks.caching.hints import ALL
+from portal_blocks.caching.invalidation_log import LogCursor
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+
+class TaggedStore(Protocol[T]):
+    def begin(self) -> object: ...
+
+    def get(self, key: str) -> T | None: ...
+
+    def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool: ...
+
+    def invalidate(self, tags: frozenset[str]) -> None: ...
+
+
+class MemoryStore(Generic[T]):
+    """Bounded (oldest entry evicted first) and expiring after ``ttl`` seconds.
+
+    Entries are shared by every request of the process as they are: what is stored must not be
+    changed afterwards.
+
+    Only :meth:`get` reads the log of other processes' writes. An entry stored after another
+    process wrote a line this one has not read yet carries that line's tags, so the next
+    :meth:`get` drops it before anything can read it.
+    """
+
+    def __init__(self, maxsize: int, ttl: int, cursor: LogCursor | None = None) -> None:
+        self.maxsize = maxsize
+        self.ttl = ttl
+        self.cursor = cursor
+        self._entries: dict[str, tuple[T, float, frozenset[str]]] = {}
+        self._by_tag: dict[str, set[str]] = {}
+        self._generation = 0
+        self._lock = threading.Lock()
+
+    def _poll(self) -> None:
+        if self.cursor is not None:
+            self.cursor.poll(self.invalidate)
+
+    def begin(self) -> object:
+        return self._generation
+
+    def get(self, key: str) -> T | None:
+        self._poll()
+        found = self._entries.get(key)
+        if found is None:
+            return None
+        if found[1] < time.monotonic():
+            with self._lock:
+                self._remove(key)
+            return None
+        return found[0]
+
+    def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
+        with self._lock:
+            if token != self._generation:
+                return False
+            self._remove(key)
+            while len(self._entries) >= self.maxsize:
+                self._remove(next(iter(self._entries)))
+            self._entries[key] = (entry, time.monotonic() + self.ttl, tags)
+            for tag in tags:
+                self._by_tag.setdefault(tag, set()).add(key)
+        return True
+
+    def _remove(self, key: str) -> None:
+        found = self._entries.pop(key, None)
+        if found is None:
+            return
+        for tag in found[2]:
+            keys = self._by_tag.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._by_tag[tag]
+
+    def invalidate(self, tags: frozenset[str]) -> None:
+        """Drops this process's entries; other processes hear of it through the log."""
+        with self._lock:
+            self._generation += 1
+            if ALL in tags:
+                self._entries.clear()
+                self._by_tag.clear()
+                return
+            for tag in tags:
+                for key in list(self._by_tag.get(tag, ())):
+                    self._remove(key)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+_UNAVAILABLE = object()
+
+_PUT = """
+if (redis.call('GET', KEYS[1]) or '0') ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[3])
+for i = 3, #KEYS do
+  redis.call('SADD', KEYS[i], KEYS[2])
+  redis.call('EXPIRE', KEYS[i], ARGV[3])
+end
+return 1
+"""
+
+_INVALIDATE = """
+redis.call('INCR', KEYS[1])
+for i = 2, #KEYS do
+  local members = redis.call('SMEMBERS', KEYS[i])
+  for _, key in ipairs(members) do redis.call('DEL', key) end
+  redis.call('DEL', KEYS[i])
+end
+return 1
+"""
+
+
+class RedisStore(Generic[T]):
+    """Entries, tag sets and a generation counter under one key prefix; put and invalidate
+    are Lua scripts, so each is atomic against the other. Redis being down costs speed only:
+    reads miss and nothing is stored."""
+
+    def __init__(
+        self,
+        client: Any,
+        prefix: str,
+        ttl: int,
+        *,
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+    ) -> None:
+        self.client = client
+        self.prefix = prefix
+        self.ttl = ttl
+        self.encode = encode
+        self.decode = decode
+        self._generation_key = prefix + "gen"
+        self._put = client.register_script(_PUT)
+        self._invalidate = client.register_script(_INVALIDATE)
+
+    def _tag_key(self, tag: str) -> str:
+        return f"{self.prefix}tag:{tag}"
+
+    def begin(self) -> object:
+        try:
+            raw = self.client.get(self._generation_key)
+        except RedisError as exc:
+            log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
+            return _UNAVAILABLE
+        return raw.decode() if raw is not None else "0"
+
+    def get(self, key: str) -> T | None:
+        try:
+            raw = self.client.get(self.prefix + "e:" + key)
+        except RedisError as exc:
+            log.warning("cache %s: Redis unavailable (%s); answering uncached", self.prefix, exc)
+            return None
+        return self.decode(raw) if raw is not None else None
+
+    def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
+        if token is _UNAVAILABLE:
+            return False
+        keys = [self._generation_key, self.prefix + "e:" + key]
+        keys += [self._tag_key(t) for t in sorted(tags | {ALL})]
+        try:
+            return bool(self._put(keys=keys, args=[str(token), self.encode(entry), self.ttl]))
+        except RedisError as exc:
+            log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
+            return False
+
+    def invalidate(self, tags: frozenset[str]) -> None:
+        """A failure here is logged as an error: entries it should have dropped may be served
+        until they expire (``PORTAL_BLOCKS_RESPONSE_CACHE_TTL``)."""
+        targets = {ALL} if ALL in tags else tags
+        try:
+            self._invalidate(keys=[self._generation_key, *(self._tag_key(t) for t in targets)])
+        except RedisError:
+            log.exception("cache %s: could not invalidate %s", self.prefix, sorted(targets))

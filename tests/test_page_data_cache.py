@@ -1,0 +1,139 @@
+"""The page-data cache: a response-cache miss on a page whose route, layout and article are
+cached costs no SQL, and every write those came from drops them (in memory and in Redis)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cache_support import PAGE_QUERY, register
+from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, _token, count_statements, publish_draft
+
+from portal_blocks.blocks.base import PlacedBlock
+from portal_blocks.caching.front import BYPASS, STORED
+from portal_blocks.caching.page_data import decode_resolved, encode_resolved
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.db import db
+from portal_blocks.layout.routing import LayoutSnapshot, ResolvedPath, RouteMatch
+from portal_blocks.models import Article, Placement, Route
+
+#: A document the response cache has never seen: each use is a response-cache miss.
+TITLE_QUERY = """query Title($path: String!) { page(path: $path) {
+  regions { blocks { ... on Block_BanTin_ViewData { article { title } } } } } }"""
+DATE_QUERY = """query Date($path: String!) { page(path: $path) {
+  regions { blocks { ... on Block_BanTin_Toolbar { dateText } } } } }"""
+PREVIEW_DATE_QUERY = """query PreviewDate($path: String!) { page(path: $path, preview: true) {
+  regions { blocks { ... on Block_BanTin_Toolbar { dateText } } } } }"""
+
+
+def ask(client, query: str, path: str = REFERENCE_LEGACY_PATH, **headers):
+    response = client.post(
+        "/graphql", json={"query": query, "variables": {"path": path}}, headers=headers
+    )
+    body = response.get_json()
+    assert "errors" not in body, body
+    return response, body["data"]["page"]["regions"][0]["blocks"]
+
+
+def test_a_response_cache_miss_on_a_cached_page_runs_no_sql(cached_app):
+    client = cached_app.test_client()
+    with count_statements() as first:
+        ask(client, PAGE_QUERY)
+    assert len(first) == 3  # routes; the published layout with its blocks; the article
+    with count_statements() as other_document:
+        response, blocks = ask(client, TITLE_QUERY)
+    assert response.headers["Cache-Status"] == STORED  # executed, not answered from a response
+    assert other_document == []
+    assert blocks[1]["article"]["title"].startswith("Giá trị sản xuất công nghiệp")
+
+
+def test_every_spelling_of_a_path_shares_one_entry(cached_app):
+    client = cached_app.test_client()
+    ask(client, TITLE_QUERY)
+    spellings = [
+        f"{REFERENCE_LEGACY_PATH}?utm_source=zalo",
+        f"https://portal.example{REFERENCE_LEGACY_PATH}",
+        REFERENCE_LEGACY_PATH.replace("-", "%2D"),
+    ]
+    with count_statements() as statements:
+        for path in spellings:
+            ask(client, TITLE_QUERY, path)
+    assert statements == []
+
+
+def test_an_article_edit_reaches_a_document_never_cached(cached_app):
+    client = cached_app.test_client()
+    register(client)  # the page's data is cached from here on
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    article.title = "Tiêu đề đã biên tập"
+    db.session.commit()
+    _response, blocks = ask(client, TITLE_QUERY)
+    assert blocks[1]["article"]["title"] == "Tiêu đề đã biên tập"
+
+
+def test_a_published_layout_reaches_a_document_never_cached(cached_app):
+    client = cached_app.test_client()
+    register(client)
+    placement = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
+    placement.settings = {**placement.settings, "dateFormat": "yyyy-MM-dd"}
+    db.session.commit()
+    assert ask(client, DATE_QUERY)[1][0]["dateText"] == "10/11/2021"  # a draft: not yet shown
+    publish_draft()
+    assert ask(client, TITLE_QUERY)[1][0] == {}  # another miss, for the next one to differ
+    assert ask(client, DATE_QUERY.replace("Date(", "DateAgain("))[1][0]["dateText"] == (
+        "2021-11-10"
+    )
+
+
+def test_a_removed_route_takes_its_page_away(cached_app):
+    client = cached_app.test_client()
+    register(client)
+    route = db.session.query(Route).filter_by(pattern="/Pages/<slug>.aspx").one()
+    db.session.delete(route)
+    db.session.commit()
+    body = client.post(
+        "/graphql", json={"query": TITLE_QUERY, "variables": {"path": REFERENCE_LEGACY_PATH}}
+    ).get_json()
+    assert body["data"]["page"] is None
+    assert body["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+def test_previews_neither_read_nor_fill_the_page_data_cache(cached_app):
+    """An editor's preview shows the draft layout; readers keep the published one."""
+    client = cached_app.test_client()
+    token = _token("editor", "Biên tập viên xem trước")
+    placement = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
+    placement.settings = {**placement.settings, "dateFormat": "yyyy-MM-dd"}
+    db.session.commit()
+    assert ask(client, DATE_QUERY)[1][0]["dateText"] == "10/11/2021"  # fills the cache
+    auth = {"Authorization": f"Bearer {token}"}
+    response, blocks = ask(client, PREVIEW_DATE_QUERY, **auth)
+    assert blocks[0]["dateText"] == "2021-11-10"
+    assert response.headers["Cache-Status"] == BYPASS  # executed, and stored nowhere
+    assert ask(client, TITLE_QUERY)[1][0] == {}
+    assert ask(client, DATE_QUERY.replace("Date(", "Reader("))[1][0]["dateText"] == "10/11/2021"
+
+
+def test_a_resolution_survives_the_trip_through_redis_unchanged():
+    resolved = ResolvedPath(
+        route=RouteMatch(route_id=2, layout_id=1, article_id=None, slug="gia-tri"),
+        layout=LayoutSnapshot(id=1, name="news-detail", title="Chi tiết bản tin", version=4),
+        regions=("main", "aside"),
+        placements=(
+            PlacedBlock(7, "main", 0, "Block_BanTin_Toolbar", {"dateFormat": "dd/MM/yyyy"}, 3),
+        ),
+        article=ArticleRecord(
+            id="5",
+            slug="gia-tri",
+            title="Giá trị sản xuất công nghiệp tháng 10/2021 tăng 4,7%",
+            lead="Tháng 10/2021, giá trị sản xuất ước đạt 1.234,5 tỷ đồng.",
+            body_html="<p>Hương Dịu</p>",
+            published_at=datetime(2021, 11, 10, 1, 30, tzinfo=UTC),
+            author="Hương Dịu",
+        ),
+    )
+    raw = encode_resolved(resolved)
+    assert "Hương Dịu".encode() in raw  # readable JSON, not pickle
+    decoded = decode_resolved(raw)
+    assert decoded == resolved
+    assert decoded.placements[0].settings_key == resolved.placements[0].settings_key
+    assert decoded.article.published_at.utcoffset() is not None
