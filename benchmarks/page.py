@@ -6,7 +6,11 @@ Cases, each answering the reference page query of the demo article:
               with the same query string as (c) and (d) (the test client's own cost grows
               with the URL; a bare-URL floor is printed as well, for reference)
   (b) cold    POST with the query text on a cold response cache (each request has its own
-              variables, so each is a miss that runs GraphQL and SQL)
+              variables, so each is a miss that runs GraphQL); the page's route, layout and
+              article come from the page-data cache, as they do for every miss but the first
+              after a write
+      (b')    the same with the page-data cache emptied before each request (outside the
+              timing): the first read after an editor's change, which runs the page's SQL
   (c) warm    the persisted query (its sha256 id) over GET, answered by the response cache
   (d) 304     the same GET revalidated with If-None-Match
 
@@ -44,6 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from portal_blocks import create_app  # noqa: E402
+from portal_blocks.caching.hints import ALL  # noqa: E402
 from portal_blocks.caching.persisted import sha256_hex  # noqa: E402
 from portal_blocks.db import db, recorded_statements  # noqa: E402
 
@@ -125,16 +130,24 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "floor": lambda: client.get(f"{FLOOR_URL}?{query_string}"),
         "bare": lambda: client.get(FLOOR_URL),
         "cold": lambda: client.post("/graphql", json=cold_payload(next(serial))),
+        "cold-data": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "warm": lambda: client.get(GET_URL),
         "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
     }
-    expected = {"floor": 200, "bare": 200, "cold": 200, "warm": 200, "304": 304}
+    pages = app.extensions["portal_blocks"].pages
+    assert pages is not None, "the page-data cache is off (PORTAL_BLOCKS_PAGE_CACHE_SIZE=0)"
+    prepare: dict[str, Callable[[], object]] = {
+        "cold-data": lambda: pages.store.invalidate(frozenset({ALL})),
+    }
+    expected = dict.fromkeys(calls, 200) | {"304": 304}
     times: dict[str, list[float]] = {case: [] for case in calls}
     sql: dict[str, int] = dict.fromkeys(calls, 0)
     clock = time.perf_counter
     with recorded_statements(engine) as statements:
         for round_ in range(warmup + requests):
             for case, call in calls.items():
+                if case in prepare:
+                    prepare[case]()
                 before = len(statements)
                 start = clock()
                 response = call()
@@ -152,6 +165,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "floor": "(a) floor: static dict, same query string",
         "bare": "    floor with a bare URL (reference)",
         "cold": "(b) page query, POST, cold response cache",
+        "cold-data": "(b') the same, page-data cache cold too",
         "warm": "(c) persisted query GET, warm cache",
         "304": "(d) persisted GET + If-None-Match (304)",
     }

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, has_request_context, request
+from flask import current_app, has_request_context, request
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
@@ -21,6 +21,7 @@ from strawberry.types.graphql import OperationType
 
 from portal_blocks.config import PREFIX
 from portal_blocks.graphql.errors import PublicError
+from portal_blocks.observability import observed
 
 
 class RateLimited(PublicError):
@@ -68,9 +69,10 @@ def client_address() -> str:
 
 
 def flag_too_many(retry_after: int) -> None:
-    if has_request_context():
-        g.portal_blocks_status = 429
-        g.portal_blocks_retry_after = retry_after
+    record = observed()
+    if record is not None:
+        record.status = 429
+        record.retry_after = retry_after
 
 
 def limit_mutations(execution_context: Any) -> None:

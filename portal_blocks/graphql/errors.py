@@ -12,11 +12,12 @@ import logging
 from typing import Any
 
 import strawberry
-from flask import g, has_request_context
 from graphql import GraphQLError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
+
+from portal_blocks.observability import observed
 
 log = logging.getLogger("portal_blocks.errors")
 
@@ -68,12 +69,14 @@ def _is_operational(error: DBAPIError) -> bool:
 
 
 def request_id() -> str | None:
-    return g.get("request_id") if has_request_context() else None
+    record = observed()
+    return record.request_id if record is not None else None
 
 
 def _flag_status(status: int) -> None:
-    if has_request_context():
-        g.portal_blocks_status = max(status, g.get("portal_blocks_status", 0))
+    record = observed()
+    if record is not None:
+        record.status = max(status, record.status or 0)
 
 
 class MaskUnexpectedErrors(MaskErrors):

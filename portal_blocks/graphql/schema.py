@@ -14,7 +14,6 @@ from strawberry.extensions import (
     MaxAliasesLimiter,
     ParserCache,
     QueryDepthLimiter,
-    ValidationCache,
 )
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
@@ -35,9 +34,8 @@ from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
+from portal_blocks.graphql.validation_cache import DOCUMENT_CACHE_SIZE, ValidationCacheByText
 from portal_blocks.layout.pages import load_page, page_dependencies
-
-DOCUMENT_CACHE_SIZE = 1024
 
 
 @dataclass(frozen=True)
@@ -166,7 +164,7 @@ def schema_for(limits: Limits) -> PortalSchema:
         extensions=[
             lambda: OperationPolicy(limits.max_tokens, rules),
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+            ValidationCacheByText,
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
