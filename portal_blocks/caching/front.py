@@ -174,11 +174,12 @@ class Front:
         # of a warm hit's checks together.
         environ = request.environ
         anonymous = "HTTP_AUTHORIZATION" not in environ
-        key = None
+        key: str | None = None
+        token: object = None
         if anonymous and environ["REQUEST_METHOD"] == "GET" and environ.get("QUERY_STRING"):
             # The fastest path: the raw query string is the key, nothing is parsed.
             key = url_key(environ["QUERY_STRING"], locale, viewer)
-            entry = self.store.get(key)
+            entry, token = self.store.lookup(key)
             if entry is not None:
                 return self.answer(request, entry)
         operation = read_operation(request)
@@ -189,15 +190,13 @@ class Front:
         document = query_hash or digest
         shared = anonymous and document is not None
         shared = shared and not (digest and query_hash and digest != query_hash)
-        if shared:
-            if key is None:
-                key = response_key(
-                    document, operation.variables, operation.operation_name, locale, viewer
-                )
-                entry = self.store.get(key)
-                if entry is not None:
-                    return self.answer(request, entry)
-            token = self.store.begin()
+        if shared and key is None:
+            key = response_key(
+                document, operation.variables, operation.operation_name, locale, viewer
+            )
+            entry, token = self.store.lookup(key)
+            if entry is not None:
+                return self.answer(request, entry)
         try:
             query = self.persisted.resolve(operation.query, digest, query_hash)
         except PersistedQueryError as exc:

@@ -46,9 +46,8 @@ class PageDataCache:
         changes; otherwise the entry holds the route and layout, and the article is asked of
         the source on each request."""
         key = path_key(path)
-        found = self.store.get(key)
+        found, token = self.store.lookup(key)
         if found is None:
-            token = self.store.begin()
             found = resolve_layout(session, path)
             if found is None:
                 return None

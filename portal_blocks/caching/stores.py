@@ -5,9 +5,10 @@ processes on one host hear of each other's writes through
 :mod:`portal_blocks.caching.invalidation_log`). :class:`RedisStore` is shared by every process on
 every host; it keeps entries as bytes, so it takes the codec of what it holds.
 
-Both guard against the refill race: :meth:`begin` is taken before a miss reads the database,
-and :meth:`put` refuses the entry if anything was invalidated in between, so an entry computed
-from data that changed meanwhile is never stored.
+Both guard against the refill race: :meth:`lookup` returns, with a miss, a token taken before
+the miss reads the database, and :meth:`put` refuses the entry if anything was invalidated in
+between, so an entry computed from data that changed meanwhile is never stored. (One call for
+both: with Redis it is one round trip.)
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ T = TypeVar("T")
 
 
 class TaggedStore(Protocol[T]):
-    def begin(self) -> object: ...
-
-    def get(self, key: str) -> T | None: ...
+    def lookup(self, key: str) -> tuple[T | None, object]:
+        """The entry (None on a miss) and the token a refill passes to :meth:`put`."""
+        ...
 
     def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool: ...
 
@@ -44,9 +45,9 @@ class MemoryStore(Generic[T]):
     Entries are shared by every request of the process as they are: what is stored must not be
     changed afterwards.
 
-    Only :meth:`get` reads the log of other processes' writes. An entry stored after another
+    Only :meth:`lookup` reads the log of other processes' writes. An entry stored after another
     process wrote a line this one has not read yet carries that line's tags, so the next
-    :meth:`get` drops it before anything can read it.
+    :meth:`lookup` drops it before anything can read it.
     """
 
     def __init__(self, maxsize: int, ttl: int, cursor: LogCursor | None = None) -> None:
@@ -62,19 +63,17 @@ class MemoryStore(Generic[T]):
         if self.cursor is not None:
             self.cursor.poll(self.invalidate)
 
-    def begin(self) -> object:
-        return self._generation
-
-    def get(self, key: str) -> T | None:
+    def lookup(self, key: str) -> tuple[T | None, object]:
         self._poll()
+        token = self._generation
         found = self._entries.get(key)
         if found is None:
-            return None
+            return None, token
         if found[1] < time.monotonic():
             with self._lock:
                 self._remove(key)
-            return None
-        return found[0]
+            return None, token
+        return found[0], token
 
     def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
         with self._lock:
@@ -164,21 +163,14 @@ class RedisStore(Generic[T]):
     def _tag_key(self, tag: str) -> str:
         return f"{self.prefix}tag:{tag}"
 
-    def begin(self) -> object:
+    def lookup(self, key: str) -> tuple[T | None, object]:
         try:
-            raw = self.client.get(self._generation_key)
+            raw, generation = self.client.mget(self.prefix + "e:" + key, self._generation_key)
         except RedisError as exc:
             log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
-            return _UNAVAILABLE
-        return raw.decode() if raw is not None else "0"
-
-    def get(self, key: str) -> T | None:
-        try:
-            raw = self.client.get(self.prefix + "e:" + key)
-        except RedisError as exc:
-            log.warning("cache %s: Redis unavailable (%s); answering uncached", self.prefix, exc)
-            return None
-        return self.decode(raw) if raw is not None else None
+            return None, _UNAVAILABLE
+        token = generation.decode() if generation is not None else "0"
+        return (self.decode(raw) if raw is not None else None), token
 
     def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
         if token is _UNAVAILABLE:
