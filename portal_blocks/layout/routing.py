@@ -1,8 +1,9 @@
 """Resolve a URL path to its layout, its placements and the article it binds.
 
 Route patterns use werkzeug's rule syntax (``/tin-tuc/<slug>``, ``/Pages/<slug>.aspx``), so
-matching is werkzeug's, not ours. The compiled map is cached per distinct set of routes; it is
-derived from the database on every request, so processes stay stateless.
+matching is werkzeug's, not ours. Exact paths (there may be one per imported article) are looked
+up through the index; the compiled map of the few patterns is cached per distinct set of them.
+Both come from the database on every resolution, so processes stay stateless.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
@@ -53,8 +54,15 @@ def normalise_path(path: str) -> str:
 # Statements are built once: building them (and their loader options) per request costs more
 # than running them.
 _ROUTE = Route.__table__
-_ROUTES = select(_ROUTE.c.id, _ROUTE.c.pattern, _ROUTE.c.layout_id, _ROUTE.c.article_id).order_by(
-    _ROUTE.c.id
+_ROUTE_COLUMNS = (_ROUTE.c.id, _ROUTE.c.pattern, _ROUTE.c.layout_id, _ROUTE.c.article_id)
+#: One statement, each half on its own index: the exact paths a request may name, and every
+#: pattern with converters (few, however many legacy addresses were imported).
+CANDIDATE_ROUTES = union_all(
+    select(*_ROUTE_COLUMNS, _ROUTE.c.is_pattern).where(
+        _ROUTE.c.pattern.in_(bindparam("spellings", expanding=True))
+    ),
+    # Spelled as the partial index's predicate is, so that both databases use it.
+    select(*_ROUTE_COLUMNS, _ROUTE.c.is_pattern).where(_ROUTE.c.is_pattern == True),  # noqa: E712
 )
 _PUBLISHED_LAYOUT = (
     select(Layout, LayoutRevision)
@@ -67,16 +75,27 @@ _LAYOUT_WITH_PLACEMENTS = (
 
 
 def match_route(session: Session, path: str) -> RouteMatch | None:
+    """The route werkzeug's matching picks for ``path``: an exact path before any pattern,
+    a trailing slash optional (``strict_slashes=False``)."""
     if "\x00" in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
         return None
-    routes = session.execute(_ROUTES).all()
-    by_id = {r.id: r for r in routes}
-    adapter = _adapter(tuple((r.id, r.pattern) for r in routes))
+    wanted = normalise_path(path)
+    if "//" in wanted:  # werkzeug would redirect to the merged path: it names no page
+        return None
+    base = wanted.rstrip("/") or "/"
+    spellings = [base] if base == "/" else [base, base + "/"]
+    rows = session.execute(CANDIDATE_ROUTES, {"spellings": spellings}).all()
+    exact = [r for r in rows if not r.is_pattern]
+    if exact:
+        route = min(exact, key=lambda r: (r.pattern != wanted, r.id))
+        return RouteMatch(route.id, route.layout_id, route.article_id, None)
+    patterns = sorted((r for r in rows if r.is_pattern), key=lambda r: r.id)
+    adapter = _adapter(tuple((r.id, r.pattern) for r in patterns))
     try:
-        route_id, args = adapter.match(normalise_path(path), method="GET")
+        route_id, args = adapter.match(wanted, method="GET")
     except HTTPException:
         return None
-    route = by_id[route_id]
+    route = next(r for r in patterns if r.id == route_id)
     return RouteMatch(route.id, route.layout_id, route.article_id, args.get("slug"))
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal_blocks.db import NFCText, db, utcnow
 
@@ -67,12 +67,30 @@ class Route(db.Model):
     """A URL pattern (werkzeug rule syntax) that picks a layout and binds the article it shows.
 
     ``/tin-tuc/<slug>`` binds the article by its slug; a route may instead name one article.
+    A pattern without a ``<converter>`` is one exact path (an imported legacy address):
+    there may be a route for every article, so those are looked up by the path, and only the
+    few patterns with converters are matched by werkzeug (``is_pattern``).
     """
 
     __tablename__ = "route"
+    __table_args__ = (
+        CheckConstraint("is_pattern = (pattern LIKE '%<%')", name="route_is_pattern_matches"),
+        Index(
+            "ix_route_patterns",
+            "id",
+            postgresql_where=text("is_pattern"),
+            sqlite_where=text("is_pattern = 1"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pattern: Mapped[str] = mapped_column(String(500), unique=True)
+    is_pattern: Mapped[bool] = mapped_column(default=False)
     layout_id: Mapped[int] = mapped_column(ForeignKey("layout.id", ondelete="CASCADE"))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("article.id", ondelete="CASCADE"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @validates("pattern")
+    def _classify(self, _key: str, pattern: str) -> str:
+        self.is_pattern = "<" in pattern
+        return pattern
