@@ -88,3 +88,43 @@ def test_the_pattern_flag_cannot_disagree_with_the_pattern(layout):
         )
         db.session.flush()
     db.session.rollback()
+
+
+def test_upgrading_marks_the_existing_patterns(tmp_path):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from portal_blocks import create_app
+
+    app = create_app(
+        {"PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}", "TESTING": True}
+    )
+    with app.app_context():
+        upgrade(revision="01659aa3e7b1")
+        now = "2021-11-10 01:00:00"
+        db.session.execute(
+            text(
+                "INSERT INTO layout (id, name, title, regions, created_at, updated_at, version) "
+                "VALUES (1, 'news-detail', '', '[\"main\"]', :now, :now, 1)"
+            ),
+            {"now": now},
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO route (id, pattern, layout_id, created_at) VALUES "
+                "(1, '/tin-tuc/<slug>', 1, :now), (2, '/Pages/tin-cu-7.aspx', 1, :now)"
+            ),
+            {"now": now},
+        )
+        db.session.commit()
+        upgrade()
+        flags = db.session.execute(text("SELECT id, is_pattern FROM route ORDER BY id")).all()
+        assert [(i, bool(flag)) for i, flag in flags] == [(1, True), (2, False)]
+        assert match_route(db.session, "/Pages/tin-cu-7.aspx").route_id == 2
+        assert match_route(db.session, "/tin-tuc/bat-ky").slug == "bat-ky"
+        db.session.commit()
+        downgrade(revision="01659aa3e7b1")
+        columns = db.session.execute(text("SELECT * FROM route")).keys()
+        assert "is_pattern" not in columns
+        db.session.remove()
+        db.engine.dispose()
