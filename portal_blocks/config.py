@@ -60,6 +60,8 @@ DEFAULTS: dict[str, Any] = {
     "RESPONSE_CACHE_TTL": 3600,
     # Paths whose route, published layout and article are kept (0 turns the cache off).
     "PAGE_CACHE_SIZE": 1024,
+    # Viewers whose saved display preferences are kept (0 turns the cache off).
+    "VIEWER_CACHE_SIZE": 10000,
 }
 
 

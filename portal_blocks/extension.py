@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response
+from flask import Blueprint, Flask, Request, Response, current_app
 from flask_cors import CORS
 from sqlalchemy.orm import Session
 
@@ -62,6 +62,13 @@ class PortalBlocksState:
     def pages(self) -> PageDataCache | None:
         return self.caches.pages
 
+    def preferences(self, session: Session, viewer: str | None) -> dict[str, Any]:
+        """A viewer's saved display preferences: no SQL without a cookie, nor once cached."""
+        cache = self.caches.preferences
+        return (
+            cache.load(session, viewer) if cache is not None else load_preferences(session, viewer)
+        )
+
     def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
         """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
         if request is None:
@@ -91,7 +98,7 @@ class PortalBlocksState:
             source=TrackedSource(self.source_factory(session), hints),
             locale=locale or self.locale_for(request),
             timezone=self.timezone,
-            viewer=viewer if viewer is not None else load_preferences(session, viewer_key),
+            viewer=viewer if viewer is not None else self.preferences(session, viewer_key),
             viewer_id=viewer_key,
             identity=self.identity_loader(request) if request is not None else None,
             cache=hints,
@@ -100,8 +107,8 @@ class PortalBlocksState:
 
 
 def stored_preferences(request: Request) -> dict[str, Any]:
-    """The viewer's saved display preferences: no SQL unless the viewer cookie is present."""
-    return load_preferences(db.session, viewer_id(request))
+    """The viewer's saved display preferences (see ``PortalBlocksState.preferences``)."""
+    return current_app.extensions["portal_blocks"].preferences(db.session, viewer_id(request))
 
 
 class PortalBlocks:

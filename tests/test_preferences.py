@@ -132,7 +132,7 @@ def test_a_forged_cookie_is_ignored(app, client, graphql):
     assert forged == baseline == []
 
 
-def test_preference_costs_one_statement_only_with_a_cookie(app, client, graphql):
+def test_a_saved_preference_is_read_once_then_cached(app, client, graphql):
     with count_statements() as first:
         assert client.get(PATH).status_code == 200
     with count_statements() as anonymous:
@@ -140,15 +140,35 @@ def test_preference_costs_one_statement_only_with_a_cookie(app, client, graphql)
     set_size(graphql, 140)
     with count_statements() as with_cookie:
         assert 'data-font-size="140"' in client.get(PATH).get_data(as_text=True)
+    with count_statements() as again:
+        assert 'data-font-size="140"' in client.get(PATH).get_data(as_text=True)
+        client.get("/fragments/page", query_string={"path": PATH})
     # Routes, the layout with its placements, the article, once; then they come from the
-    # page-data cache, and a cookie adds only the preference.
+    # page-data cache. The saved preference is read once, then comes from the viewer cache.
     assert len(first) == 3
     assert anonymous == []
     assert len(with_cookie) == 1
     assert "display_preference" in with_cookie[0].sql
-    with count_statements() as fragment:
-        client.get("/fragments/page", query_string={"path": PATH})
-    assert len(fragment) == len(with_cookie)
+    assert again == []
+
+
+def test_a_changed_preference_is_seen_at_once(app, client, graphql):
+    set_size(graphql, 140)
+    assert 'data-font-size="140"' in client.get(PATH).get_data(as_text=True)  # cached now
+    set_size(graphql, 90)
+    assert 'data-font-size="90"' in client.get(PATH).get_data(as_text=True)
+    other = app.test_client()
+    assert 'data-font-size="100"' in other.get(PATH).get_data(as_text=True)
+
+
+def test_an_unknown_viewer_id_is_not_remembered(app, client):
+    """Made-up cookies cost their lookup each time, and cannot fill the cache."""
+    client.get(PATH)
+    client.set_cookie("pb_viewer", "khong-co-nguoi-xem-nay-0123456789")
+    for _ in range(2):
+        with count_statements() as statements:
+            client.get(PATH)
+        assert ["display_preference" in s.sql for s in statements] == [True]
 
 
 def test_fragments_with_a_preference_are_private(app, client, graphql):

@@ -243,6 +243,30 @@ def test_two_viewers_get_their_own_text_sizes(cached_app, monkeypatch):
     assert warm == []
 
 
+SET_SIZE = """mutation($s: Int!) { setDisplayPreferences(textSize: $s) { errors { code } } }"""
+
+
+def test_returning_readers_with_saved_sizes_are_answered_without_sql(cached_app):
+    """Real viewers through the mutation and the cookie it sets, no stub: each gets their own
+    size, a warm hit runs no SQL (preferences come from the viewer cache), and a new choice
+    is seen at once."""
+    readers = {size: cached_app.test_client() for size in (120, 140)}
+    for size, client in readers.items():
+        client.post("/graphql", json={"query": SET_SIZE, "variables": {"s": size}})
+        register(client)
+        assert blocks_of(page_get(client))[0]["fontSize"]["current"] == size
+    for size, client in readers.items():
+        with count_statements() as warm:
+            response = page_get(client)
+        assert warm == []
+        assert response.headers["Cache-Status"] == HIT
+        assert blocks_of(response)[0]["fontSize"]["current"] == size
+    changing = readers[120]
+    changing.post("/graphql", json={"query": SET_SIZE, "variables": {"s": 90}})
+    assert blocks_of(page_get(changing))[0]["fontSize"]["current"] == 90
+    assert blocks_of(page_get(readers[140]))[0]["fontSize"]["current"] == 140
+
+
 def test_max_age_follows_the_blocks_cache_hints(cached_app, monkeypatch):
     from portal_blocks.blocks import registry
     from portal_blocks.blocks.registry import BlockRegistry

@@ -29,6 +29,10 @@ def layout_tag(layout_id: object) -> str:
     return f"layout:{layout_id}"
 
 
+def viewer_tag(viewer_id: str) -> str:
+    return f"viewer:{viewer_id}"
+
+
 @dataclass
 class CacheHints:
     tags: set[str] = field(default_factory=set)

@@ -18,8 +18,15 @@ from typing import Any, Protocol
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
-from portal_blocks.caching.hints import ALL, ARTICLES_TAG, ROUTES_TAG, article_tag, layout_tag
-from portal_blocks.models import Article, Layout, Placement, Route
+from portal_blocks.caching.hints import (
+    ALL,
+    ARTICLES_TAG,
+    ROUTES_TAG,
+    article_tag,
+    layout_tag,
+    viewer_tag,
+)
+from portal_blocks.models import Article, DisplayPreference, Layout, Placement, Route
 
 _PENDING = "portal_blocks.cache_tags"
 
@@ -48,6 +55,8 @@ def tags_for(obj: object) -> set[str]:
         return {layout_tag(i) for i in layout_ids if i is not None}
     if isinstance(obj, Route):
         return {ROUTES_TAG}
+    if isinstance(obj, DisplayPreference):
+        return {viewer_tag(obj.viewer_id)}
     return set()
 
 
@@ -62,7 +71,9 @@ def _collect(session: Session, _flush_context: UOWTransaction) -> None:
         pending |= tags_for(obj)
 
 
-_WATCHED_TABLES = frozenset(m.__table__.name for m in (Article, Layout, Placement, Route))
+_WATCHED_TABLES = frozenset(
+    m.__table__.name for m in (Article, Layout, Placement, Route, DisplayPreference)
+)
 
 
 @event.listens_for(Session, "do_orm_execute")

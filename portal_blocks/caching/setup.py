@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,12 @@ from portal_blocks.caching.persisted import (
 )
 from portal_blocks.caching.responses import CachedResponse
 from portal_blocks.caching.stores import MemoryStore, RedisStore, TaggedStore
+from portal_blocks.caching.viewers import (
+    PreferenceCache,
+    Preferences,
+    decode_preferences,
+    encode_preferences,
+)
 from portal_blocks.config import PREFIX
 from portal_blocks.layout.routing import ResolvedPath
 
@@ -33,6 +40,8 @@ class Caches:
     front: Front
     #: None when ``PORTAL_BLOCKS_PAGE_CACHE_SIZE`` is 0.
     pages: PageDataCache | None
+    #: None when ``PORTAL_BLOCKS_VIEWER_CACHE_SIZE`` is 0.
+    preferences: PreferenceCache | None
     #: Invalidation targets are held weakly; the app's state holds them here.
     targets: tuple[object, ...]
 
@@ -66,37 +75,46 @@ def build_caches(app: Flask, session: Any, viewer_for: ViewerLoader) -> Caches:
     config = app.config
     namespace = _namespace(app)
     ttl = int(config[PREFIX + "RESPONSE_CACHE_TTL"])
-    page_entries = int(config[PREFIX + "PAGE_CACHE_SIZE"])
-    responses: TaggedStore[CachedResponse]
-    pages: TaggedStore[ResolvedPath] | None = None
-    queries: QueryStore
     targets: list[object] = []
+    store: Callable[[str, int, Callable[[Any], bytes], Callable[[bytes], Any]], Any]
+    queries: QueryStore
     if config[PREFIX + "REDIS_URL"]:
         import redis
 
         client = redis.Redis.from_url(config[PREFIX + "REDIS_URL"])
         prefix = f"portal_blocks:{namespace}:"
-        responses = RedisStore(
-            client, prefix, ttl, encode=CachedResponse.encode, decode=CachedResponse.decode
-        )
-        if page_entries:
-            pages = RedisStore(
-                client, prefix + "pages:", ttl, encode=encode_resolved, decode=decode_resolved
-            )
+
+        def store(name: str, _size: int, encode: Any, decode: Any) -> Any:
+            return RedisStore(client, prefix + name, ttl, encode=encode, decode=decode)
+
         queries = RedisQueryStore(client, prefix)
     else:
         # Each store reads the host's log from its own cursor; the log itself is the target
         # that writes this process's commits into it.
         channel = _log(app, namespace)
-        responses = MemoryStore(
-            int(config[PREFIX + "RESPONSE_CACHE_SIZE"]), ttl, channel and channel.cursor()
-        )
-        if page_entries:
-            pages = MemoryStore(page_entries, ttl, channel and channel.cursor())
-        queries = DatabaseQueryStore(session)
         if channel is not None:
             targets.append(channel)
-    targets += [responses, *([pages] if pages is not None else [])]
+
+        def store(_name: str, size: int, _encode: Any, _decode: Any) -> Any:
+            return MemoryStore(size, ttl, channel and channel.cursor())
+
+        queries = DatabaseQueryStore(session)
+
+    def size(key: str) -> int:
+        return int(config[PREFIX + key])
+
+    responses: TaggedStore[CachedResponse] = store(
+        "", size("RESPONSE_CACHE_SIZE"), CachedResponse.encode, CachedResponse.decode
+    )
+    pages: TaggedStore[ResolvedPath] | None = None
+    if size("PAGE_CACHE_SIZE"):
+        pages = store("pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved)
+    viewers: TaggedStore[Preferences] | None = None
+    if size("VIEWER_CACHE_SIZE"):
+        viewers = store(
+            "viewers:", size("VIEWER_CACHE_SIZE"), encode_preferences, decode_preferences
+        )
+    targets += [t for t in (responses, pages, viewers) if t is not None]
     for target in targets:
         invalidation.register(target)
     front = Front(
@@ -109,5 +127,6 @@ def build_caches(app: Flask, session: Any, viewer_for: ViewerLoader) -> Caches:
     return Caches(
         front=front,
         pages=PageDataCache(pages) if pages is not None else None,
+        preferences=PreferenceCache(viewers) if viewers is not None else None,
         targets=tuple(targets),
     )
