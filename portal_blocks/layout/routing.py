@@ -64,8 +64,17 @@ CANDIDATE_ROUTES = union_all(
     # Spelled as the partial index's predicate is, so that both databases use it.
     select(*_ROUTE_COLUMNS, _ROUTE.c.is_pattern).where(_ROUTE.c.is_pattern == True),  # noqa: E712
 )
+#: Columns, not ORM objects: a reader's page changes nothing, and loading two entities into
+#: the session costs more than the statement.
 _PUBLISHED_LAYOUT = (
-    select(Layout, LayoutRevision)
+    select(
+        Layout.id,
+        Layout.name,
+        Layout.title,
+        Layout.version,
+        LayoutRevision.regions,
+        LayoutRevision.placements,
+    )
     .join(LayoutRevision, LayoutRevision.id == Layout.published_revision_id)
     .where(Layout.id == bindparam("layout_id"))
 )
@@ -145,11 +154,10 @@ def _published(session: Session, layout_id: int) -> Loaded | None:
     row = session.execute(_PUBLISHED_LAYOUT, {"layout_id": layout_id}).one_or_none()
     if row is None:
         return None
-    layout, revision = row
     return (
-        LayoutSnapshot.of(layout),
-        tuple(revision.regions),
-        tuple(PlacedBlock.from_snapshot(e) for e in revision.placements),
+        LayoutSnapshot(row.id, row.name, row.title, row.version),
+        tuple(row.regions),
+        tuple(PlacedBlock.from_snapshot(e) for e in row.placements),
     )
 
 
