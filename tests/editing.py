@@ -57,6 +57,9 @@ REVERT_ARTICLE = f"""mutation($slug: String!, $version: Int!, $entry: ID!) {{
   revertArticle(slug: $slug, version: $version, historyEntry: $entry) {{
     {ARTICLE_FIELDS} {ERRORS} }} }}"""
 
+LAYOUT_HISTORY = """query { layoutHistory(name: "news-detail") {
+  actor action entityType entityId before after } }"""
+
 PAGE_BLOCKS = """query($path: String!, $preview: Boolean! = false) {
   page(path: $path, preview: $preview) { article { slug title status }
     regions { name html blocks { __typename id position html

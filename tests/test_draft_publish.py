@@ -6,6 +6,7 @@ from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, count_statements
 from editing import (
     CONFIGURE,
     CREATE_ARTICLE,
+    LAYOUT_HISTORY,
     PAGE_BLOCKS,
     PLACE,
     PUBLISH_ARTICLE,
@@ -24,8 +25,6 @@ from portal_blocks.models import Layout
 
 TOOLBAR = "Block_BanTin_Toolbar"
 PATH = f"/tin-tuc/{REFERENCE_SLUG}"
-HISTORY = """query { layoutHistory(name: "news-detail") {
-  actor action entityType entityId before after } }"""
 
 
 def _page(run, path: str = PATH, preview: bool = False) -> dict:
@@ -113,7 +112,7 @@ def test_draft_preview_publish_revert_round_trip(graphql, as_editor):
     assert _page(as_editor, preview=True) == reader
 
     # The history says who did what, newest first, with the state before and after.
-    history = as_editor(HISTORY)["data"]["layoutHistory"]
+    history = as_editor(LAYOUT_HISTORY)["data"]["layoutHistory"]
     assert [(h["action"], h["entityType"]) for h in history] == [
         ("revert", "layout"),
         ("publish", "layout"),

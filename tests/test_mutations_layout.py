@@ -6,6 +6,7 @@ import pytest
 from editing import (
     CONFIGURE,
     CREATE_LAYOUT,
+    LAYOUT_HISTORY,
     MOVE,
     PLACE,
     REMOVE,
@@ -208,6 +209,20 @@ def test_configure_block_stores_full_settings_and_bumps_versions(as_editor):
     )
     assert codes(stale) == ["CONFLICT"]
     assert block(draft(as_editor), TOOLBAR)["settings"] == settings
+
+
+def test_configuring_the_same_settings_again_changes_nothing(as_editor):
+    toolbar = block(draft(as_editor), TOOLBAR)
+    first = ok(
+        as_editor(CONFIGURE, {"id": toolbar["id"], "version": 1, "settings": {"showLead": False}})
+    )
+    history = as_editor(LAYOUT_HISTORY)["data"]["layoutHistory"]
+    again = ok(
+        as_editor(CONFIGURE, {"id": toolbar["id"], "version": 2, "settings": {"showLead": False}})
+    )
+    assert again["placement"] == first["placement"]
+    assert again["layout"]["version"] == first["layout"]["version"]
+    assert as_editor(LAYOUT_HISTORY)["data"]["layoutHistory"] == history
 
 
 def test_remove_block_renumbers(as_editor):

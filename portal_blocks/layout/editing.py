@@ -224,11 +224,15 @@ def move_block(
 def configure_block(
     session: Session, actor: str, *, placement_id: int, version: int, settings: Any
 ) -> Placement:
-    """``settings`` replaces the block's settings whole; what it leaves out takes the default."""
+    """``settings`` replaces the block's settings whole; what it leaves out takes the default.
+    Settings equal to the stored ones change nothing: no new versions, no history entry."""
     layout, _placements, placement = _lock_placement(session, placement_id)
     check_version("version", version, placement.version)
+    stored = stored_settings(placement.block_type, settings)
+    if stored == placement.settings:
+        return placement
     before = placement_state(placement)
-    placement.settings = stored_settings(placement.block_type, settings)
+    placement.settings = stored
     touch(layout)
     _record_block(session, actor, "configure", layout, placement, before=before)
     return placement
