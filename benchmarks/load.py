@@ -111,6 +111,7 @@ class Stored:
 
     article_version: int
     article_lead: str
+    toolbar_before: tuple[int, str]  # (placement version, dateFormat) when the run began
     toolbar: tuple[int, str]  # (placement version, dateFormat)
     configure_entries: list[tuple[int, str]]  # (placement version, dateFormat) after each
     update_entries: list[tuple[int, str]]  # (article version, lead) after each
@@ -125,6 +126,10 @@ class Verdict:
     problems: list[str]
 
 
+def _named(kind: str, version: int | None, value: object) -> str:
+    return f"{kind} version {version} ({value!r})"
+
+
 def verify(acks: list[Ack], stored: Stored) -> Verdict:
     """Compare the acknowledged mutations with what the database holds."""
     problems: list[str] = []
@@ -133,23 +138,38 @@ def verify(acks: list[Ack], stored: Stored) -> Verdict:
     updates = [a for a in acks if a.kind == UPDATE_KIND]
     prefs = [a for a in acks if a.kind == PREFS_KIND]
 
-    for kind, kind_acks, entries in (
-        (CONFIGURE_KIND, configures, stored.configure_entries),
-        (UPDATE_KIND, updates, stored.update_entries),
-    ):
-        # A configureBlock that changes nothing keeps the version and is still acknowledged and
-        # audited, so (version, value) pairs may repeat: each acknowledgement takes one entry.
-        unclaimed = Counter(entries)
-        for ack in kind_acks:
-            if unclaimed[(ack.version, ack.value)] > 0:
-                unclaimed[(ack.version, ack.value)] -= 1
-                found += 1
-            else:
-                problems.append(f"{kind} version {ack.version} ({ack.value!r}) not in the history")
-        if len(entries) != len(kind_acks):
-            problems.append(
-                f"{kind}: {len(entries)} history entries for {len(kind_acks)} acknowledged"
-            )
+    # A configureBlock that changes nothing is acknowledged with the version it found and
+    # writes no history entry; each other one is exactly one entry.
+    changes = Counter(stored.configure_entries)
+    for (version, value), times in changes.items():
+        if times > 1:
+            problems.append(f"{_named(CONFIGURE_KIND, version, value)} in the history {times}x")
+    acknowledged_states = set()
+    for ack in configures:
+        state = (ack.version, ack.value)
+        acknowledged_states.add(state)
+        if state in changes or state == stored.toolbar_before:
+            found += 1
+        else:
+            problems.append(f"{_named(CONFIGURE_KIND, ack.version, ack.value)} not in the history")
+    unacknowledged = set(changes) - acknowledged_states
+    if unacknowledged:
+        problems.append(
+            f"{CONFIGURE_KIND}: {len(unacknowledged)} history entries never acknowledged"
+        )
+
+    unclaimed = Counter(stored.update_entries)
+    for ack in updates:
+        if unclaimed[(ack.version, ack.value)] > 0:
+            unclaimed[(ack.version, ack.value)] -= 1
+            found += 1
+        else:
+            problems.append(f"{_named(UPDATE_KIND, ack.version, ack.value)} not in the history")
+    if len(stored.update_entries) != len(updates):
+        problems.append(
+            f"{UPDATE_KIND}: {len(stored.update_entries)} history entries for {len(updates)} "
+            "acknowledged"
+        )
 
     if configures:
         last = max(configures, key=lambda a: a.version or 0)
@@ -192,6 +212,7 @@ class Prepared:
     token: str
     audit_baseline: int
     toolbar_id: int
+    toolbar_before: tuple[int, str]
     article_id: int
 
 
@@ -208,13 +229,20 @@ def prepare(database_url: str) -> Prepared:
         db.session.commit()
         baseline = db.session.scalar(select(func.coalesce(func.max(AuditEntry.id), 0)))
         article_id = db.session.scalar(select(Article.id).where(Article.slug == SLUG))
-        toolbar_id = db.session.scalar(
-            select(Placement.id).where(Placement.block_type == TOOLBAR).order_by(Placement.id)
+        toolbar = db.session.scalars(
+            select(Placement).where(Placement.block_type == TOOLBAR).order_by(Placement.id)
+        ).first()
+        assert article_id is not None and toolbar is not None, "demo content missing"
+        prepared = Prepared(
+            token,
+            baseline,
+            toolbar.id,
+            (toolbar.version, toolbar.settings["dateFormat"]),
+            article_id,
         )
         db.session.remove()
         db.engine.dispose()
-    assert article_id is not None and toolbar_id is not None, "demo content missing"
-    return Prepared(token, baseline, toolbar_id, article_id)
+    return prepared
 
 
 def read_stored(database_url: str, prepared: Prepared, viewers: list[str]) -> Stored:
@@ -248,6 +276,7 @@ def read_stored(database_url: str, prepared: Prepared, viewers: list[str]) -> St
         stored = Stored(
             article.version,
             article.lead,
+            prepared.toolbar_before,
             (toolbar.version, toolbar.settings["dateFormat"]),
             configure,
             update,

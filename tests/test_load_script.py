@@ -29,9 +29,10 @@ def load() -> ModuleType:
 
 
 def run(load: ModuleType) -> tuple[list, object]:
-    """Three configures (the last a no-op that keeps version 3), two updates, prefs of two
-    viewers; and the database state that matches them exactly."""
+    """Four configures (one a no-op that keeps version 3, one a no-op on the state the run began
+    with), two updates, prefs of two viewers; and the database state that matches them."""
     acks = [
+        load.Ack(load.CONFIGURE_KIND, 1, "dd/MM/yyyy"),
         load.Ack(load.CONFIGURE_KIND, 2, "EEEE, dd/MM/yyyy"),
         load.Ack(load.UPDATE_KIND, 5, "lead · lượt 7"),
         load.Ack(load.CONFIGURE_KIND, 3, "dd/MM/yyyy"),
@@ -44,8 +45,9 @@ def run(load: ModuleType) -> tuple[list, object]:
     stored = load.Stored(
         article_version=6,
         article_lead="lead · lượt 12",
+        toolbar_before=(1, "dd/MM/yyyy"),
         toolbar=(3, "dd/MM/yyyy"),
-        configure_entries=[(2, "EEEE, dd/MM/yyyy"), (3, "dd/MM/yyyy"), (3, "dd/MM/yyyy")],
+        configure_entries=[(2, "EEEE, dd/MM/yyyy"), (3, "dd/MM/yyyy")],
         update_entries=[(5, "lead · lượt 7"), (6, "lead · lượt 12")],
         preferences={"viewer-a": 110, "viewer-b": 120},
     )
@@ -56,32 +58,43 @@ def test_a_complete_run_passes(load: ModuleType) -> None:
     acks, stored = run(load)
     verdict = load.verify(acks, stored)
     assert verdict.problems == []
-    assert (verdict.acknowledged, verdict.found, verdict.history_entries) == (8, 8, 5)
+    assert (verdict.acknowledged, verdict.found, verdict.history_entries) == (9, 9, 4)
 
 
 @pytest.mark.parametrize(
     ("change", "expected", "found"),
     [
         (
-            {"configure_entries": [(2, "EEEE, dd/MM/yyyy"), (3, "dd/MM/yyyy")]},
+            {"configure_entries": [(2, "EEEE, dd/MM/yyyy")]},
             "configureBlock version 3 ('dd/MM/yyyy') not in the history",
             7,
         ),
-        ({"update_entries": [(6, "lead · lượt 12")]}, "updateArticle version 5", 7),
+        (
+            {"configure_entries": [(2, "EEEE, dd/MM/yyyy"), (3, "dd/MM/yyyy"), (3, "dd/MM/yyyy")]},
+            "configureBlock version 3 ('dd/MM/yyyy') in the history 2x",
+            9,
+        ),
+        (
+            {"configure_entries": [(2, "EEEE, dd/MM/yyyy"), (3, "dd/MM/yyyy"), (4, "x")]},
+            "configureBlock: 1 history entries never acknowledged",
+            9,
+        ),
+        ({"toolbar_before": (1, "EEEE, dd/MM/yyyy")}, "version 1 ('dd/MM/yyyy') not in", 8),
+        ({"update_entries": [(6, "lead · lượt 12")]}, "updateArticle version 5", 8),
         (
             {"update_entries": [(5, "lead · lượt 7"), (6, "lead · lượt 13")]},
             "updateArticle version 6 ('lead · lượt 12') not in the history",
-            7,
+            8,
         ),
         (
             {"update_entries": [(5, "lead · lượt 7"), (6, "lead · lượt 12"), (7, "x")]},
             "3 history entries for 2 acknowledged",
-            8,
+            9,
         ),
-        ({"article_version": 5, "article_lead": "lead · lượt 7"}, "article is at version 5", 8),
-        ({"toolbar": (2, "EEEE, dd/MM/yyyy")}, "toolbar is at (2,", 8),
-        ({"preferences": {"viewer-a": 90, "viewer-b": 120}}, "text size 90 stored, 110", 6),
-        ({"preferences": {"viewer-a": 110}}, "text size None stored, 120", 7),
+        ({"article_version": 5, "article_lead": "lead · lượt 7"}, "article is at version 5", 9),
+        ({"toolbar": (2, "EEEE, dd/MM/yyyy")}, "toolbar is at (2,", 9),
+        ({"preferences": {"viewer-a": 90, "viewer-b": 120}}, "text size 90 stored, 110", 7),
+        ({"preferences": {"viewer-a": 110}}, "text size None stored, 120", 8),
     ],
 )
 def test_each_kind_of_loss_is_reported(
@@ -90,4 +103,4 @@ def test_each_kind_of_loss_is_reported(
     acks, stored = run(load)
     verdict = load.verify(acks, dataclasses.replace(stored, **change))
     assert any(expected in problem for problem in verdict.problems), verdict.problems
-    assert (verdict.acknowledged, verdict.found) == (8, found)
+    assert (verdict.acknowledged, verdict.found) == (9, found)
