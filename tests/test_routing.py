@@ -62,8 +62,8 @@ def test_the_rows_read_do_not_grow_with_exact_routes(layout):
         found = match_route(db.session, "/Pages/tin-cu-2999.aspx")
     assert found is not None and found.slug is None
     assert len(statements) == 1
-    spellings = ["/Pages/tin-cu-2999.aspx", "/Pages/tin-cu-2999.aspx/"]
-    read = db.session.execute(CANDIDATE_ROUTES, {"spellings": spellings}).all()
+    spellings = {"path": "/Pages/tin-cu-2999.aspx", "other": "/Pages/tin-cu-2999.aspx/"}
+    read = db.session.execute(CANDIDATE_ROUTES, spellings).all()
     # Its own row, and the two patterns (/tin-tuc/<slug>, /Pages/<slug>.aspx): not 3002 rows.
     assert sorted(r.pattern for r in read) == [
         "/Pages/<slug>.aspx",
