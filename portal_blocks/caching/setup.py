@@ -54,7 +54,7 @@ def _namespace(app: Flask) -> str:
 
 def _log(app: Flask, namespace: str) -> InvalidationLog | None:
     try:
-        return InvalidationLog(Path(app.instance_path) / f"response-cache-{namespace}.log")
+        return InvalidationLog(Path(app.instance_path) / f"cache-invalidations-{namespace}.log")
     except OSError as exc:
         log.warning(
             "caches: no invalidation log in %s (%s); other processes on this host will not "
