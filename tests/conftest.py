@@ -103,6 +103,29 @@ def demo_content(app: Flask) -> Iterator[Flask]:
         db.session.remove()
 
 
+@contextmanager
+def database_at(revision: str, path: Path) -> Iterator[Flask]:
+    """An app on a new SQLite file upgraded only as far as ``revision``, holding one layout
+    (id 1, ``news-detail``) as rows of that time: for tests of later migrations' upgrades."""
+    app = create_app({"PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{path}", "TESTING": True})
+    with app.app_context():
+        upgrade(revision=revision)
+        db.session.execute(
+            text(
+                "INSERT INTO layout (id, name, title, regions, created_at, updated_at, version) "
+                "VALUES (1, 'news-detail', '', '[\"main\"]', :now, :now, 1)"
+            ),
+            {"now": OLD_ROWS_TIME},
+        )
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+#: created_at/updated_at of rows inserted as an older schema held them.
+OLD_ROWS_TIME = "2021-11-10 01:00:00"
+
+
 @pytest.fixture
 def app(migrated_app: Flask) -> Iterator[Flask]:
     with demo_content(migrated_app) as ready:

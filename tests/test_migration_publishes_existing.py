@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
+from conftest import OLD_ROWS_TIME, database_at
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal_blocks import create_app
 from portal_blocks.db import db
 from portal_blocks.models import Layout, LayoutRevision
 
 
 def test_existing_layouts_become_revision_one(tmp_path):
-    app = create_app(
-        {"PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}", "TESTING": True}
-    )
-    with app.app_context():
-        upgrade(revision="30a3bc8da00c")
-        now = "2021-11-10 01:00:00"
-        db.session.execute(
-            text(
-                "INSERT INTO layout (id, name, title, regions, created_at, updated_at, version) "
-                "VALUES (1, 'news-detail', '', '[\"main\"]', :now, :now, 1)"
-            ),
-            {"now": now},
-        )
+    with database_at("30a3bc8da00c", tmp_path / "old.db"):
         db.session.execute(
             text(
                 "INSERT INTO placement (id, layout_id, region, position, block_type, settings, "
                 "created_at, updated_at, version) VALUES "
                 "(5, 1, 'main', 0, 'Block_BanTin_Toolbar', '{\"showDate\": false}', :now, :now, 3)"
             ),
-            {"now": now},
+            {"now": OLD_ROWS_TIME},
         )
         db.session.commit()
         upgrade()
@@ -47,5 +35,3 @@ def test_existing_layouts_become_revision_one(tmp_path):
                 "version": 3,
             }
         ]
-        db.session.remove()
-        db.engine.dispose()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from conftest import REFERENCE_SLUG, count_statements
+from conftest import OLD_ROWS_TIME, REFERENCE_SLUG, count_statements, database_at
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from portal_blocks.db import db
@@ -91,30 +93,13 @@ def test_the_pattern_flag_cannot_disagree_with_the_pattern(layout):
 
 
 def test_upgrading_marks_the_existing_patterns(tmp_path):
-    from flask_migrate import downgrade, upgrade
-    from sqlalchemy import text
-
-    from portal_blocks import create_app
-
-    app = create_app(
-        {"PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'old.db'}", "TESTING": True}
-    )
-    with app.app_context():
-        upgrade(revision="01659aa3e7b1")
-        now = "2021-11-10 01:00:00"
-        db.session.execute(
-            text(
-                "INSERT INTO layout (id, name, title, regions, created_at, updated_at, version) "
-                "VALUES (1, 'news-detail', '', '[\"main\"]', :now, :now, 1)"
-            ),
-            {"now": now},
-        )
+    with database_at("01659aa3e7b1", tmp_path / "old.db"):
         db.session.execute(
             text(
                 "INSERT INTO route (id, pattern, layout_id, created_at) VALUES "
                 "(1, '/tin-tuc/<slug>', 1, :now), (2, '/Pages/tin-cu-7.aspx', 1, :now)"
             ),
-            {"now": now},
+            {"now": OLD_ROWS_TIME},
         )
         db.session.commit()
         upgrade()
@@ -126,5 +111,3 @@ def test_upgrading_marks_the_existing_patterns(tmp_path):
         downgrade(revision="01659aa3e7b1")
         columns = db.session.execute(text("SELECT * FROM route")).keys()
         assert "is_pattern" not in columns
-        db.session.remove()
-        db.engine.dispose()
