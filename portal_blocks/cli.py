@@ -15,7 +15,7 @@ from gunicorn.app.base import BaseApplication
 from portal_blocks import contract
 from portal_blocks.app import create_app
 from portal_blocks.auth import cli as auth_cli
-from portal_blocks.caching.cli import persisted_queries
+from portal_blocks.caching.cli import caches, persisted_queries
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
 from portal_blocks.import_command import import_command
@@ -33,6 +33,7 @@ def cli() -> None:
 
 auth_cli.register(cli)
 cli.add_command(persisted_queries)
+cli.add_command(caches)
 cli.add_command(import_command)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from portal_blocks.caching.cli import caches
 from portal_blocks.db import db
 from portal_blocks.migrate import upgrade_database
 
@@ -21,6 +22,9 @@ def upgrade_command(revision: str) -> None:
     """Upgrade portal-blocks' own database (PORTAL_BLOCKS_DATABASE_URL) to REVISION."""
     upgrade_database(revision)
     click.echo(f"portal-blocks database at {revision}")
+
+
+blocks_cli.add_command(caches)
 
 
 @blocks_cli.command("load-demo")

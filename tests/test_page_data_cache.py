@@ -137,3 +137,24 @@ def test_a_resolution_survives_the_trip_through_redis_unchanged():
     assert decoded == resolved
     assert decoded.placements[0].settings_key == resolved.placements[0].settings_key
     assert decoded.article.published_at.utcoffset() is not None
+
+
+def test_clearing_the_caches_drops_every_entry(cached_app):
+    """For writes no session saw (a statement run by hand): the next reads go to the database."""
+    from portal_blocks.cli import cli
+
+    client = cached_app.test_client()
+    register(client)
+    db.session.remove()
+    with db.engine.begin() as connection:  # no session: the caches do not hear of it
+        connection.execute(
+            Article.__table__.update()
+            .where(Article.__table__.c.slug == REFERENCE_SLUG)
+            .values(title="Sửa thẳng trong cơ sở dữ liệu")
+        )
+    assert ask(client, TITLE_QUERY)[1][1]["article"]["title"].startswith("Giá trị")
+    result = cached_app.test_cli_runner().invoke(cli, ["caches", "clear"])
+    assert result.exit_code == 0, result.output
+    response, blocks = ask(client, TITLE_QUERY)
+    assert blocks[1]["article"]["title"] == "Sửa thẳng trong cơ sở dữ liệu"
+    assert response.headers["Cache-Status"] == STORED

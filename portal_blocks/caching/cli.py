@@ -1,4 +1,5 @@
-"""``portal-blocks persisted-queries``: register the theme's documents ahead of time."""
+"""``portal-blocks persisted-queries``: register the theme's documents ahead of time.
+``portal-blocks caches clear``: drop every cached response and page in every process."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from portal_blocks.caching.hints import ALL
+from portal_blocks.caching.invalidation import invalidate
 
 
 @click.group("persisted-queries")
@@ -23,3 +27,20 @@ def add_command(files: tuple[Path, ...]) -> None:
     for path in files:
         digest = persisted.register(path.read_text(encoding="utf-8"))
         click.echo(f"{digest}  {path}")
+
+
+@click.group("caches")
+def caches() -> None:
+    """The response, page-data and viewer caches."""
+
+
+@caches.command("clear")
+@with_appcontext
+def clear_command() -> None:
+    """Drop every entry, in every process (through Redis, or this host's invalidation log).
+
+    Commits through SQLAlchemy invalidate by themselves; this is for what they cannot see:
+    statements run by hand on the database, a restored backup, a host's article store.
+    """
+    invalidate(frozenset({ALL}))
+    click.echo("caches cleared")
