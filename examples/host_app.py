@@ -112,6 +112,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         SQLALCHEMY_DATABASE_URI="sqlite:///host.db",
         PORTAL_BLOCKS_DATABASE_URL="sqlite:///portal_blocks.db",
         PORTAL_BLOCKS_URL_PREFIX="/blocks",
+        PORTAL_BLOCKS_ARTICLE_PATH="/news/<slug>",  # where this host shows an article
         PORTAL_BLOCKS_GRAPHIQL=False,
     )
     app.config.update(config or {})

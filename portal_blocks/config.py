@@ -40,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "DB_STATEMENT_TIMEOUT_MS": 5000,
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
+    # An article's canonical path on the portal (``Article.url``), a route pattern with <slug>.
+    "ARTICLE_PATH": "/tin-tuc/<slug>",
     # Scheme and host in front of the URLs the blocks print (assets, GraphQL, print view), e.g.
     # "https://blocks.example.vn" when fragments are shown on another site; empty: relative URLs.
     "PUBLIC_URL": "",

@@ -139,6 +139,11 @@ class PortalBlocks:
     def init_app(self, app: Flask) -> None:
         for key, default in DEFAULTS.items():
             app.config.setdefault(PREFIX + key, default)
+        if str(app.config[PREFIX + "ARTICLE_PATH"]).count("<slug>") != 1:
+            raise ValueError(
+                f"{PREFIX}ARTICLE_PATH must hold <slug> once, e.g. /tin-tuc/<slug>; got "
+                f"{app.config[PREFIX + 'ARTICLE_PATH']!r}"
+            )
         db.init_app(app)
         app.register_blueprint(self._blueprint(app))
         app.extensions["portal_blocks"] = PortalBlocksState(

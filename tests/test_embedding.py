@@ -158,6 +158,25 @@ def test_a_source_that_announces_changes_is_cached_until_it_does(host, monkeypat
     assert host_title(client) == ("Tiêu đề do CMS sửa", STORED)
 
 
+def test_articles_point_at_the_hosts_own_article_urls(host):
+    body = (
+        host.test_client()
+        .post("/blocks/graphql", json={"query": '{ article(slug: "sample-news") { url } }'})
+        .get_json()
+    )
+    assert body["data"]["article"]["url"] == "/news/sample-news"
+
+
+def test_an_article_path_without_a_slug_is_refused_at_startup(tmp_path):
+    with pytest.raises(ValueError, match="ARTICLE_PATH must hold <slug> once"):
+        host_app.create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'host.db'}",
+                "PORTAL_BLOCKS_ARTICLE_PATH": "/news/latest",
+            }
+        )
+
+
 def test_host_drafts_stay_hidden(host):
     item = host_app.host_db.session.get(host_app.NewsItem, 1)
     item.is_live = False

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
+from flask import current_app, has_app_context
 
+from portal_blocks.config import DEFAULTS, PREFIX
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.text.html import paragraphs
 
@@ -61,5 +63,12 @@ class ArticleType:
         )
 
 
+DEFAULT_ARTICLE_PATH = DEFAULTS["ARTICLE_PATH"]
+
+
 def canonical_path(record: ArticleRecord) -> str:
-    return f"/tin-tuc/{record.slug}"
+    """``PORTAL_BLOCKS_ARTICLE_PATH`` with the article's slug (a host routes its own URLs)."""
+    pattern = (
+        current_app.config[PREFIX + "ARTICLE_PATH"] if has_app_context() else DEFAULT_ARTICLE_PATH
+    )
+    return pattern.replace("<slug>", record.slug)
