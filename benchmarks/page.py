@@ -24,6 +24,7 @@ p50/p99 per case. Run on demand; it is not part of the test suite.
     .venv/bin/python benchmarks/page.py [--requests 2000]
     .venv/bin/python benchmarks/page.py --gunicorn [--workers 3 --clients 4 --seconds 20]
     .venv/bin/python benchmarks/page.py --redis-url redis://127.0.0.1:6379/15  (either mode)
+    .venv/bin/python benchmarks/page.py --redis-url ... --near-cache  (and each process's tier)
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def build_app(database_url: str, floor: dict | None = None) -> Flask:
             "PORTAL_BLOCKS_GRAPHIQL": False,
             "PORTAL_BLOCKS_THEME": False,
             "PORTAL_BLOCKS_REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
+            "PORTAL_BLOCKS_REDIS_NEAR_CACHE": os.environ.get("BENCH_NEAR_CACHE") == "1",
         }
     )
     static = floor if floor is not None else {}
@@ -334,13 +336,18 @@ def main() -> None:
         "--redis-url", default="", help="use Redis for the response cache (e.g. DB 15)"
     )
     parser.add_argument(
+        "--near-cache", action="store_true", help="with --redis-url: each process's near tier"
+    )
+    parser.add_argument(
         "--database-url",
         default=None,
         help="default: a fresh SQLite file in a temporary folder",
     )
     args = parser.parse_args()
     os.environ["BENCH_REDIS_URL"] = args.redis_url
-    print("response cache:", f"Redis at {args.redis_url}" if args.redis_url else "process memory")
+    os.environ["BENCH_NEAR_CACHE"] = "1" if args.near_cache and args.redis_url else ""
+    where = f"Redis at {args.redis_url}" if args.redis_url else "process memory"
+    print("caches:", where + (", with each process's near tier" if args.near_cache else ""))
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
         prepare_database(database_url)

@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Any] = {
     # Redis URL (e.g. redis://127.0.0.1:6379/0) for the response cache and the persisted
     # queries, shared by every process; empty: process memory and the database.
     "REDIS_URL": "",
+    # With REDIS_URL: each process also keeps what it reads from Redis, dropped by messages on
+    # Redis pub/sub (a commit elsewhere reaches it after about a millisecond, not at once).
+    "REDIS_NEAR_CACHE": False,
     # Serve only documents registered beforehand (``portal-blocks persisted-queries add``).
     "PERSISTED_QUERIES_ONLY": False,
     # Upper bound of Cache-Control max-age, in seconds; blocks' own hints may lower it.

@@ -46,3 +46,17 @@ def redis_client_or_skip():
             raise
         pytest.skip(f"Redis unreachable at {REDIS_URL} ({exc}); set PORTAL_BLOCKS_TEST_REDIS_URL")
     return client
+
+
+#: Another process's commit: run with ``python -c WRITER % slug``.
+WRITER = """
+from portal_blocks import create_app
+from portal_blocks.db import db
+from portal_blocks.models import Article
+
+app = create_app()
+with app.app_context():
+    article = db.session.query(Article).filter_by(slug="%s").one()
+    article.title = "Sửa từ một tiến trình khác"
+    db.session.commit()
+"""

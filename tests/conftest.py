@@ -214,9 +214,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 _cache_apps: dict[tuple[str, str], Flask] = {}
 
 
-@pytest.fixture(params=["memory", "redis"])
+@pytest.fixture(params=["memory", "redis", "redis-near"])
 def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: Flask):
-    """The demo content served with the response cache in process memory, then in Redis."""
+    """The demo content served with the caches in process memory, in Redis, and in Redis with
+    each process's near tier in front."""
     if request.param == "memory":
         app = migrated_app
     else:
@@ -229,9 +230,13 @@ def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: 
                 {
                     "PORTAL_BLOCKS_DATABASE_URL": database_url,
                     "PORTAL_BLOCKS_REDIS_URL": REDIS_URL,
+                    "PORTAL_BLOCKS_REDIS_NEAR_CACHE": request.param == "redis-near",
                     "TESTING": True,
                 }
             )
         app = _cache_apps[key]
     with demo_content(app) as ready:
+        channel = getattr(app.extensions["portal_blocks"].front.store, "channel", None)
+        if channel is not None:
+            assert channel.wait_until_listening(5), "the near cache never subscribed"
         yield ready

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 import pytest
-from cache_support import PAGE_QUERY, get_params, register
+from cache_support import PAGE_QUERY, WRITER, get_params, register
 from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, _token, count_statements, publish_draft
 
 from portal_blocks import create_app
@@ -289,20 +289,6 @@ def _replace(block_type, **changes):
 @pytest.fixture
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-WRITER = """
-from portal_blocks import create_app
-from portal_blocks.caching.front import BYPASS, HIT, STORED
-from portal_blocks.db import db
-from portal_blocks.models import Article
-
-app = create_app()
-with app.app_context():
-    article = db.session.query(Article).filter_by(slug="%s").one()
-    article.title = "Sửa từ một tiến trình khác"
-    db.session.commit()
-"""
 
 
 def test_a_commit_in_another_process_invalidates_this_ones_memory_cache(app, database_url):

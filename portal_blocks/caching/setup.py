@@ -14,6 +14,7 @@ from flask import Flask, Request, current_app
 from portal_blocks.caching import invalidation
 from portal_blocks.caching.front import Front, ViewerLoader
 from portal_blocks.caching.invalidation_log import InvalidationLog
+from portal_blocks.caching.near import InvalidationChannel, NearStore
 from portal_blocks.caching.page_data import PageDataCache, decode_resolved, encode_resolved
 from portal_blocks.caching.persisted import (
     DatabaseQueryStore,
@@ -83,9 +84,16 @@ def build_caches(app: Flask, session: Any, viewer_for: ViewerLoader) -> Caches:
 
         client = redis.Redis.from_url(config[PREFIX + "REDIS_URL"])
         prefix = f"portal_blocks:{namespace}:"
+        channel = None
+        if config[PREFIX + "REDIS_NEAR_CACHE"]:
+            channel = InvalidationChannel(client, prefix + "invalidations")
+            targets.append(channel)
 
-        def store(name: str, _size: int, encode: Any, decode: Any) -> Any:
-            return RedisStore(client, prefix + name, ttl, encode=encode, decode=decode)
+        def store(name: str, size: int, encode: Any, decode: Any) -> Any:
+            shared = RedisStore(client, prefix + name, ttl, encode=encode, decode=decode)
+            if channel is None:
+                return shared
+            return NearStore(MemoryStore(size, ttl), shared, channel)
 
         queries = RedisQueryStore(client, prefix)
     else:

@@ -13,6 +13,7 @@ both: with Redis it is one round trip.)
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -140,7 +141,8 @@ return 1
 class RedisStore(Generic[T]):
     """Entries, tag sets and a generation counter under one key prefix; put and invalidate
     are Lua scripts, so each is atomic against the other. Redis being down costs speed only:
-    reads miss and nothing is stored."""
+    reads miss and nothing is stored. Each entry keeps its tags, for a process-local tier in
+    front (:mod:`portal_blocks.caching.near`) to drop it by."""
 
     def __init__(
         self,
@@ -164,21 +166,30 @@ class RedisStore(Generic[T]):
         return f"{self.prefix}tag:{tag}"
 
     def lookup(self, key: str) -> tuple[T | None, object]:
+        entry, _tags, token = self.lookup_tagged(key)
+        return entry, token
+
+    def lookup_tagged(self, key: str) -> tuple[T | None, frozenset[str], object]:
+        """The entry with the tags it was stored with, and the refill token."""
         try:
             raw, generation = self.client.mget(self.prefix + "e:" + key, self._generation_key)
         except RedisError as exc:
             log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
-            return None, _UNAVAILABLE
+            return None, frozenset(), _UNAVAILABLE
         token = generation.decode() if generation is not None else "0"
-        return (self.decode(raw) if raw is not None else None), token
+        if raw is None:
+            return None, frozenset(), token
+        tags, encoded = raw.split(b"\n", 1)
+        return self.decode(encoded), frozenset(json.loads(tags)), token
 
     def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
         if token is _UNAVAILABLE:
             return False
         keys = [self._generation_key, self.prefix + "e:" + key]
         keys += [self._tag_key(t) for t in sorted(tags | {ALL})]
+        value = json.dumps(sorted(tags)).encode() + b"\n" + self.encode(entry)
         try:
-            return bool(self._put(keys=keys, args=[str(token), self.encode(entry), self.ttl]))
+            return bool(self._put(keys=keys, args=[str(token), value, self.ttl]))
         except RedisError as exc:
             log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
             return False
