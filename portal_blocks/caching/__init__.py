@@ -5,8 +5,11 @@
 - :mod:`responses`: the response cache's entries and keys.
 - :mod:`page_data`: readers' route, layout and article by path, so a response-cache miss
   costs no SQL either.
+- :mod:`viewers`: readers' saved display preferences by viewer id.
+- :mod:`near`: with Redis, each process's own tier in front of it, kept current by pub/sub.
 - :mod:`invalidation`: SQLAlchemy session events that turn any committed write into tags.
 - :mod:`invalidation_log`: how processes on one host without Redis learn of each other's writes.
+- :mod:`cli`: ``persisted-queries add`` and ``caches clear``.
 - :mod:`persisted`: persisted queries (Apollo APQ compatible) and their shared store.
 - :mod:`front`: the request path that answers a warm hit before GraphQL runs at all.
 - :mod:`setup`: building an app's caches from its config.
