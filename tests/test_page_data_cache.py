@@ -6,11 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cache_support import PAGE_QUERY, register
-from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, _token, count_statements, publish_draft
+from conftest import (
+    REFERENCE_LEGACY_PATH,
+    REFERENCE_SLUG,
+    _token,
+    count_statements,
+    demo_content,
+    publish_draft,
+)
 
+from portal_blocks import create_app
 from portal_blocks.blocks.base import PlacedBlock
 from portal_blocks.caching.front import BYPASS, STORED
 from portal_blocks.caching.page_data import decode_resolved, encode_resolved
+from portal_blocks.cli import cli
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.db import db
 from portal_blocks.layout.routing import LayoutSnapshot, ResolvedPath, RouteMatch
@@ -141,8 +150,6 @@ def test_a_resolution_survives_the_trip_through_redis_unchanged():
 
 def test_clearing_the_caches_drops_every_entry(cached_app):
     """For writes no session saw (a statement run by hand): the next reads go to the database."""
-    from portal_blocks.cli import cli
-
     client = cached_app.test_client()
     register(client)
     db.session.remove()
@@ -158,3 +165,22 @@ def test_clearing_the_caches_drops_every_entry(cached_app):
     response, blocks = ask(client, TITLE_QUERY)
     assert blocks[1]["article"]["title"] == "Sửa thẳng trong cơ sở dữ liệu"
     assert response.headers["Cache-Status"] == STORED
+
+
+def test_the_page_data_and_viewer_caches_can_be_turned_off(database_url, migrated_app):
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "PORTAL_BLOCKS_PAGE_CACHE_SIZE": 0,
+            "PORTAL_BLOCKS_VIEWER_CACHE_SIZE": 0,
+            "TESTING": True,
+        }
+    )
+    state = app.extensions["portal_blocks"]
+    assert state.pages is None and state.caches.preferences is None
+    with demo_content(app):
+        client = app.test_client()
+        for query in (TITLE_QUERY, DATE_QUERY):  # two documents: two response-cache misses
+            with count_statements() as statements:
+                ask(client, query)
+            assert len(statements) == 3
