@@ -18,6 +18,7 @@ from portal_blocks.auth import cli as auth_cli
 from portal_blocks.caching.cli import caches, persisted_queries
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
+from portal_blocks.hostcli import load_demo_command
 from portal_blocks.import_command import import_command
 from portal_blocks.observability import configure_logging
 
@@ -35,14 +36,7 @@ auth_cli.register(cli)
 cli.add_command(persisted_queries)
 cli.add_command(caches)
 cli.add_command(import_command)
-
-
-@cli.command("load-demo")
-@with_appcontext
-def load_demo_command() -> None:
-    """Load the reference article, the default layout and its routes (idempotent)."""
-    count = load_demo(db.session)
-    click.echo(f"Demo content loaded: {count} article(s), layout news-detail.")
+cli.add_command(load_demo_command)  # the same command a host app gets as ``blocks load-demo``
 
 
 @cli.command("export-schema")

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import strawberry
+from sqlalchemy.orm import Session
 
 from portal_blocks.content import editing
 from portal_blocks.content.source import record_from_model
-from portal_blocks.edits import EditRefused, apply_edit
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.editor_types import ArticlePayload, user_errors
-from portal_blocks.graphql.permissions import require_editor
+from portal_blocks.graphql.edit_runner import PayloadKind
+from portal_blocks.graphql.editor_types import ArticlePayload
 from portal_blocks.ids import numeric_id
 from portal_blocks.models import Article
 
@@ -51,15 +50,16 @@ def _given(data: ArticleInput) -> dict[str, Any]:
     return given
 
 
-def _article_edit(info: Info, edit: Callable[[str], int]) -> ArticlePayload:
-    actor = require_editor(info).name
-    session = info.context.session
-    try:
-        article_id = apply_edit(session, lambda: edit(actor))
-    except EditRefused as exc:
-        return ArticlePayload(article=None, errors=user_errors(exc.problems))
+def _article_payload(session: Session, article_id: int) -> ArticlePayload:
     article = session.get(Article, article_id)
     return ArticlePayload(article=ArticleType.from_record(record_from_model(article)), errors=[])
+
+
+ARTICLE: PayloadKind[int, ArticlePayload] = PayloadKind(
+    keep=lambda article: article.id,
+    loaded=_article_payload,
+    refused=lambda errors: ArticlePayload(article=None, errors=errors),
+)
 
 
 @strawberry.type
@@ -68,54 +68,29 @@ class ArticleMutations:
         description="Create a draft article; its slug comes from the title and never changes."
     )
     def create_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
-        return _article_edit(
-            info,
-            lambda actor: editing.create_article(info.context.session, actor, _given(input)).id,
-        )
+        return ARTICLE.run(info, editing.create_article, data=_given(input))
 
     @strawberry.mutation(description="Change an article's fields; `version` is the article's.")
     def update_article(
         self, info: Info, slug: str, version: int, input: ArticleInput
     ) -> ArticlePayload:
-        return _article_edit(
-            info,
-            lambda actor: (
-                editing.update_article(
-                    info.context.session, actor, slug=slug, version=version, data=_given(input)
-                ).id
-            ),
+        return ARTICLE.run(
+            info, editing.update_article, slug=slug, version=version, data=_given(input)
         )
 
     @strawberry.mutation(description="Make an article visible to readers.")
     def publish_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
-        return _article_edit(
-            info,
-            lambda actor: (
-                editing.publish_article(info.context.session, actor, slug=slug, version=version).id
-            ),
-        )
+        return ARTICLE.run(info, editing.publish_article, slug=slug, version=version)
 
     @strawberry.mutation(description="Take an article back to draft; readers no longer see it.")
     def unpublish_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
-        return _article_edit(
-            info,
-            lambda actor: (
-                editing.unpublish_article(
-                    info.context.session, actor, slug=slug, version=version
-                ).id
-            ),
-        )
+        return ARTICLE.run(info, editing.unpublish_article, slug=slug, version=version)
 
     @strawberry.mutation(
         description="Delete an article (kept for the history; nobody sees it any more)."
     )
     def delete_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
-        return _article_edit(
-            info,
-            lambda actor: (
-                editing.delete_article(info.context.session, actor, slug=slug, version=version).id
-            ),
-        )
+        return ARTICLE.run(info, editing.delete_article, slug=slug, version=version)
 
     @strawberry.mutation(
         description="Publish again the content of an earlier published version (a `publish` "
@@ -124,12 +99,10 @@ class ArticleMutations:
     def revert_article(
         self, info: Info, slug: str, version: int, history_entry: strawberry.ID
     ) -> ArticlePayload:
-        entry_id = numeric_id(history_entry) or 0
-        return _article_edit(
+        return ARTICLE.run(
             info,
-            lambda actor: (
-                editing.revert_article(
-                    info.context.session, actor, slug=slug, version=version, entry_id=entry_id
-                ).id
-            ),
+            editing.revert_article,
+            slug=slug,
+            version=version,
+            entry_id=numeric_id(history_entry) or 0,
         )

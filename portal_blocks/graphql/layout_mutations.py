@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import strawberry
+from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
-from portal_blocks.edits import EditRefused, apply_edit, refuse
+from portal_blocks.edits import refuse
 from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.edit_runner import PayloadKind
 from portal_blocks.graphql.editor_types import (
     DraftPlacement,
     LayoutPayload,
@@ -16,12 +19,10 @@ from portal_blocks.graphql.editor_types import (
     RouteInfo,
     RoutePayload,
     load_draft_layout,
-    user_errors,
 )
-from portal_blocks.graphql.permissions import require_editor
 from portal_blocks.ids import numeric_id
 from portal_blocks.layout import editing, publishing
-from portal_blocks.models import Placement, Route
+from portal_blocks.models import Layout, LayoutRevision, Placement, Route
 
 
 def _placement_id(raw: strawberry.ID) -> int:
@@ -31,25 +32,23 @@ def _placement_id(raw: strawberry.ID) -> int:
     return placement_id
 
 
-def _layout_edit(info: Info, edit: Callable[[str], int]) -> LayoutPayload:
-    """``edit`` gets the actor's name and returns the id of the layout it changed."""
-    actor = require_editor(info).name
-    session = info.context.session
-    try:
-        layout_id = apply_edit(session, lambda: edit(actor))
-    except EditRefused as exc:
-        return LayoutPayload(layout=None, errors=user_errors(exc.problems))
+def _by_block_id(service: Callable[..., Any]) -> Callable[..., Any]:
+    """``service`` taking the block's GraphQL ``id``: checked inside the edit, so a malformed
+    id is a typed refusal like an unknown one."""
+
+    def change(session: Session, actor: str, *, id: strawberry.ID, **arguments: Any) -> Any:
+        return service(session, actor, placement_id=_placement_id(id), **arguments)
+
+    return change
+
+
+def _layout_payload(session: Session, layout_id: int) -> LayoutPayload:
     return LayoutPayload(layout=load_draft_layout(session, layout_id=layout_id), errors=[])
 
 
-def _placement_edit(info: Info, edit: Callable[[str], tuple[int, int | None]]) -> PlacementPayload:
-    """``edit`` returns (layout id, placement id or None when the block is gone)."""
-    actor = require_editor(info).name
-    session = info.context.session
-    try:
-        layout_id, placement_id = apply_edit(session, lambda: edit(actor))
-    except EditRefused as exc:
-        return PlacementPayload(placement=None, layout=None, errors=user_errors(exc.problems))
+def _placement_payload(session: Session, ids: tuple[int, int | None]) -> PlacementPayload:
+    """``ids``: the layout's and the block's (None when the block is gone)."""
+    layout_id, placement_id = ids
     placement = session.get(Placement, placement_id) if placement_id is not None else None
     return PlacementPayload(
         placement=DraftPlacement.from_row(placement) if placement else None,
@@ -58,8 +57,33 @@ def _placement_edit(info: Info, edit: Callable[[str], tuple[int, int | None]]) -
     )
 
 
-def _ids(placement: Placement) -> tuple[int, int]:
-    return placement.layout_id, placement.id
+def _route_payload(session: Session, route_id: int) -> RoutePayload:
+    return RoutePayload(route=RouteInfo.from_row(session.get(Route, route_id)), errors=[])
+
+
+def _revision_layout(revision: LayoutRevision) -> int:
+    return revision.layout_id
+
+
+def _removed(layout: Layout) -> tuple[int, None]:
+    return layout.id, None
+
+
+LAYOUT: PayloadKind[int, LayoutPayload] = PayloadKind(
+    keep=lambda layout: layout.id,
+    loaded=_layout_payload,
+    refused=lambda errors: LayoutPayload(layout=None, errors=errors),
+)
+PLACEMENT: PayloadKind[tuple[int, int | None], PlacementPayload] = PayloadKind(
+    keep=lambda placement: (placement.layout_id, placement.id),
+    loaded=_placement_payload,
+    refused=lambda errors: PlacementPayload(placement=None, layout=None, errors=errors),
+)
+ROUTE: PayloadKind[int, RoutePayload] = PayloadKind(
+    keep=lambda route: route.id,
+    loaded=_route_payload,
+    refused=lambda errors: RoutePayload(route=None, errors=errors),
+)
 
 
 @strawberry.type
@@ -68,14 +92,7 @@ class LayoutMutations:
     def create_layout(
         self, info: Info, name: str, regions: list[str], title: str = ""
     ) -> LayoutPayload:
-        return _layout_edit(
-            info,
-            lambda actor: (
-                editing.create_layout(
-                    info.context.session, actor, name=name, title=title, regions=regions
-                ).id
-            ),
-        )
+        return LAYOUT.run(info, editing.create_layout, name=name, title=title, regions=regions)
 
     @strawberry.mutation(
         description="Set a layout's regions in order: add, remove (only when empty), reorder."
@@ -83,14 +100,7 @@ class LayoutMutations:
     def set_regions(
         self, info: Info, layout: str, version: int, regions: list[str]
     ) -> LayoutPayload:
-        return _layout_edit(
-            info,
-            lambda actor: (
-                editing.set_regions(
-                    info.context.session, actor, name=layout, version=version, regions=regions
-                ).id
-            ),
-        )
+        return LAYOUT.run(info, editing.set_regions, name=layout, version=version, regions=regions)
 
     @strawberry.mutation(
         description="Place a block of a registered type in a region of a layout's draft. "
@@ -106,20 +116,15 @@ class LayoutMutations:
         settings: JSON | None = None,
         position: int | None = None,
     ) -> PlacementPayload:
-        return _placement_edit(
+        return PLACEMENT.run(
             info,
-            lambda actor: _ids(
-                editing.place_block(
-                    info.context.session,
-                    actor,
-                    layout_name=layout,
-                    version=version,
-                    region=region,
-                    block_type=block_type,
-                    settings=settings,
-                    position=position,
-                )
-            ),
+            editing.place_block,
+            layout_name=layout,
+            version=version,
+            region=region,
+            block_type=block_type,
+            settings=settings,
+            position=position,
         )
 
     @strawberry.mutation(
@@ -128,18 +133,13 @@ class LayoutMutations:
     def move_block(
         self, info: Info, id: strawberry.ID, version: int, region: str, position: int
     ) -> PlacementPayload:
-        return _placement_edit(
+        return PLACEMENT.run(
             info,
-            lambda actor: _ids(
-                editing.move_block(
-                    info.context.session,
-                    actor,
-                    placement_id=_placement_id(id),
-                    version=version,
-                    region=region,
-                    position=position,
-                )
-            ),
+            _by_block_id(editing.move_block),
+            id=id,
+            version=version,
+            region=region,
+            position=position,
         )
 
     @strawberry.mutation(
@@ -149,29 +149,14 @@ class LayoutMutations:
     def configure_block(
         self, info: Info, id: strawberry.ID, version: int, settings: JSON
     ) -> PlacementPayload:
-        return _placement_edit(
-            info,
-            lambda actor: _ids(
-                editing.configure_block(
-                    info.context.session,
-                    actor,
-                    placement_id=_placement_id(id),
-                    version=version,
-                    settings=settings,
-                )
-            ),
+        return PLACEMENT.run(
+            info, _by_block_id(editing.configure_block), id=id, version=version, settings=settings
         )
 
     @strawberry.mutation(description="Remove a block from the draft; `version` is the block's.")
     def remove_block(self, info: Info, id: strawberry.ID, version: int) -> PlacementPayload:
-        return _placement_edit(
-            info,
-            lambda actor: (
-                editing.remove_block(
-                    info.context.session, actor, placement_id=_placement_id(id), version=version
-                ).id,
-                None,
-            ),
+        return PLACEMENT.run(
+            info, _by_block_id(editing.remove_block), keep=_removed, id=id, version=version
         )
 
     @strawberry.mutation(
@@ -179,13 +164,8 @@ class LayoutMutations:
         "editor reviewed."
     )
     def publish_layout(self, info: Info, layout: str, version: int) -> LayoutPayload:
-        return _layout_edit(
-            info,
-            lambda actor: (
-                publishing.publish_layout(
-                    info.context.session, actor, name=layout, version=version
-                ).layout_id
-            ),
+        return LAYOUT.run(
+            info, publishing.publish_layout, keep=_revision_layout, name=layout, version=version
         )
 
     @strawberry.mutation(
@@ -193,13 +173,13 @@ class LayoutMutations:
         "new revision."
     )
     def revert_layout(self, info: Info, layout: str, version: int, revision: int) -> LayoutPayload:
-        return _layout_edit(
+        return LAYOUT.run(
             info,
-            lambda actor: (
-                publishing.revert_layout(
-                    info.context.session, actor, name=layout, version=version, revision=revision
-                ).layout_id
-            ),
+            publishing.revert_layout,
+            keep=_revision_layout,
+            name=layout,
+            version=version,
+            revision=revision,
         )
 
     @strawberry.mutation(
@@ -209,21 +189,10 @@ class LayoutMutations:
     def route_path(
         self, info: Info, pattern: str, layout: str, article_slug: str | None = None
     ) -> RoutePayload:
-        actor = require_editor(info).name
-        session = info.context.session
-        try:
-            route_id = apply_edit(
-                session,
-                lambda: (
-                    editing.route_path(
-                        session,
-                        actor,
-                        pattern=pattern,
-                        layout_name=layout,
-                        article_slug=article_slug,
-                    ).id
-                ),
-            )
-        except EditRefused as exc:
-            return RoutePayload(route=None, errors=user_errors(exc.problems))
-        return RoutePayload(route=RouteInfo.from_row(session.get(Route, route_id)), errors=[])
+        return ROUTE.run(
+            info,
+            editing.route_path,
+            pattern=pattern,
+            layout_name=layout,
+            article_slug=article_slug,
+        )

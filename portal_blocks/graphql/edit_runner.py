@@ -1,0 +1,55 @@
+"""Running an editor's change from a mutation: one way, whatever the change.
+
+Every mutation does the same four things: require an editor, run a service
+``(session, actor, **arguments)`` in one transaction (:func:`portal_blocks.edits.apply_edit`),
+turn a refusal into the payload's typed ``errors``, and load what changed into the payload.
+A :class:`PayloadKind` holds the two steps that differ between payload types, so a resolver is
+one call naming the service and its arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy.orm import Session
+
+from portal_blocks.edits import EditRefused, apply_edit
+from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.editor_types import user_errors
+from portal_blocks.graphql.errors import UserError
+from portal_blocks.graphql.permissions import require_editor
+
+K = TypeVar("K")
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class PayloadKind(Generic[K, P]):
+    #: What the service's result is remembered by, taken inside the transaction (ids: the
+    #: objects themselves are expired by the commit).
+    keep: Callable[[Any], K]
+    #: The payload of a change that was applied.
+    loaded: Callable[[Session, K], P]
+    #: The payload of a change that was refused.
+    refused: Callable[[list[UserError]], P]
+
+    def run(
+        self,
+        info: Info,
+        service: Callable[..., Any],
+        /,
+        *,
+        keep: Callable[[Any], K] | None = None,
+        **arguments: Any,
+    ) -> P:
+        """``keep`` overrides the kind's, for a service that returns something else."""
+        actor = require_editor(info).name
+        session = info.context.session
+        remember = keep or self.keep
+        try:
+            key = apply_edit(session, lambda: remember(service(session, actor, **arguments)))
+        except EditRefused as exc:
+            return self.refused(user_errors(exc.problems))
+        return self.loaded(session, key)
