@@ -1,4 +1,4 @@
-"""How an edit is refused, and the rule that an edit is applied whole or not at all."""
+"""The rules that an edit is applied whole or not at all, and never over a newer one."""
 
 from __future__ import annotations
 
@@ -10,21 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from portal_blocks.blocks.settings import FieldProblem
+from portal_blocks.problems import refuse
 
 T = TypeVar("T")
-
-
-class EditRefused(Exception):
-    """The edit cannot be applied as asked; nothing of it is kept."""
-
-    def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = problems
-
-
-def refuse(field: str, code: str, message: str) -> EditRefused:
-    return EditRefused([FieldProblem(field, code, message)])
 
 
 def check_version(field: str, seen: int, current: int) -> None:

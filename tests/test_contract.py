@@ -8,8 +8,8 @@ import pytest
 
 from portal_blocks import contract
 from portal_blocks.blocks import registry
-from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.schema import schema
+from portal_blocks.problems import Refused
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
 STALE = "run `portal-blocks export-schema` and commit schema/"
@@ -70,5 +70,5 @@ def test_json_schema_and_marshmallow_agree(block_type, settings, valid):
     if valid:
         definition.validate(settings)
     else:
-        with pytest.raises(SettingsInvalid):
+        with pytest.raises(Refused):
             definition.validate(settings)

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal_blocks.blocks import registry
-from portal_blocks.blocks.settings import SettingsInvalid
+from portal_blocks.problems import Refused
 
 VALIDATE = """query($t: String!, $s: JSON!) { validateBlockSettings(blockType: $t, settings: $s) {
   valid settings errors { field code message } } }"""
@@ -45,7 +45,7 @@ def test_settings_must_be_an_object(graphql):
     errors = result["data"]["validateBlockSettings"]["errors"]
     assert errors == [
         {
-            "field": "settings.settings",
+            "field": "settings",
             "code": "INVALID_TYPE",
             "message": "Settings must be an object.",
         }
@@ -61,9 +61,9 @@ def test_valid_settings_come_back_complete(graphql):
 
 
 def test_bad_date_pattern_is_refused():
-    with pytest.raises(SettingsInvalid) as caught:
+    with pytest.raises(Refused) as caught:
         registry.get("Block_BanTin_Toolbar").validate({"dateFormat": "dd/MM/qqqqqqq"})
-    assert caught.value.problems[0].field == "dateFormat"
+    assert caught.value.problems[0].field == "settings.dateFormat"
 
 
 json_values = st.recursive(
@@ -101,7 +101,7 @@ def test_validation_either_accepts_a_complete_valid_value_or_explains(block, raw
     definition = registry.get(block)
     try:
         loaded = definition.validate(raw)
-    except SettingsInvalid as exc:
+    except Refused as exc:
         assert exc.problems
         assert all(p.field and p.code and p.message for p in exc.problems)
         return

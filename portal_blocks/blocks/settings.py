@@ -7,22 +7,17 @@ type (:func:`graphql_settings_type`) and the JSON Schema published to editor UIs
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import strawberry
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load
 
 from portal_blocks.blocks.base import BlockSettings
+from portal_blocks.problems import Refused, camelize, flatten_messages, refuse
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-
-def camelize(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 class StrictBoolean(fields.Boolean):
@@ -63,98 +58,16 @@ class SettingsSchema(Schema):
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
-@dataclass(frozen=True)
-class FieldProblem:
-    """One invalid input: where (a dotted path of JSON keys), a stable code, and a message."""
-
-    field: str
-    code: str
-    message: str
-
-
-class SettingsInvalid(Exception):
-    def __init__(self, problems: list[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.message}" for p in problems))
-        self.problems = problems
-
-
-_UNKNOWN_FIELD_MESSAGE = "Unknown field."
-_CODES_BY_ERROR_KEY = {
-    "required": "REQUIRED",
-    "null": "NULL_NOT_ALLOWED",
-    "invalid": "INVALID_TYPE",
-    "type": "INVALID_TYPE",
-    "unknown": "INVALID_CHOICE",
-    "format": "INVALID_FORMAT",
-}
-_VALIDATOR_MESSAGES = ("error", "message_min", "message_max", "message_all", "message_equal")
-_CODES_BY_VALIDATOR = {
-    validate.Range: "OUT_OF_RANGE",
-    validate.Length: "INVALID_LENGTH",
-    validate.OneOf: "INVALID_CHOICE",
-    validate.Regexp: "INVALID_FORMAT",
-}
-
-
-def _matches(message: str, template: str) -> bool:
-    """marshmallow messages are templates such as "Must be one of: {choices}."."""
-    return message == template or ("{" in template and message.startswith(template.split("{")[0]))
-
-
-def _code_for(schema: Schema, key: str, message: str) -> str:
-    """Give each marshmallow message a stable code, so clients need not parse English text."""
-    if message == _UNKNOWN_FIELD_MESSAGE:
-        return "UNKNOWN_FIELD"
-    field = next((f for name, f in schema.fields.items() if (f.data_key or name) == key), None)
-    if field is None:
-        return "INVALID"
-    inner = getattr(field, "inner", None)
-    for candidate in (field, inner) if inner else (field,):
-        for error_key, template in candidate.error_messages.items():
-            if _matches(message, str(template)):
-                return _CODES_BY_ERROR_KEY.get(error_key, "INVALID")
-    validators = [*field.validators, *(inner.validators if inner else [])]
-    known = [
-        (validator, code)
-        for validator in validators
-        for validator_cls, code in _CODES_BY_VALIDATOR.items()
-        if isinstance(validator, validator_cls)
-    ]
-    # Prefer the validator whose message this is (a field may have Length and Regexp).
-    for validator, code in known:
-        templates = [getattr(validator, attr, None) for attr in _VALIDATOR_MESSAGES]
-        if any(t and _matches(message, str(t)) for t in templates):
-            return code
-    return known[0][1] if known else "INVALID"
-
-
-def flatten_messages(
-    schema: Schema, messages: dict[Any, Any], top: str | None = None, path: tuple[str, ...] = ()
-) -> list[FieldProblem]:
-    """marshmallow's nested error messages as a flat list of problems with stable codes."""
-    problems = []
-    for key, value in messages.items():
-        here = (*path, "settings" if key == "_schema" else str(key))
-        top_key = top or str(key)
-        if isinstance(value, dict):
-            problems += flatten_messages(schema, value, top_key, here)
-        else:
-            problems += [
-                FieldProblem(".".join(here), _code_for(schema, top_key, m), m) for m in value
-            ]
-    return problems
-
-
 def validate_settings(schema: Schema, raw: Any) -> dict[str, Any]:
     """Load settings through the schema; the result is the full, defaulted, typed settings."""
     if not isinstance(raw, dict):
-        raise SettingsInvalid(
-            [FieldProblem("settings", "INVALID_TYPE", "Settings must be an object.")]
-        )
+        raise refuse("settings", "INVALID_TYPE", "Settings must be an object.")
     try:
         return schema.load(raw)
     except ValidationError as exc:
-        raise SettingsInvalid(flatten_messages(schema, exc.normalized_messages())) from None
+        raise Refused(
+            flatten_messages(schema, exc.normalized_messages(), under="settings")
+        ) from None
 
 
 def _python_type(field: fields.Field) -> Any:

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal_blocks import audit
-from portal_blocks.blocks.settings import FieldProblem, camelize, flatten_messages
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.db import utcnow
-from portal_blocks.edits import EditRefused, check_version, refuse
+from portal_blocks.edits import check_version
 from portal_blocks.models import Article, ArticleStatus, AuditEntry
+from portal_blocks.problems import FieldProblem, Refused, camelize, flatten_messages, refuse
 from portal_blocks.text.slug import new_slug
 
 #: What an editor may set directly; slug, status and the legacy path follow from the actions.
@@ -55,7 +55,7 @@ def article_state(article: Article) -> dict[str, Any]:
 def _load(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = sorted(set(data) - set(EDITABLE_FIELDS))
     if unknown:
-        raise EditRefused(
+        raise Refused(
             [
                 FieldProblem(f"input.{camelize(k)}", "UNKNOWN_FIELD", "Unknown field.")
                 for k in unknown
@@ -64,9 +64,9 @@ def _load(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     try:
         loaded = _schema.load(data, partial=partial)
     except ValidationError as exc:
-        problems = flatten_messages(_schema, exc.normalized_messages())
-        raise EditRefused(
-            [FieldProblem(f"input.{camelize(p.field)}", p.code, p.message) for p in problems]
+        messages = exc.normalized_messages()
+        raise Refused(
+            flatten_messages(_schema, messages, under="input", key_name=camelize)
         ) from None
     # The schema also fills defaults of fields editors do not set (status, legacy path).
     return {k: v for k, v in loaded.items() if k in EDITABLE_FIELDS}

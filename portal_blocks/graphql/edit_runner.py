@@ -15,11 +15,12 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
-from portal_blocks.edits import EditRefused, apply_edit
+from portal_blocks.edits import apply_edit
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_types import user_errors
 from portal_blocks.graphql.errors import UserError
 from portal_blocks.graphql.permissions import require_editor
+from portal_blocks.problems import Refused
 
 K = TypeVar("K")
 P = TypeVar("P")
@@ -50,6 +51,6 @@ class PayloadKind(Generic[K, P]):
         remember = keep or self.keep
         try:
             key = apply_edit(session, lambda: remember(service(session, actor, **arguments)))
-        except EditRefused as exc:
+        except Refused as exc:
             return self.refused(user_errors(exc.problems))
         return self.loaded(session, key)

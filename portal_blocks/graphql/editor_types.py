@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
-from portal_blocks.blocks.settings import FieldProblem
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.errors import UserError
 from portal_blocks.layout.editing import draft_placements
 from portal_blocks.models import AuditEntry, Layout, LayoutRevision, Placement, Route
+from portal_blocks.problems import FieldProblem
 
 
 def user_errors(problems: list[FieldProblem]) -> list[UserError]:

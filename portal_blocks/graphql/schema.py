@@ -20,14 +20,14 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from portal_blocks.blocks import UnknownBlockType, registry
-from portal_blocks.blocks.settings import SettingsInvalid
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.article_mutations import ArticleMutations
 from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_queries import EditorQueries
-from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, UserError, log_errors
+from portal_blocks.graphql.editor_types import user_errors
+from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, log_errors
 from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
@@ -36,6 +36,7 @@ from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQue
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
 from portal_blocks.graphql.validation_cache import DOCUMENT_CACHE_SIZE, ValidationCacheByText
 from portal_blocks.layout.pages import load_page, page_dependencies
+from portal_blocks.problems import Refused
 
 
 @dataclass(frozen=True)
@@ -115,15 +116,8 @@ class PageQueries:
             raise UnknownBlockTypeError(str(exc), blockType=block_type) from None
         try:
             loaded = definition.validate(settings)
-        except SettingsInvalid as exc:
-            return SettingsValidation(
-                valid=False,
-                settings=None,
-                errors=[
-                    UserError(field=f"settings.{p.field}", code=p.code, message=p.message)
-                    for p in exc.problems
-                ],
-            )
+        except Refused as exc:
+            return SettingsValidation(valid=False, settings=None, errors=user_errors(exc.problems))
         return SettingsValidation(valid=True, settings=definition.dump(loaded), errors=[])
 
 

@@ -19,11 +19,11 @@ from werkzeug.routing import Map, Rule
 
 from portal_blocks import audit
 from portal_blocks.blocks.base import PlacedBlock
-from portal_blocks.blocks.settings import FieldProblem
 from portal_blocks.db import utcnow
-from portal_blocks.edits import EditRefused, check_version, refuse
+from portal_blocks.edits import check_version
 from portal_blocks.layout.service import new_placement, stored_settings
 from portal_blocks.models import Article, Layout, Placement, Route
+from portal_blocks.problems import FieldProblem, Refused, refuse
 
 LAYOUT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -100,7 +100,7 @@ def _check_regions(regions: list[str]) -> list[str]:
         if not REGION_NAME.match(name) or len(name) > MAX_NAME
     ]
     if problems:
-        raise EditRefused(problems)
+        raise Refused(problems)
     if len(set(regions)) != len(regions):
         raise refuse("regions", "DUPLICATE", "Each region name may appear once.")
     return list(regions)

@@ -8,9 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal_blocks.blocks import UnknownBlockType, registry
-from portal_blocks.blocks.settings import FieldProblem, SettingsInvalid
-from portal_blocks.edits import EditRefused, refuse
 from portal_blocks.models import Layout, Placement, Route
+from portal_blocks.problems import refuse
 
 
 def ensure_layout(session: Session, name: str, *, title: str, regions: list[str]) -> Layout:
@@ -31,19 +30,7 @@ def stored_settings(block_type: str, settings: Any) -> dict[str, Any]:
         definition = registry.get(block_type)
     except UnknownBlockType as exc:
         raise refuse("blockType", "UNKNOWN_BLOCK_TYPE", str(exc)) from None
-    try:
-        return definition.dump(definition.validate(settings if settings is not None else {}))
-    except SettingsInvalid as exc:
-        raise EditRefused(
-            [
-                FieldProblem(
-                    p.field if p.field.startswith("settings") else f"settings.{p.field}",
-                    p.code,
-                    p.message,
-                )
-                for p in exc.problems
-            ]
-        ) from None
+    return definition.dump(definition.validate(settings if settings is not None else {}))
 
 
 def new_placement(
