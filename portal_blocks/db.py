@@ -3,25 +3,34 @@
 The registry carries the naming convention so Alembic's batch mode can alter SQLite tables
 (it needs named constraints), and the type map so ``dict[str, Any]`` columns are mutable JSON
 (JSONB on PostgreSQL). See flask-sqlalchemy#1361 for why both live on an explicit registry.
+
+Everything here acts on our own engine and our own session class only: a host app's engines
+and sessions, in the same process, keep their PRAGMAs and run none of our session hooks.
 """
 
 from __future__ import annotations
 
-import sqlite3
+import os
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
+from weakref import WeakKeyDictionary
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import JSON, DateTime, MetaData, String, Text, event
+from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
+from sqlalchemy import JSON, DateTime, MetaData, String, Text, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Dialect, Engine
+from sqlalchemy.engine import URL, Dialect, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.mutable import MutableDict, MutableList
-from sqlalchemy.orm import DeclarativeBase, registry
+from sqlalchemy.orm import DeclarativeBase, Session, registry
+from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 from sqlalchemy.types import TypeDecorator
+
+from portal_blocks.config import PREFIX
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -49,7 +58,7 @@ def nfc(value: str | None) -> str | None:
 class NFCText(TypeDecorator[str]):
     """Text that is NFC-normalised on its way into the database, whatever the caller sent."""
 
-    impl = Text
+    impl: type[String] = Text  # annotated as Text's base, String, so NFCString may set String
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
@@ -94,41 +103,124 @@ class Base(DeclarativeBase):
     )
 
 
+class PortalSession(FlaskSQLAlchemySession):
+    """The class of every session ``db.session`` makes, and of no host's session.
+
+    :mod:`portal_blocks.caching.invalidation` listens on this class rather than on
+    SQLAlchemy's ``Session``, so our cache hooks run for our writes only. A session of ours made
+    any other way than through ``db.session`` must be of this class, or its commits invalidate
+    nothing.
+    """
+
+
 class PortalSQLAlchemy(SQLAlchemy):
     """Our models' own database handle, which can live in a host app beside the host's.
 
     flask-sqlalchemy allows one instance per app (``app.extensions["sqlalchemy"]``) and reads
     the app's ``SQLALCHEMY_*`` keys, so a plain instance would clash with a host's own, or take
     over its database. This one registers under ``app.extensions["portal_blocks_db"]`` and
-    builds its single engine from ``PORTAL_BLOCKS_DATABASE_URL`` alone; everything else
-    (models, the app-context-scoped session, ``db.engine``) is flask-sqlalchemy's.
-    The hooks used here are stable across flask-sqlalchemy 3.1 (pinned below 3.2).
+    builds its single engine from ``PORTAL_BLOCKS_DATABASE_URL`` alone; the host's
+    ``SQLALCHEMY_*`` settings stay the host's.
+
+    Only public members of flask-sqlalchemy's ``SQLAlchemy`` are overridden: the constructor
+    (to give our session its own class), :meth:`init_app` (which never calls the base one, and
+    so none of its private setup methods) and :attr:`engines`, from our own per-app mapping.
+    Everything else (``db.Model``, ``db.metadata``, the app-context-scoped ``db.session``,
+    ``db.engine``, ``create_all``) is flask-sqlalchemy's, and reaches our engine through the
+    public :attr:`engines`, as its session's ``get_bind`` does.
     """
 
     EXTENSION_KEY = "portal_blocks_db"
 
-    def init_app(self, app: Flask) -> None:
-        from portal_blocks.config import PREFIX
+    def __init__(self, *, model_class: type[DeclarativeBase], disable_autonaming: bool) -> None:
+        super().__init__(
+            model_class=model_class,
+            disable_autonaming=disable_autonaming,
+            session_options={"class_": PortalSession},
+        )
+        self._engines_by_app: WeakKeyDictionary[Flask, dict[str | None, Engine]]
+        self._engines_by_app = WeakKeyDictionary()
 
+    def init_app(self, app: Flask) -> None:
         if self.EXTENSION_KEY in app.extensions:
             raise RuntimeError("portal-blocks' database is already set up on this app.")
         app.extensions[self.EXTENSION_KEY] = self
-        app.teardown_appcontext(self._teardown_session)
-        url = app.config[PREFIX + "DATABASE_URL"]
-        options: dict[str, Any] = {"url": url, **engine_options(url, app.config)}
-        self._make_metadata(None)
-        self._apply_driver_defaults(options, app)
-        engines = self._app_engines.setdefault(app, {})
-        for engine in engines.values():
-            engine.dispose()
-        engines.clear()
-        engines[None] = self._make_engine(None, options, app)
+        app.teardown_appcontext(self._remove_session)
+        self._engines_by_app[app] = {None: build_engine(app)}
+
+    @property
+    def engines(self) -> Mapping[str | None, Engine]:
+        """Our one engine (key ``None``) for the current app, never one of the host's."""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]  # flask types it as Flask, not as the proxy
+        try:
+            return self._engines_by_app[app]
+        except KeyError:
+            raise RuntimeError(
+                "portal-blocks' database is not set up on this app: call PortalBlocks(app)."
+            ) from None
+
+    @property
+    def session_proxy(self) -> Session:
+        """``session``, typed as the :class:`Session` it stands in for wherever one is asked.
+
+        ``session`` is a ``scoped_session``: a proxy that hands every ``Session`` method to the
+        current app context's session. We pass the proxy itself, not the session it holds now,
+        so whatever keeps it (a request's context, a host's article source) always reaches the
+        session of the context it runs in. SQLAlchemy types the proxy as its own class, which
+        is no ``Session``, although it answers every ``Session`` method.
+        """
+        return cast(Session, self.session)
+
+    def _remove_session(self, _exc: BaseException | None) -> None:
+        """Each app context's session goes back to the pool when the context ends."""
+        self.session.remove()
+
+
+def build_engine(app: Flask) -> Engine:
+    """Our engine for ``app``, from ``PORTAL_BLOCKS_DATABASE_URL`` and nothing of the host's.
+
+    SQLite gets what flask-sqlalchemy would give it (a relative path lives in the app's
+    instance folder; ``:memory:`` is one connection shared by every thread), and our PRAGMAs,
+    on this engine's connections alone.
+    """
+    raw_url = str(app.config[PREFIX + "DATABASE_URL"])
+    url = make_url(raw_url)
+    options = engine_options(raw_url, app.config)
+    if url.get_backend_name() == "sqlite":
+        url, options = _sqlite_defaults(url, options, app.instance_path)
+    engine = create_engine(url, **options)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_defaults(
+    url: URL, options: dict[str, Any], instance_path: str
+) -> tuple[URL, dict[str, Any]]:
+    database = url.database
+    if database is None or database in ("", ":memory:"):
+        connect_args = {**options.get("connect_args", {}), "check_same_thread": False}
+        return url, {**options, "poolclass": StaticPool, "connect_args": connect_args}
+    # A URI filename (``sqlite:///file:path?uri=true``) keeps its ``file:`` scheme.
+    is_uri = bool(url.query.get("uri"))
+    path = database[len("file:") :] if is_uri else database
+    if os.path.isabs(path):
+        return url, options
+    os.makedirs(instance_path, exist_ok=True)
+    path = os.path.join(instance_path, path)
+    return url.set(database=f"file:{path}" if is_uri else path), options
+
+
+def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    """SQLite ignores foreign keys unless asked, and fails on a busy file unless told to wait."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
 
 
 def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
     """Bounded waits: a lost database must fail a request in seconds, not hang a worker."""
-    from portal_blocks.config import PREFIX
-
     if url.startswith("postgresql"):
         connect_timeout = config[PREFIX + "DB_CONNECT_TIMEOUT"]
         statement_ms = int(config[PREFIX + "DB_STATEMENT_TIMEOUT_MS"])
@@ -144,6 +236,14 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 db = PortalSQLAlchemy(model_class=Base, disable_autonaming=True)
+
+# The base class of our models. flask-sqlalchemy types ``db.Model`` as a variable (of type
+# ``type[Model]``), which a type checker cannot take as a base class; it builds that class from
+# ``Base``'s namespace, so the models are checked against ``Base``.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 class ExecutedStatement(NamedTuple):
@@ -171,13 +271,3 @@ def recorded_statements(engine: Engine) -> Iterator[list[ExecutedStatement]]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """SQLite ignores foreign keys unless asked, and fails on a busy file unless told to wait."""
-    if isinstance(dbapi_connection, sqlite3.Connection):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()

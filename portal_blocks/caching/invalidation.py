@@ -1,12 +1,16 @@
 """Every committed write becomes a set of tags, and every response cache drops what they touch.
 
-The hooks sit on SQLAlchemy's ``Session`` class, not on one session, so every write path
-(services, mutations, importers, the CLI) invalidates without calling anything. Tags are
+The hooks sit on our session class, :class:`portal_blocks.db.PortalSession`, not on one session,
+so every write path of ours (services, mutations, importers, the CLI: all through
+``db.session``) invalidates without calling anything. They are not on SQLAlchemy's ``Session``:
+a host app's own sessions in the same process run none of them, so its commits cost it nothing
+here and never drop our caches, even on a table of its own that shares a name with ours. Tags are
 collected at each flush and applied only after the commit: a rolled-back change invalidates
 nothing, and a reader can never refill an entry from data that is about to change.
 
 ORM-enabled bulk ``UPDATE``/``DELETE`` statements name no rows, so they invalidate everything.
-Statements run on a bare connection, outside any session, are not seen.
+Statements run on a bare connection, outside any session, or through a session of another
+class, are not seen.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm.attributes import History
 
-from portal_blocks.caching.hints import (
+from portal_blocks.cache_tags import (
     ALL,
     ARTICLES_TAG,
     ROUTES_TAG,
@@ -26,6 +31,7 @@ from portal_blocks.caching.hints import (
     layout_tag,
     viewer_tag,
 )
+from portal_blocks.db import PortalSession
 from portal_blocks.models import Article, DisplayPreference, Layout, Placement, Route
 
 _PENDING = "portal_blocks.cache_tags"
@@ -50,7 +56,7 @@ def tags_for(obj: object) -> set[str]:
     if isinstance(obj, Layout):
         return {layout_tag(obj.id)}
     if isinstance(obj, Placement):
-        history = inspect(obj).attrs.layout_id.history
+        history: History = inspect(obj).attrs.layout_id.history
         layout_ids = {obj.layout_id, *history.deleted}
         return {layout_tag(i) for i in layout_ids if i is not None}
     if isinstance(obj, Route):
@@ -61,22 +67,23 @@ def tags_for(obj: object) -> set[str]:
 
 
 def _pending(session: Session) -> set[str]:
-    return session.info.setdefault(_PENDING, set())
+    pending: set[str] = session.info.setdefault(_PENDING, set())
+    return pending
 
 
-@event.listens_for(Session, "after_flush")
+@event.listens_for(PortalSession, "after_flush")
 def _collect(session: Session, _flush_context: UOWTransaction) -> None:
     pending = _pending(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
         pending |= tags_for(obj)
 
 
-_WATCHED_TABLES = frozenset(
-    m.__table__.name for m in (Article, Layout, Placement, Route, DisplayPreference)
+_WATCHED_TABLES: frozenset[str] = frozenset(
+    m.__tablename__ for m in (Article, Layout, Placement, Route, DisplayPreference)
 )
 
 
-@event.listens_for(Session, "do_orm_execute")
+@event.listens_for(PortalSession, "do_orm_execute")
 def _collect_bulk(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete or state.is_insert:
         table = getattr(state.statement, "table", None)
@@ -84,14 +91,14 @@ def _collect_bulk(state: ORMExecuteState) -> None:
             _pending(state.session).add(ALL)
 
 
-@event.listens_for(Session, "after_commit")
+@event.listens_for(PortalSession, "after_commit")
 def _apply(session: Session) -> None:
     tags = session.info.pop(_PENDING, None)
     if tags:
         invalidate(tags)
 
 
-@event.listens_for(Session, "after_rollback")
+@event.listens_for(PortalSession, "after_rollback")
 def _discard(session: Session) -> None:
     session.info.pop(_PENDING, None)
 

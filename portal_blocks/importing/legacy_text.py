@@ -41,7 +41,7 @@ from zoneinfo import ZoneInfo
 
 from portal_blocks.i18n import gettext
 from portal_blocks.layout.routing import normalise_path
-from portal_blocks.text.slug import new_slug
+from portal_blocks.text.slug import is_literal_path, new_slug, slug_of_legacy_path
 
 TOOLBAR_LABEL = "PublishingPortal - Block_BanTin_Toolbar"
 VIEWDATA_LABEL = "PublishingPortal - Block_BanTin_ViewData"
@@ -52,7 +52,6 @@ CAPTION_MAX_LENGTH = 200
 AUTHOR_MAX_LENGTH = 200
 _DATE = re.compile(r"\d{2}/\d{2}/\d{4}")
 _SENTENCE_END = re.compile(r"[.!?…:;][\"'”’»)\]]*$")
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -130,19 +129,16 @@ def suffix_for(*parts: str) -> str:
 
 
 def slug_for(title: str, legacy_path: str | None, fallback_key: str) -> str:
-    """The legacy address's own slug when it is one (``/Pages/<slug>.aspx``), else the rule's."""
+    """The legacy address's own slug when it names one (``/Pages/<slug>.aspx``), else the rule's."""
     if legacy_path:
-        stem = legacy_path.rstrip("/").rsplit("/", 1)[-1].rsplit(".", 1)[0]
-        if _SLUG.match(stem) and len(stem) <= 120:
-            return stem
-        return new_slug(title, suffix_for(legacy_path))
+        return slug_of_legacy_path(legacy_path) or new_slug(title, suffix_for(legacy_path))
     return new_slug(title, suffix_for(fallback_key))
 
 
 def legacy_path_of(url: str) -> str:
     """The path of a legacy URL, decoded: ``https://host/Pages/x.aspx?a=1`` -> ``/Pages/x.aspx``."""
     path = normalise_path(urlsplit(url).path)
-    if path == "/" or "<" in path or ">" in path:
+    if not is_literal_path(path):
         raise ValueError(f"'{url}' has no usable path")
     return path
 
@@ -223,14 +219,14 @@ def parse_legacy_text(text: str, *, timezone: str) -> ParsedArticle:
     lead_start = cursor.number
     lead_lines: list[str] = []
     while True:
-        line = cursor.next()
-        if line is None:
+        lead_line = cursor.next()
+        if lead_line is None:
             raise LegacyTextError(
                 [*errors, LineError(cursor.number, f"expected the label '{VIEWDATA_LABEL}'")]
             )
-        if _is_label(line, VIEWDATA_LABEL):
+        if _is_label(lead_line, VIEWDATA_LABEL):
             break
-        lead_lines.append(line)
+        lead_lines.append(lead_line)
     while lead_lines and _blank(lead_lines[-1]):
         lead_lines.pop()
     while lead_lines and _blank(lead_lines[0]):

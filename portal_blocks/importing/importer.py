@@ -1,0 +1,421 @@
+"""Importing the legacy portal's archive: page text (``.txt``) and JSON Lines (``.jsonl``).
+
+Each record is validated in full (format, then :class:`ArticleSchema`) before anything is
+written, and then written inside its own savepoint, so a record is imported whole or not at
+all, and one bad record (even a line no JSON reader can take) does not stop the others.
+
+A record is keyed by its legacy path when it has one, else by its slug; a page text without a
+URL line, which has no address of its own, is also matched by its title and day to the one
+article readers see with both (so the reference page updates the demo article). Importing the
+same files again updates articles in place, and changes only what a record gives: a field it
+does not name (a category, a status, an image the page text cannot hold) stays as it was.
+
+A legacy path becomes an exact route to its article, so it must be a literal path (the schema
+refuses patterns) and must not be another article's or page's address
+(:meth:`Importer._route`): an import adds addresses, it never takes one over.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from marshmallow import ValidationError
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from portal_blocks.content.legacy_text import LegacyTextError, parse_legacy_text, slug_for
+from portal_blocks.content.schemas import ArticleSchema
+from portal_blocks.content.visibility import VISIBLE_TO_READERS
+from portal_blocks.layout.routing import RouteMatch, match_route
+from portal_blocks.layout.service import ensure_route
+from portal_blocks.models import Article, Layout, Route
+from portal_blocks.text.nul import NUL, NUL_MESSAGE
+from portal_blocks.text.slug import LEGACY_ROUTE
+
+FORMATS = (".txt", ".jsonl")
+#: How many articles a page text matched by title and day may name in its error.
+MATCHES_SHOWN = 5
+#: How a NUL in a field's name is printed (a terminal would drop it).
+_SHOWN_NUL = "\\x00"
+_schema = ArticleSchema()
+
+
+@dataclass(frozen=True)
+class RecordError:
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: {self.message}"
+
+
+@dataclass
+class Record:
+    """One article to import, or the errors that keep it out."""
+
+    source: str
+    line: int
+    data: dict[str, Any] | None = None
+    field_lines: dict[str, int] = field(default_factory=dict)
+    errors: list[RecordError] = field(default_factory=list)
+    #: A page text's date is a day, not a time: that day, [start, end), in the portal's zone.
+    published_day: tuple[datetime, datetime] | None = None
+
+    def gives(self, name: str) -> bool:
+        """Whether the record names the field (else the schema's default stands in for it)."""
+        return self.data is not None and name in self.data
+
+
+@dataclass
+class ImportSummary:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    failed_records: int = 0
+    #: Created as drafts only because the record gave no status: said, so none goes unnoticed.
+    drafts_without_status: int = 0
+
+    def __str__(self) -> str:
+        counts = (
+            f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
+            f"{self.failed_records} failed"
+        )
+        if self.drafts_without_status:
+            counts += f"; {self.drafts_without_status} imported as drafts (no status given)"
+        return counts
+
+
+def _read_text(path: Path) -> tuple[str | None, RecordError | None]:
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, RecordError(str(path), line, "not UTF-8 text")
+
+
+def _nul_error(path: Path, text: str) -> RecordError | None:
+    """NUL is refused up front, as GraphQL refuses it: PostgreSQL text cannot hold it, and
+    SQLite would keep what PostgreSQL cannot."""
+    at = text.find(NUL)
+    return None if at < 0 else RecordError(str(path), text.count("\n", 0, at) + 1, NUL_MESSAGE)
+
+
+def _day_of(published_at: str, timezone: str) -> tuple[datetime, datetime]:
+    """The day a page text's date names, from its midnight to the next, in ``timezone``."""
+    start = datetime.fromisoformat(published_at)
+    end = datetime.combine(start.date() + timedelta(days=1), time(), ZoneInfo(timezone))
+    return start, end
+
+
+def read_txt(path: Path, *, timezone: str, category: str | None) -> Iterator[Record]:
+    """One legacy page text file is one record."""
+    text, error = _read_text(path)
+    if error is None and text is not None:
+        error = _nul_error(path, text)
+    if error is not None or text is None:
+        yield Record(str(path), error.line if error else 1, errors=[error] if error else [])
+        return
+    try:
+        parsed = parse_legacy_text(text, timezone=timezone)
+    except LegacyTextError as exc:
+        yield Record(
+            str(path),
+            exc.errors[0].line,
+            errors=[RecordError(str(path), e.line, e.message) for e in exc.errors],
+        )
+        return
+    if category is not None:
+        parsed.data["category"] = category
+    yield Record(
+        str(path),
+        1,
+        data=parsed.data,
+        field_lines=parsed.field_lines,
+        published_day=_day_of(parsed.data["published_at"], timezone),
+    )
+
+
+def count_records(path: Path) -> int:
+    if path.suffix.lower() == ".jsonl":
+        with path.open("rb") as handle:
+            return sum(1 for line in handle if line.strip())
+    return 1
+
+
+def read_jsonl(path: Path, *, category: str | None) -> Iterator[Record]:
+    """One article per line (blank lines are skipped), as :class:`ArticleSchema` reads it."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            data, problem = _json_of(raw, first=number == 1)
+            if problem is not None:
+                yield Record(str(path), number, errors=[_error(path, number, problem)])
+                continue
+            if not isinstance(data, dict):
+                yield Record(
+                    str(path), number, errors=[_error(path, number, "expected a JSON object")]
+                )
+                continue
+            if category is not None:
+                data.setdefault("category", category)
+            if not data.get("slug") and isinstance(data.get("title"), str):
+                legacy_path = data.get("legacy_path")
+                data["slug"] = slug_for(
+                    data["title"],
+                    legacy_path if isinstance(legacy_path, str) else None,
+                    f"{data['title']}\n{data.get('published_at')}",
+                )
+            yield Record(str(path), number, data=data)
+
+
+def _json_of(raw: bytes, *, first: bool) -> tuple[Any, str | None]:
+    """One line's JSON value, or why no JSON reader takes it.
+
+    Besides malformed text, Python's reader fails on nesting deeper than its recursion limit
+    and on integers longer than its digit limit; those are one bad line too, not a reason to
+    stop the run (and, on PostgreSQL, to lose the file's earlier records with it).
+    """
+    try:
+        return json.loads(raw.decode("utf-8-sig" if first else "utf-8")), None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"not JSON: {exc}"
+    except RecursionError:
+        return None, "not JSON: nested too deeply"
+    except ValueError:  # the only other failure: an integer past the digit limit
+        return None, f"not JSON: a number with more than {sys.get_int_max_str_digits()} digits"
+
+
+def _error(path: Path, line: int, message: str) -> RecordError:
+    return RecordError(str(path), line, message)
+
+
+def read_file(path: Path, *, timezone: str, category: str | None = None) -> Iterator[Record]:
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        return read_txt(path, timezone=timezone, category=category)
+    if suffix == ".jsonl":
+        return read_jsonl(path, category=category)
+    raise ValueError(f"{path}: unknown format '{suffix}' (expected one of {', '.join(FORMATS)})")
+
+
+def _flatten(messages: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, str]]:
+    for key, value in messages.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            yield from _flatten(value, f"{name}.")
+        else:
+            for message in value:
+                yield name, str(message)
+
+
+def _nul_errors(record: Record, data: dict[str, Any]) -> list[RecordError]:
+    """Each field whose name or text holds NUL (a value that is no text fails the schema)."""
+    return [
+        RecordError(
+            record.source,
+            record.field_lines.get(name, record.line),
+            f"{name.replace(NUL, _SHOWN_NUL)}: {NUL_MESSAGE}",
+        )
+        for name, value in data.items()
+        if NUL in name or (isinstance(value, str) and NUL in value)
+    ]
+
+
+def validate(record: Record) -> dict[str, Any] | None:
+    """The loaded article, or ``None`` with the record's errors filled in."""
+    if record.data is None:
+        return None
+    nul = _nul_errors(record, record.data)
+    if nul:
+        record.errors += nul
+        return None
+    try:
+        loaded: dict[str, Any] = _schema.load(record.data)
+        return loaded
+    except ValidationError as exc:
+        messages = exc.messages_dict
+        record.errors += [
+            RecordError(record.source, record.field_lines.get(name, record.line), f"{name}: {msg}")
+            for name, msg in _flatten(messages)
+        ]
+        return None
+
+
+class Importer:
+    """Writes validated records; holds the run's counts and errors."""
+
+    def __init__(self, session: Session, layout: Layout) -> None:
+        self.session = session
+        self.layout = layout
+        self.summary = ImportSummary()
+
+    def add(self, record: Record) -> None:
+        loaded = validate(record)
+        if loaded is None:
+            self._failed(record)
+            return
+        try:
+            with self.session.begin_nested():
+                outcome = self._write(record, loaded)
+        except (SQLAlchemyError, ValueError) as exc:
+            record.errors.append(
+                RecordError(record.source, record.line, f"not imported: {_reason(exc)}")
+            )
+            self._failed(record)
+            return
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        if outcome == "created" and not record.gives("status"):
+            self.summary.drafts_without_status += 1
+
+    def _failed(self, record: Record) -> None:
+        self.summary.failed_records += 1
+        self.summary.errors += record.errors
+
+    def _write(self, record: Record, loaded: dict[str, Any]) -> str:
+        article = self._existing(record, loaded)
+        if article is None:
+            article = Article(**loaded)
+            self.session.add(article)
+            outcome = "created"
+        else:
+            for key, value in _changes(record, loaded, article).items():
+                if getattr(article, key) != value:
+                    setattr(article, key, value)
+            outcome = "updated" if self.session.is_modified(article) else "unchanged"
+        self.session.flush()
+        legacy_path = loaded.get("legacy_path")
+        if legacy_path:
+            self._route(article, legacy_path)
+        return outcome
+
+    def _existing(self, record: Record, loaded: dict[str, Any]) -> Article | None:
+        """The article this record is: by legacy path, else slug, else (a page text without a
+        URL line) by title and day."""
+        legacy_path = loaded.get("legacy_path")
+        if legacy_path:
+            by_path: Article | None = self.session.scalar(
+                select(Article).where(Article.legacy_path == legacy_path)
+            )
+            if by_path is not None:
+                return by_path
+        article: Article | None = self.session.scalar(
+            select(Article).where(Article.slug == loaded["slug"])
+        )
+        if article is not None:
+            if article.legacy_path and legacy_path:
+                raise ValueError(
+                    f"slug '{article.slug}' belongs to the article at {article.legacy_path}"
+                )
+            return article
+        if record.published_day is not None and not legacy_path:
+            return self._same_page(loaded["title"], record.published_day)
+        return None
+
+    def _same_page(self, title: str, day: tuple[datetime, datetime]) -> Article | None:
+        """The article readers see with this title on this day: a page text has no other key,
+        and its derived slug differs from that of an article made elsewhere (the demo's)."""
+        start, end = day
+        matches = self.session.scalars(
+            select(Article)
+            .where(
+                VISIBLE_TO_READERS,
+                Article.published_at >= start,
+                Article.published_at < end,
+                Article.title == title,
+            )
+            .order_by(Article.id)
+            .limit(MATCHES_SHOWN)
+        ).all()
+        if len(matches) > 1:
+            slugs = ", ".join(a.slug for a in matches)
+            raise ValueError(
+                f"the page's title and date match several articles ({slugs}); "
+                "give it a URL line to say which"
+            )
+        return matches[0] if matches else None
+
+    def _route(self, article: Article, legacy_path: str) -> None:
+        """Make the legacy address show the article, unless a route already leads there;
+        refuse an address that shows, or belongs to, another article or page."""
+        match = match_route(self.session, legacy_path)
+        if match is not None and _leads_to(match, article):
+            return
+        taken = self._owner_of(match, legacy_path, article)
+        if taken is not None:
+            raise ValueError(f"{legacy_path} {taken}")
+        ensure_route(self.session, legacy_path, self.layout, article_id=article.id)
+
+    def _owner_of(self, match: RouteMatch | None, path: str, article: Article) -> str | None:
+        """Whose address ``path`` is, when not ``article``'s: said as the error's end."""
+        exact = self.session.scalar(select(Route).where(Route.pattern == path))
+        if exact is not None and exact.article_id != article.id:
+            return self._shown_by(exact.article_id)
+        if match is None:
+            return None
+        if match.article_id is not None:
+            return self._shown_by(match.article_id)
+        if match.slug is None:
+            route = self.session.get(Route, match.route_id)
+            # A catch-all pattern's page may give way to an exact path; an exact page may not.
+            return None if route is not None and route.is_pattern else self._shown_by(None)
+        owner = self.session.scalar(select(Article.slug).where(Article.slug == match.slug))
+        if owner is not None:
+            return f"is already the address of the article '{owner}'"
+        route = self.session.get(Route, match.route_id)
+        if route is not None and route.pattern != LEGACY_ROUTE:
+            # Any slug's address by that pattern, even before its article exists (a later
+            # record may add it): only legacy addresses may name a slug not their article's.
+            return f"is the address of slug '{match.slug}' under the route {route.pattern}"
+        return None
+
+    def _shown_by(self, article_id: int | None) -> str:
+        if article_id is None:
+            return "is already the address of another page"
+        slug = self.session.scalar(select(Article.slug).where(Article.id == article_id))
+        return f"is already the address of the article '{slug}'"
+
+
+def _leads_to(match: RouteMatch, article: Article) -> bool:
+    return match.article_id == article.id or (
+        match.article_id is None and match.slug == article.slug
+    )
+
+
+def _changes(record: Record, loaded: dict[str, Any], article: Article) -> dict[str, Any]:
+    """What re-importing changes: only the fields the record gives.
+
+    A field it does not name keeps its value rather than taking the schema's default: the
+    category an earlier ``--category`` set, the status an editor published, the image a page
+    text cannot hold. An article keeps its slug (its address), and a publish date unless the
+    record gives a new one: a page text's day does not move a time already set on that day.
+    """
+    changes = {k: v for k, v in loaded.items() if record.gives(k) and k != "slug"}
+    when = changes.get("published_at")
+    day = record.published_day
+    if when is None or (
+        day is not None
+        and article.published_at is not None
+        and day[0] <= article.published_at < day[1]
+    ):
+        changes.pop("published_at", None)
+    return changes
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, SQLAlchemyError):
+        orig = getattr(exc, "orig", None)
+        text = str(orig) if orig is not None else type(exc).__name__
+        return "conflicts with an existing article (" + text.splitlines()[0] + ")"
+    return str(exc)
