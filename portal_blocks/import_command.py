@@ -6,12 +6,12 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from portal_blocks.content.importer import FORMATS, Importer, count_records, read_file
 from portal_blocks.db import db
 from portal_blocks.demo import ensure_default_layout
+from portal_blocks.importing.importer import FORMATS, Importer, count_records, read_file
+from portal_blocks.state import get_state
 
 #: Runs with at least this many records show a progress bar.
 PROGRESS_FROM = 20
@@ -35,8 +35,8 @@ def import_command(files: tuple[Path, ...], category: str | None) -> None:
         raise click.UsageError(
             f"unknown format: {', '.join(unknown)} (expected {' or '.join(FORMATS)})"
         )
-    timezone = current_app.extensions["portal_blocks"].timezone
-    session = db.session
+    timezone = get_state().timezone
+    session = db.session_proxy
     importer = Importer(session, ensure_default_layout(session))
     total = sum(count_records(f) for f in files)
     with click.progressbar(

@@ -19,7 +19,7 @@ from portal_blocks.db import utcnow
 from portal_blocks.edits import check_version
 from portal_blocks.models import Article, ArticleStatus, AuditEntry
 from portal_blocks.problems import FieldProblem, Refused, camelize, flatten_messages, refuse
-from portal_blocks.text.slug import new_slug
+from portal_blocks.text.slug import legacy_path, new_slug
 
 #: What an editor may set directly; slug, status and the legacy path follow from the actions.
 EDITABLE_FIELDS = (
@@ -36,10 +36,6 @@ EDITABLE_FIELDS = (
 )
 SLUG_ATTEMPTS = 8
 _schema = ArticleSchema()
-
-
-def legacy_path_for(slug: str) -> str:
-    return f"/Pages/{slug}.aspx"
 
 
 def article_state(article: Article) -> dict[str, Any]:
@@ -62,11 +58,10 @@ def _load(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             ]
         )
     try:
-        loaded = _schema.load(data, partial=partial)
+        loaded: dict[str, Any] = _schema.load(data, partial=partial)
     except ValidationError as exc:
-        messages = exc.normalized_messages()
         raise Refused(
-            flatten_messages(_schema, messages, under="input", key_name=camelize)
+            flatten_messages(_schema, exc.messages_dict, under="input", key_name=camelize)
         ) from None
     # The schema also fills defaults of fields editors do not set (status, legacy path).
     return {k: v for k, v in loaded.items() if k in EDITABLE_FIELDS}
@@ -78,7 +73,7 @@ def _free_slug(session: Session, title: str) -> str:
         slug = new_slug(title)
         taken = session.scalar(
             select(Article.id).where(
-                (Article.slug == slug) | (Article.legacy_path == legacy_path_for(slug))
+                (Article.slug == slug) | (Article.legacy_path == legacy_path(slug))
             )
         )
         if taken is None:
@@ -87,11 +82,11 @@ def _free_slug(session: Session, title: str) -> str:
 
 
 def create_article(session: Session, actor: str, data: dict[str, Any]) -> Article:
-    """A new article is a draft; its legacy address ``/Pages/<slug>.aspx`` is fixed now."""
+    """A new article is a draft; its legacy address (:func:`legacy_path`) is fixed now."""
     loaded = _load(data, partial=False)
     slug = _free_slug(session, loaded["title"])
     article = Article(
-        **loaded, slug=slug, legacy_path=legacy_path_for(slug), status=ArticleStatus.DRAFT
+        **loaded, slug=slug, legacy_path=legacy_path(slug), status=ArticleStatus.DRAFT
     )
     session.add(article)
     audit.record(session, actor=actor, action="create", row=article, state=article_state)
@@ -99,7 +94,7 @@ def create_article(session: Session, actor: str, data: dict[str, Any]) -> Articl
 
 
 def lock_article(session: Session, slug: str) -> Article:
-    article = session.scalar(
+    article: Article | None = session.scalar(
         select(Article)
         .where(Article.slug == slug, Article.deleted_at.is_(None))
         .with_for_update()

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, literal, not_, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, literal, not_, select, tuple_
 from sqlalchemy.orm import Session
 
 from portal_blocks.content import search as article_search
-from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery, published
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery
+from portal_blocks.content.source import record_from_model
+from portal_blocks.content.visibility import VISIBLE_TO_READERS
 from portal_blocks.models import Article
 
 DEFAULT_PAGE_SIZE = 20
@@ -85,6 +88,22 @@ def _older_than(cursor: Cursor) -> ColumnElement[bool]:
 
 
 NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
+_TABLE = Article.__table__
+#: Built once, as a plain table statement: the front page only needs records.
+_NEWEST = (
+    select(_TABLE)
+    .where(VISIBLE_TO_READERS)
+    .order_by(_TABLE.c.published_at.desc(), _TABLE.c.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def newest_published(session: Session, limit: int) -> list[ArticleRecord]:
+    """The ``limit`` newest articles readers may see, for a front page: the same articles, in
+    the same order, as the first page of :func:`list_articles` without filters."""
+    if limit < 1:
+        return []
+    return [record_from_model(row) for row in session.execute(_NEWEST, {"limit": limit})]
 
 
 def list_articles(
@@ -101,7 +120,7 @@ def list_articles(
         raise InvalidListing("search", f"search is limited to {MAX_QUERY_LENGTH} characters.")
     cursor = Cursor.decode(after) if after is not None else None
     query = SearchQuery.parse(search) if search else None
-    conditions = [published()]
+    conditions = [VISIBLE_TO_READERS]
     if category is not None:
         conditions.append(Article.category == category)
     if query is None:
@@ -112,10 +131,16 @@ def list_articles(
     else:
         rows = _ranked(session, conditions, query, cursor, size + 1)
     items = [
-        ListedArticle(article, Cursor(int(row_rank), article.published_at, article.id))
-        for article, row_rank in rows[:size]
+        ListedArticle(article, _cursor_of(article, row_rank)) for article, row_rank in rows[:size]
     ]
     return ArticlePage(items=items, has_next_page=len(rows) > size)
+
+
+def _cursor_of(article: Article, rank: Any) -> Cursor:
+    """Listed articles are dated (``VISIBLE_TO_READERS`` requires it): the date sorts them."""
+    if article.published_at is None:
+        raise ValueError(f"article {article.id} is listed without a publish date")
+    return Cursor(int(rank), article.published_at, article.id)
 
 
 def _ranked(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, post_load, pre_load, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
 
 from portal_blocks.db import nfc
 from portal_blocks.models import ArticleStatus
 from portal_blocks.text.html import sanitize_html
+from portal_blocks.text.slug import SLUG_MAX_LENGTH, SLUG_PATTERN, is_literal_path
 
 _TEXT_FIELDS = (
     "title",
@@ -21,13 +22,28 @@ _TEXT_FIELDS = (
     "category",
 )
 
+LITERAL_PATH_MESSAGE = (
+    "Must be one literal path starting with '/' (not '/' itself): a route pattern "
+    "such as /tin-tuc/<slug> would take over the addresses it matches."
+)
+
+
+def _literal_path(value: str) -> None:
+    """A legacy path becomes an exact route, so a pattern would re-route other pages."""
+    if not is_literal_path(value):
+        raise ValidationError(LITERAL_PATH_MESSAGE)
+
 
 class ArticleSchema(Schema):
     class Meta:
         unknown = RAISE
 
     slug = fields.String(
-        validate=[validate.Length(min=1, max=120), validate.Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+        validate=[
+            validate.Length(min=1, max=SLUG_MAX_LENGTH),
+            # \Z, not $: "$" also matches before a final newline.
+            validate.Regexp(rf"{SLUG_PATTERN}\Z"),
+        ]
     )
     title = fields.String(required=True, validate=validate.Length(min=1, max=1000))
     lead = fields.String(load_default="", validate=validate.Length(max=5000))
@@ -54,7 +70,7 @@ class ArticleSchema(Schema):
     legacy_path = fields.String(
         load_default=None,
         allow_none=True,
-        validate=[validate.Length(max=1000), validate.Regexp(r"^/")],
+        validate=[validate.Length(max=1000), _literal_path],
     )
 
     @pre_load

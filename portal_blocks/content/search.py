@@ -31,9 +31,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, Integer, Select, and_, literal_column, select, text, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnClause, SQLColumnExpression
 from sqlalchemy.sql.functions import FunctionElement
 
-from portal_blocks.models import Article, ArticleStatus
+from portal_blocks.models import Article
 from portal_blocks.text.search_text import exact_form, folded_form
 
 #: A search with more words than this is cut, so one request cannot build an unbounded query.
@@ -117,7 +118,7 @@ def _position_in_postgresql(element: position_in, compiler: SQLCompiler, **kw: A
 
 
 def _contains_all(
-    column: ColumnElement[str], words: tuple[str, ...], indexed: bool
+    column: SQLColumnExpression[str], words: tuple[str, ...], indexed: bool
 ) -> ColumnElement[bool]:
     """``LIKE`` where the trigram index should serve it, else a plain substring test; both
     compare the same strings, so the results are the same."""
@@ -127,14 +128,6 @@ def _contains_all(
 
 
 def _fts_rowids(query: str) -> Select[Any]:
-    table = literal_column(FTS_TABLE)  # each query an anonymous parameter: several may meet
+    # Each query an anonymous parameter: several may meet.
+    table: ColumnClause[Any] = literal_column(FTS_TABLE)
     return select(text("rowid")).select_from(text(FTS_TABLE)).where(table.op("MATCH")(query))
-
-
-def published() -> ColumnElement[bool]:
-    """What readers may see in lists: published, not deleted, with a date to order by."""
-    return and_(
-        Article.status == ArticleStatus.PUBLISHED,
-        Article.published_at.is_not(None),
-        Article.deleted_at.is_(None),
-    )

@@ -20,9 +20,10 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
-from portal_blocks.content.search import published
+from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
 from portal_blocks.ids import numeric_id
-from portal_blocks.models import Article, ArticleStatus
+from portal_blocks.models import Article
+from portal_blocks.text.nul import NUL
 
 
 @runtime_checkable
@@ -82,11 +83,13 @@ def record_from_model(article: Any) -> ArticleRecord:
 # Built once, as plain table statements: building a statement per call, or loading ORM
 # objects only to copy them into records, costs more than running the statement.
 _TABLE = Article.__table__
-# Deleted articles are gone for everyone; drafts only show in an editor's preview.
-_LIVE = _TABLE.c.deleted_at.is_(None)
-_IS_PUBLISHED = _TABLE.c.status == ArticleStatus.PUBLISHED
-_BY_SLUG_WITH_DRAFTS = select(_TABLE).where(_TABLE.c.slug == bindparam("slug"), _LIVE)
-_PUBLISHED_BY_SLUG = _BY_SLUG_WITH_DRAFTS.where(_IS_PUBLISHED)
+# Drafts only show in an editor's preview (content.visibility says what readers see).
+_BY_SLUG_WITH_DRAFTS = select(_TABLE).where(
+    _TABLE.c.slug == bindparam("slug"), visible_to(include_drafts=True)
+)
+_PUBLISHED_BY_SLUG = select(_TABLE).where(
+    _TABLE.c.slug == bindparam("slug"), visible_to(include_drafts=False)
+)
 
 
 def announces_changes(source: object) -> bool:
@@ -104,7 +107,7 @@ class SqlAlchemyArticleSource:
         self.session = session
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
-        if "\x00" in slug:  # PostgreSQL text cannot hold NUL, so no slug has one
+        if NUL in slug:  # PostgreSQL text cannot hold NUL, so no slug has one
             return None
         statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
         row = self.session.execute(statement, {"slug": slug}).first()
@@ -116,15 +119,15 @@ class SqlAlchemyArticleSource:
         numeric = [n for n in map(numeric_id, ids) if n is not None]
         if not numeric:
             return {}
-        statement = select(_TABLE).where(_TABLE.c.id.in_(numeric), _LIVE)
-        if not include_drafts:
-            statement = statement.where(_IS_PUBLISHED)
+        statement = select(_TABLE).where(
+            _TABLE.c.id.in_(numeric), visible_to(include_drafts=include_drafts)
+        )
         return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}
 
     def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
         if article.category is None or limit < 1:
             return []
-        stmt = select(Article).where(published(), Article.category == article.category)
+        stmt = select(Article).where(VISIBLE_TO_READERS, Article.category == article.category)
         own_id = numeric_id(article.id)
         if own_id is not None:
             stmt = stmt.where(Article.id != own_id)

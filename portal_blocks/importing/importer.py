@@ -31,9 +31,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from portal_blocks.content.legacy_text import LegacyTextError, parse_legacy_text, slug_for
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
+from portal_blocks.importing.legacy_text import LegacyTextError, parse_legacy_text, slug_for
 from portal_blocks.layout.routing import RouteMatch, match_route
 from portal_blocks.layout.service import ensure_route
 from portal_blocks.models import Article, Layout, Route
