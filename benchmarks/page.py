@@ -50,9 +50,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from portal_blocks import create_app  # noqa: E402
-from portal_blocks.caching.hints import ALL  # noqa: E402
+from portal_blocks.cache_tags import ALL  # noqa: E402
 from portal_blocks.caching.persisted import sha256_hex  # noqa: E402
 from portal_blocks.db import db, recorded_statements  # noqa: E402
+from portal_blocks.state import get_state  # noqa: E402
 
 PATH = "/Pages/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9.aspx"
 QUERY = """query Page($path: String!) { page(path: $path) {
@@ -137,7 +138,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "warm": lambda: client.get(GET_URL),
         "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
     }
-    pages = app.extensions["portal_blocks"].pages
+    pages = get_state(app).pages
     assert pages is not None, "the page-data cache is off (PORTAL_BLOCKS_PAGE_CACHE_SIZE=0)"
     prepare: dict[str, Callable[[], object]] = {
         "cold-data": lambda: pages.store.invalidate(frozenset({ALL})),

@@ -29,7 +29,7 @@ from sqlalchemy import create_engine, func, insert, select, text
 from sqlalchemy.engine import make_url
 
 from portal_blocks import create_app
-from portal_blocks.blocks import viewdata
+from portal_blocks.block_types import viewdata
 from portal_blocks.content.search import SearchQuery
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import load_demo

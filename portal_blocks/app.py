@@ -12,6 +12,7 @@ from portal_blocks.config import PREFIX, settings_from_env
 from portal_blocks.db import db
 from portal_blocks.extension import PortalBlocks
 from portal_blocks.migrate import MIGRATIONS_DIR
+from portal_blocks.web.theme import theme
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -24,7 +25,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # keeps its own Flask-Migrate and upgrades ours with `flask blocks upgrade`.
     Migrate(app, db, directory=str(MIGRATIONS_DIR))
     if app.config[PREFIX + "THEME"]:
-        from portal_blocks.render.theme import theme
-
         app.register_blueprint(theme)
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from portal_blocks.demo import load_demo
 from portal_blocks.hostcli import load_demo_command
 from portal_blocks.import_command import import_command
 from portal_blocks.observability import configure_logging
+from portal_blocks.state import get_state
 
 
 def _create_app() -> Flask:
@@ -48,15 +50,17 @@ cli.add_command(load_demo_command)  # the same command a host app gets as ``bloc
     type=click.Path(file_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Fail if the files differ instead of writing them.")
+@with_appcontext
 def export_schema_command(directory: Path, check: bool) -> None:
     """Write the GraphQL SDL and the block settings JSON Schemas (the committed contract)."""
+    schema = get_state().schema
     if check:
-        stale = contract.stale_files(directory)
+        stale = contract.stale_files(directory, schema)
         if stale:
             raise click.ClickException("stale contract files: " + ", ".join(stale))
         click.echo("contract files are current")
         return
-    for name in contract.write(directory):
+    for name in contract.write(directory, schema):
         click.echo(f"wrote {directory / name}")
 
 
@@ -72,7 +76,9 @@ class _Gunicorn(BaseApplication):
         for key, value in self.options.items():
             self.cfg.set(key, value)
 
-    def load(self) -> Flask:
+    def load(self) -> Callable[..., Iterable[bytes]]:
+        """The WSGI app, typed by what it returns only: types-gunicorn's WSGI callable takes a
+        start_response that returns None, so no PEP 3333 app (as typeshed types Flask) fits it."""
         return self.application
 
 
@@ -108,7 +114,7 @@ _workers = click.option("--workers", type=int, default=2, show_default=True)
 @with_appcontext
 def serve_command(host: str, port: int, workers: int) -> None:
     """Serve the app with gunicorn."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # flask types it as Flask, not as the proxy
     db.engine.dispose()  # connections must not be shared with forked workers
     _serve(app, host, port, workers)
 
@@ -121,13 +127,13 @@ def serve_command(host: str, port: int, workers: int) -> None:
 def demo_command(host: str, port: int, workers: int) -> None:
     """Upgrade the database, load the demo content and serve it."""
     upgrade()
-    count = load_demo(db.session)
+    count = load_demo(db.session_proxy)
     click.echo(f"Demo content loaded: {count} article(s).")
     click.echo(
         f"Demo article: http://{host}:{port}/tin-tuc/"
         "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9"
     )
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # flask types it as Flask, not as the proxy
     db.session.remove()
     db.engine.dispose()
     _serve(app, host, port, workers)

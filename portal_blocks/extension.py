@@ -9,106 +9,38 @@ handlers (ours are registered on our blueprint only). Everything is mounted unde
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Request, Response, current_app
+from flask import Blueprint, Flask, Request
 from flask_cors import CORS
-from sqlalchemy.orm import Session
 
-from portal_blocks import health
-from portal_blocks.auth.identity import IdentityLoader, token_identity
-from portal_blocks.caching.front import Front, ViewerLoader
-from portal_blocks.caching.hints import CacheHints
-from portal_blocks.caching.page_data import PageDataCache
-from portal_blocks.caching.setup import Caches, build_caches
-from portal_blocks.caching.tracking import TrackedSource
+from portal_blocks.auth.identity import IdentityLoader, TokenIdentity
+from portal_blocks.block_types import register_builtin
+from portal_blocks.blocks.registry import registry
+from portal_blocks.caching.front import ViewerLoader
+from portal_blocks.caching.setup import build_caches, tier_for
 from portal_blocks.config import DEFAULTS, PREFIX, resolved
-from portal_blocks.content.source import ArticleSource, SqlAlchemyArticleSource
+from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db
-from portal_blocks.graphql.context import PortalContext
 from portal_blocks.graphql.schema import Limits, schema_for
-from portal_blocks.graphql.view import PortalGraphQLView
-from portal_blocks.i18n import pick_locale
+from portal_blocks.hostcli import blocks_cli
+from portal_blocks.i18n import request_locale
 from portal_blocks.observability import instrument
-from portal_blocks.preferences import load_preferences, viewer_id
+from portal_blocks.preferences import viewer_id
 from portal_blocks.ratelimit import RateLimits
 from portal_blocks.render import fragments
 from portal_blocks.render.blocks import template_helpers
 from portal_blocks.render.urls import STATIC_URL_PATH
-
-#: Builds the article source for one request from our session (see ``ArticleSource``).
-SourceFactory = Callable[[Session], ArticleSource]
-
-
-@dataclass
-class PortalBlocksState:
-    """Per-app state; holds nothing per request, so any process can serve any request."""
-
-    locale: str
-    timezone: str
-    source_factory: SourceFactory
-    #: The response cache, its persisted-query front and the page-data cache.
-    caches: Caches
-    identity_loader: IdentityLoader = token_identity
-    rate_limits: RateLimits | None = None
-
-    @property
-    def front(self) -> Front:
-        return self.caches.front
-
-    @property
-    def pages(self) -> PageDataCache | None:
-        return self.caches.pages
-
-    def preferences(self, session: Session, viewer: str | None) -> dict[str, Any]:
-        """A viewer's saved display preferences: no SQL without a cookie, nor once cached."""
-        cache = self.caches.preferences
-        return (
-            cache.load(session, viewer) if cache is not None else load_preferences(session, viewer)
-        )
-
-    def locale_for(self, request: Request | None, *, accept_language: bool = True) -> str:
-        """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
-        if request is None:
-            return self.locale
-        environ = request.environ
-        asks_lang = "lang=" in environ.get("QUERY_STRING", "")
-        if not asks_lang and not (accept_language and "HTTP_ACCEPT_LANGUAGE" in environ):
-            return self.locale  # the common case, decided without parsing the URL's arguments
-        accept = request.accept_languages if accept_language else None
-        return pick_locale(request.args.get("lang") if asks_lang else None, accept, self.locale)
-
-    def context(
-        self,
-        request: Request | None = None,
-        response: Response | None = None,
-        *,
-        locale: str | None = None,
-        viewer: dict[str, Any] | None = None,
-    ) -> PortalContext:
-        session = db.session
-        hints = CacheHints()
-        viewer_key = viewer_id(request)
-        return PortalContext(
-            request=request,
-            response=response,
-            session=session,
-            source=TrackedSource(self.source_factory(session), hints),
-            locale=locale or self.locale_for(request),
-            timezone=self.timezone,
-            viewer=viewer if viewer is not None else self.preferences(session, viewer_key),
-            viewer_id=viewer_key,
-            identity=self.identity_loader(request) if request is not None else None,
-            cache=hints,
-            pages=self.pages,
-        )
+from portal_blocks.state import EXTENSION_KEY, PortalBlocksState, SourceFactory, get_state
+from portal_blocks.web import fragments as fragment_views
+from portal_blocks.web import health
+from portal_blocks.web.graphql_view import PortalGraphQLView
 
 
 def stored_preferences(request: Request) -> dict[str, Any]:
     """The viewer's saved display preferences (see ``PortalBlocksState.preferences``)."""
-    return current_app.extensions["portal_blocks"].preferences(db.session, viewer_id(request))
+    return get_state().preferences(db.session_proxy, viewer_id(request))
 
 
 class PortalBlocks:
@@ -131,32 +63,46 @@ class PortalBlocks:
         viewer_for: ViewerLoader | None = None,
     ) -> None:
         self.source_factory = source_factory or SqlAlchemyArticleSource
-        self.identity_loader = identity_loader or token_identity
+        #: None: our bearer tokens (built per app, on its rate limits).
+        self.identity_loader = identity_loader
         self.viewer_for = viewer_for or stored_preferences
         if app is not None:
             self.init_app(app)
 
-    def init_app(self, app: Flask) -> None:
+    def init_app(self, app: Flask) -> PortalBlocks:
+        """Set up ``app``: config defaults, our database handle, the block types, the schema,
+        the caches and the blueprint; returns this extension."""
+        config = app.config
         for key, default in DEFAULTS.items():
-            app.config.setdefault(PREFIX + key, default)
-        if str(app.config[PREFIX + "ARTICLE_PATH"]).count("<slug>") != 1:
+            config.setdefault(PREFIX + key, default)
+        if str(config[PREFIX + "ARTICLE_PATH"]).count("<slug>") != 1:
             raise ValueError(
                 f"{PREFIX}ARTICLE_PATH must hold <slug> once, e.g. /tin-tuc/<slug>; got "
-                f"{app.config[PREFIX + 'ARTICLE_PATH']!r}"
+                f"{config[PREFIX + 'ARTICLE_PATH']!r}"
             )
+        register_builtin(registry)
         db.init_app(app)
-        app.register_blueprint(self._blueprint(app))
-        app.extensions["portal_blocks"] = PortalBlocksState(
-            locale=app.config[PREFIX + "LOCALE"],
-            timezone=app.config[PREFIX + "TIMEZONE"],
+        locale = str(config[PREFIX + "LOCALE"])
+        rate_limits = RateLimits.from_config(config)
+        state = PortalBlocksState(
+            locale=locale,
+            timezone=str(config[PREFIX + "TIMEZONE"]),
             source_factory=self.source_factory,
-            identity_loader=self.identity_loader,
-            rate_limits=RateLimits.from_config(app.config),
-            caches=build_caches(app, db.session, self.viewer_for),
+            identity_loader=self.identity_loader or TokenIdentity(rate_limits),
+            rate_limits=rate_limits,
+            schema=schema_for(_limits(config), tuple(registry)),
+            cache_max_age=int(config[PREFIX + "CACHE_MAX_AGE"]),
+            caches=build_caches(
+                config,
+                tier_for(config, app.instance_path, db.session),
+                locale_for=lambda request: request_locale(request, locale),
+                viewer_for=self.viewer_for,
+            ),
         )
-        from portal_blocks.hostcli import blocks_cli
-
+        app.extensions[EXTENSION_KEY] = state
+        app.register_blueprint(self._blueprint(app, state))
         app.cli.add_command(blocks_cli)
+        return self
 
     @staticmethod
     def fragment(
@@ -171,13 +117,10 @@ class PortalBlocks:
         Pass the host's ``request`` so the reader's display preferences (their cookie) apply.
         Raises :class:`~portal_blocks.render.fragments.FragmentNotFound`.
         """
-        from flask import current_app
+        page_request, _hints = get_state().page_request(request, accept_language=False)
+        return fragments.render_fragment(page_request, path, region=region, block_id=block_id)
 
-        state = current_app.extensions["portal_blocks"]
-        ctx = state.context(request, locale=state.locale_for(request, accept_language=False))
-        return fragments.render_fragment(ctx, path, region=region, block_id=block_id)
-
-    def _blueprint(self, app: Flask) -> Blueprint:
+    def _blueprint(self, app: Flask, state: PortalBlocksState) -> Blueprint:
         prefix = str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
         blueprint = Blueprint(
             "portal_blocks",
@@ -187,17 +130,11 @@ class PortalBlocks:
             static_folder="render/static",
             static_url_path=STATIC_URL_PATH,
         )
-        limits = Limits(
-            max_depth=app.config[PREFIX + "MAX_DEPTH"],
-            max_aliases=app.config[PREFIX + "MAX_ALIASES"],
-            max_tokens=app.config[PREFIX + "MAX_TOKENS"],
-            introspection=resolved(app.config, "INTROSPECTION"),
-        )
         blueprint.add_url_rule(
             "/graphql",
             view_func=PortalGraphQLView.as_view(
                 "graphql",
-                schema=schema_for(limits),
+                schema=state.schema,
                 graphql_ide="graphiql" if resolved(app.config, "GRAPHIQL") else None,
                 allow_queries_via_get=True,
             ),
@@ -205,7 +142,7 @@ class PortalBlocks:
         # The body cap is set per request, so the host app's own MAX_CONTENT_LENGTH stays.
         instrument(blueprint, max_body=app.config[PREFIX + "MAX_BODY_BYTES"])
         health.register(blueprint)
-        fragments.register(blueprint)
+        fragment_views.register(blueprint)
         # Scoped to our blueprint: the host's own templates see none of our names.
         blueprint.context_processor(template_helpers)
         origins = cors_origins(app.config[PREFIX + "CORS_ORIGINS"])
@@ -216,7 +153,7 @@ class PortalBlocks:
                 blueprint,
                 origins=origins,
                 supports_credentials=True,
-                expose_headers=["ETag", "Link", fragments.ASSETS_HEADER],
+                expose_headers=["ETag", "Link", fragment_views.ASSETS_HEADER],
                 max_age=3600,
             )
         return blueprint
@@ -229,3 +166,12 @@ def cors_origins(value: str | list[str] | None) -> list[str]:
     if isinstance(value, str):
         return [origin.strip() for origin in value.split(",") if origin.strip()]
     return [str(origin) for origin in value]
+
+
+def _limits(config: Mapping[str, Any]) -> Limits:
+    return Limits(
+        max_depth=config[PREFIX + "MAX_DEPTH"],
+        max_aliases=config[PREFIX + "MAX_ALIASES"],
+        max_tokens=config[PREFIX + "MAX_TOKENS"],
+        introspection=resolved(config, "INTROSPECTION"),
+    )

@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 
 from portal_blocks.caching.cli import caches
 from portal_blocks.db import db
+from portal_blocks.demo import load_demo
 from portal_blocks.migrate import upgrade_database
 
 
@@ -31,7 +32,5 @@ blocks_cli.add_command(caches)
 @with_appcontext
 def load_demo_command() -> None:
     """Load the reference article, the default layout and its routes (idempotent)."""
-    from portal_blocks.demo import load_demo
-
-    count = load_demo(db.session)
+    count = load_demo(db.session_proxy)
     click.echo(f"Demo content loaded: {count} article(s), layout news-detail.")

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from marshmallow import Schema, validate
+from marshmallow import Schema, ValidationError, validate
 from marshmallow.fields import Field
 
 
@@ -66,7 +66,7 @@ def _matches(message: str, template: str) -> bool:
     return message == template or ("{" in template and message.startswith(template.split("{")[0]))
 
 
-def _field_named(schema: Schema, key: str) -> Field | None:
+def _field_named(schema: Schema, key: str) -> Field[Any] | None:
     return next((f for name, f in schema.fields.items() if (f.data_key or name) == key), None)
 
 
@@ -77,7 +77,7 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
     field = _field_named(schema, key)
     if field is None:
         return "INVALID"
-    inner: Field | None = getattr(field, "inner", None)
+    inner: Field[Any] | None = getattr(field, "inner", None)
     for candidate in (field, inner) if inner is not None else (field,):
         for error_key, template in candidate.error_messages.items():
             if _matches(message, str(template)):
@@ -95,6 +95,16 @@ def _code_for(schema: Schema, key: str, message: str) -> str:
         if any(t and _matches(message, str(t)) for t in templates):
             return code
     return known[0][1] if known else "INVALID"
+
+
+def normalized_messages(error: ValidationError) -> dict[str, Any]:
+    """``error.normalized_messages()``, with the type marshmallow leaves off it.
+
+    The method is unannotated, so a strict type checker refuses the call; it returns the
+    messages keyed by field (a schema's own errors under ``_schema``), a dict always.
+    """
+    messages = cast(Callable[[], dict[str, Any]], error.normalized_messages)
+    return messages()
 
 
 def flatten_messages(

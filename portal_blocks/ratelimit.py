@@ -13,19 +13,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_request_context, request
 from limits import RateLimitItem, parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from strawberry.types.graphql import OperationType
 
 from portal_blocks.config import PREFIX
-from portal_blocks.graphql.errors import PublicError
-from portal_blocks.observability import observed
-
-
-class RateLimited(PublicError):
-    code = "RATE_LIMITED"
 
 
 @dataclass
@@ -58,31 +50,6 @@ class RateLimits:
         return max(1, int(reset_at - time.time()))
 
 
-def current_limits() -> RateLimits:
-    return current_app.extensions["portal_blocks"].rate_limits
-
-
-def client_address() -> str:
-    if not has_request_context():
-        return "offline"
-    return request.remote_addr or "unknown"
-
-
-def flag_too_many(retry_after: int) -> None:
-    record = observed()
-    if record is not None:
-        record.status = 429
-        record.retry_after = retry_after
-
-
-def limit_mutations(execution_context: Any) -> None:
-    """Every mutation request counts against its author (editor name, else client address)."""
-    context = execution_context.context
-    if execution_context.operation_type == OperationType.MUTATION and context is not None:
-        identity = getattr(context, "identity", None)
-        who = f"editor:{identity.name}" if identity else f"address:{client_address()}"
-        limits = current_limits()
-        if not limits.take_mutation(who):
-            wait = limits.retry_after(limits.mutations, "mutation", who)
-            flag_too_many(wait)
-            raise RateLimited(f"Too many changes; try again in {wait} s.", retryAfter=wait)
+def mutation_author(identity_name: str | None, address: str | None) -> str:
+    """Whose count a mutation takes from: the editor's, else the client address's."""
+    return f"editor:{identity_name}" if identity_name else f"address:{address or 'unknown'}"

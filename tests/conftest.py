@@ -20,6 +20,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from portal_blocks import create_app
+from portal_blocks.block_types import register_builtin
+from portal_blocks.blocks.registry import registry
 from portal_blocks.db import ExecutedStatement, db, recorded_statements
 from portal_blocks.demo import load_demo
 
@@ -32,6 +34,9 @@ SEED = REPO / "tests" / "fixtures" / "reference_page.txt"
 SHARED_SEED = REPO.parent / "shared" / "seed" / "000_5efc145616acfbbc.txt"
 REFERENCE_SLUG = "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9"
 REFERENCE_LEGACY_PATH = f"/Pages/{REFERENCE_SLUG}.aspx"
+
+# Tests that read block types without an app see what every app registers at its creation.
+register_builtin(registry)
 
 
 def reset_postgres(url: str) -> None:

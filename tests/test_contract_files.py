@@ -3,7 +3,9 @@
 from conftest import REPO
 
 from portal_blocks import contract
+from portal_blocks.state import get_state
 
 
-def test_committed_contract_is_current():
-    assert contract.stale_files(REPO / "schema") == [], "run `portal-blocks export-schema`"
+def test_committed_contract_is_current(app):
+    stale = contract.stale_files(REPO / "schema", get_state(app).schema)
+    assert stale == [], "run `portal-blocks export-schema`"

@@ -9,7 +9,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from conftest import REPO
 
-from portal_blocks.blocks.toolbar import ACTION_LABELS
+from portal_blocks.block_types.toolbar import ACTION_LABELS
 from portal_blocks.i18n import LOCALE_DIR, LOCALES, catalog_path, gettext, pick_locale
 
 PACKAGE = REPO / "portal_blocks"

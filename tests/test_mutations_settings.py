@@ -8,7 +8,7 @@ from editing import CONFIGURE, PLACE, block, draft, payload
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal_blocks.blocks import registry
+from portal_blocks.blocks.registry import registry
 from portal_blocks.db import db
 from portal_blocks.models import Placement
 

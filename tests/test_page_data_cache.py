@@ -16,13 +16,13 @@ from conftest import (
 )
 
 from portal_blocks import create_app
-from portal_blocks.blocks.base import PlacedBlock
 from portal_blocks.caching.front import BYPASS, STORED
 from portal_blocks.caching.page_data import decode_resolved, encode_resolved
 from portal_blocks.cli import cli
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.db import db
-from portal_blocks.layout.routing import LayoutSnapshot, ResolvedPath, RouteMatch
+from portal_blocks.layout.routing import ResolvedPath, RouteMatch
+from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Article, Placement, Route
 
 #: A document the response cache has never seen: each use is a response-cache miss.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import REFERENCE_SLUG, count_statements, publish_draft
 
-from portal_blocks.blocks import toolbar, viewdata
+from portal_blocks.block_types import toolbar, viewdata
 from portal_blocks.caching.front import STORED
 from portal_blocks.db import db
 from portal_blocks.layout.service import ensure_layout, ensure_route, place_block

@@ -4,7 +4,7 @@ from articles_factory import add_article
 from bs4 import BeautifulSoup
 from conftest import REFERENCE_SLUG, count_statements, publish_draft
 
-from portal_blocks.blocks import viewdata
+from portal_blocks.block_types import viewdata
 from portal_blocks.db import db
 from portal_blocks.demo import NEWS_DETAIL
 from portal_blocks.layout.service import place_block

@@ -268,8 +268,7 @@ def test_returning_readers_with_saved_sizes_are_answered_without_sql(cached_app)
 
 
 def test_max_age_follows_the_blocks_cache_hints(cached_app, monkeypatch):
-    from portal_blocks.blocks import registry
-    from portal_blocks.blocks.registry import BlockRegistry
+    from portal_blocks.blocks.registry import BlockRegistry, registry
 
     toolbar = registry.get("Block_BanTin_Toolbar")
     short = {**registry._types, toolbar.name: _replace(toolbar, cache_max_age=30)}

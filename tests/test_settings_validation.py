@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal_blocks.blocks import registry
+from portal_blocks.blocks.registry import registry
 from portal_blocks.problems import Refused
 
 VALIDATE = """query($t: String!, $s: JSON!) { validateBlockSettings(blockType: $t, settings: $s) {

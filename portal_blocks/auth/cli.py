@@ -17,7 +17,7 @@ from portal_blocks.db import db
 @with_appcontext
 def create_token_command(role: str, name: str) -> None:
     """Create an API token and print it once; only its hash is stored."""
-    row, token = create_token(db.session, name=name, role=Role(role))
+    row, token = create_token(db.session_proxy, name=name, role=Role(role))
     db.session.commit()
     click.echo(f"Token {row.id} for {row.name} ({row.role.value}); it is shown only now:")
     click.echo(token)
@@ -40,10 +40,11 @@ def list_tokens_command() -> None:
 @with_appcontext
 def revoke_token_command(token_id: int) -> None:
     """Revoke a token by its id (from list-tokens); it stops working at once."""
-    row = revoke_token(db.session, token_id)
+    row = revoke_token(db.session_proxy, token_id)
     if row is None:
         raise click.ClickException(f"no token with id {token_id}")
     db.session.commit()
+    assert row.revoked_at is not None  # revoke_token sets it, unless it was set already
     click.echo(f"Token {row.id} ({row.name}) revoked at {row.revoked_at.isoformat()}.")
 
 

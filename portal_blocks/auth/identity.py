@@ -14,7 +14,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from portal_blocks.auth.tokens import Identity, identity_for_token
 from portal_blocks.db import db
-from portal_blocks.ratelimit import current_limits
+from portal_blocks.ratelimit import RateLimits
 
 #: Given the request, return who is asking, or None for an anonymous reader.
 IdentityLoader = Callable[[Request], Identity | None]
@@ -28,21 +28,30 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def token_identity(request: Request) -> Identity | None:
-    """No header, no query: anonymous page views cost no extra statement.
+class TokenIdentity:
+    """The default identity loader: our bearer tokens.
 
-    Failed token checks are counted per client address; past the limit the address gets
-    HTTP 429 before any token is checked, so tokens cannot be guessed at speed.
+    No header, no query: anonymous page views cost no extra statement. Failed token checks are
+    counted per client address; past the limit the address gets HTTP 429 before any token is
+    checked, so tokens cannot be guessed at speed.
     """
-    token = bearer_token(request)
-    if not token:
-        return None
-    limits = current_limits()
-    address = request.remote_addr or "unknown"
-    if limits.auth_blocked(address):
-        wait = limits.retry_after(limits.auth_failures, "auth-failure", address)
-        raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
-    identity = identity_for_token(db.session, token)
-    if identity is None:
-        limits.auth_failed(address)
-    return identity
+
+    def __init__(self, limits: RateLimits) -> None:
+        self.limits = limits
+
+    def __call__(self, request: Request) -> Identity | None:
+        token = bearer_token(request)
+        if not token:
+            return None
+        return self._check(request, token)
+
+    def _check(self, request: Request, token: str) -> Identity | None:
+        limits = self.limits
+        address = request.remote_addr or "unknown"
+        if limits.auth_blocked(address):
+            wait = limits.retry_after(limits.auth_failures, "auth-failure", address)
+            raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
+        identity = identity_for_token(db.session_proxy, token)
+        if identity is None:
+            limits.auth_failed(address)
+        return identity

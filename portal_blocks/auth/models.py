@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Enum, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal_blocks.db import NFCString, db, utcnow
+from portal_blocks.db import Model, NFCString, utcnow
 
 
 class Role(enum.StrEnum):
@@ -16,7 +16,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_token"
 
     id: Mapped[int] = mapped_column(primary_key=True)

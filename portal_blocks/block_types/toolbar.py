@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,10 +11,14 @@ import strawberry
 from babel.dates import format_datetime
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portal_blocks.blocks.base import Block, PageView, PlacedBlock
-from portal_blocks.blocks.registry import BlockType, settings_type_for
+from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
+from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds
+from portal_blocks.graphql.block_settings import settings_object, settings_type
+from portal_blocks.graphql.blocks import Block
 from portal_blocks.i18n import format_date, gettext
+from portal_blocks.layout.snapshots import PlacedBlock
+from portal_blocks.preferences import TEXT_SIZE_MAX, TEXT_SIZE_MIN
 from portal_blocks.render.urls import print_url
 
 NAME = "Block_BanTin_Toolbar"
@@ -62,17 +67,17 @@ class ToolbarSettingsSchema(SettingsSchema):
     show_lead = StrictBoolean(load_default=True, metadata={"description": "Show the lead (sapo)."})
     font_size_default = StrictInteger(
         load_default=100,
-        validate=validate.Range(min=50, max=300),
+        validate=validate.Range(min=TEXT_SIZE_MIN, max=TEXT_SIZE_MAX),
         metadata={"description": "Body text size a reader starts with, in percent."},
     )
     font_size_min = StrictInteger(
         load_default=80,
-        validate=validate.Range(min=50, max=300),
+        validate=validate.Range(min=TEXT_SIZE_MIN, max=TEXT_SIZE_MAX),
         metadata={"description": "Smallest text size a reader can choose, in percent."},
     )
     font_size_max = StrictInteger(
         load_default=160,
-        validate=validate.Range(min=50, max=300),
+        validate=validate.Range(min=TEXT_SIZE_MIN, max=TEXT_SIZE_MAX),
         metadata={"description": "Largest text size a reader can choose, in percent."},
     )
     font_size_step = StrictInteger(
@@ -93,8 +98,47 @@ class ToolbarSettingsSchema(SettingsSchema):
             raise ValidationError("Each action may appear once.", "actions")
 
 
-ToolbarSettings = settings_type_for(
-    "ToolbarSettings", ToolbarSettingsSchema, "Editor settings of Block_BanTin_Toolbar."
+def text_size_bounds(settings: dict[str, Any]) -> TextSizeBounds:
+    """The toolbar's bounds hold for its whole page: the article body is sized within them."""
+    return TextSizeBounds(
+        min=settings["font_size_min"],
+        max=settings["font_size_max"],
+        default=settings["font_size_default"],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ToolbarActionView:
+    kind: ToolbarActionKind
+    label: str
+    url: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ToolbarView(BlockView):
+    published_at: datetime | None
+    date_text: str | None
+    font_size_current: int
+    font_size_min: int
+    font_size_max: int
+    font_size_step: int
+    title: str | None
+    lead: str | None
+    action_kinds: tuple[ToolbarActionKind, ...]
+
+    def actions(self) -> list[ToolbarActionView]:
+        """Built (and translated) when shown, not on every build of the block."""
+        return [_action(kind, self.page) for kind in self.action_kinds]
+
+
+def _action(kind: ToolbarActionKind, page: PageFacts) -> ToolbarActionView:
+    url = print_url(page.path) if kind is ToolbarActionKind.PRINT else None
+    return ToolbarActionView(kind=kind, label=gettext(ACTION_LABELS[kind], page.locale), url=url)
+
+
+_SCHEMA = ToolbarSettingsSchema()
+ToolbarSettings = settings_type(
+    "ToolbarSettings", _SCHEMA, "Editor settings of Block_BanTin_Toolbar."
 )
 
 
@@ -126,49 +170,45 @@ class ToolbarAction:
 
 @strawberry.type(name=NAME, description="Article toolbar: date, text size, print, title, lead.")
 class ToolbarBlock(Block):
-    settings: ToolbarSettings  # type: ignore[valid-type]
+    settings: ToolbarSettings  # type: ignore[valid-type]  # a class built at import: a variable
     published_at: datetime | None
     date_text: str | None = strawberry.field(description="The publish date in the block's format.")
     font_size: FontSizePreference
-    actions: list[ToolbarAction] = strawberry.field(resolver=lambda root: root.action_list())
+    actions: list[ToolbarAction] = strawberry.field(resolver=lambda root: _actions_of(root))
     title: str | None
     lead: str | None
-    _action_kinds: strawberry.Private[list[ToolbarActionKind]]
 
-    def action_list(self) -> list[ToolbarAction]:
-        """Built (and translated) when asked for, not on every build of the block."""
-        return [_action(kind, self._page) for kind in self._action_kinds]
-
-
-def clamp_text_size(settings: dict[str, Any], requested: int | None) -> int:
-    if requested is None:
-        return settings["font_size_default"]
-    return max(settings["font_size_min"], min(settings["font_size_max"], requested))
-
-
-def page_text_size(page: PageView) -> int | None:
-    """The reader's text size on this page, clamped to the bounds of the page's toolbar.
-
-    ``None`` when the reader chose none or the page has no toolbar to bound it; then the
-    theme's own size applies. ViewData renders with it, so a chosen size shows at once.
-    """
-    requested = page.viewer.get("text_size")
-    if requested is None:
-        return None
-    if "text_size" not in page.memo:
-        toolbar = next((p for p in page.placements if p.block_type == NAME), None)
-        page.memo["text_size"] = (
-            clamp_text_size(BLOCK.validate(toolbar.settings), requested) if toolbar else None
+    @classmethod
+    def from_view(cls, view: ToolbarView) -> ToolbarBlock:
+        return cls(
+            id=strawberry.ID(str(view.id)),
+            block_type=NAME,
+            region=view.region,
+            position=view.position,
+            settings=settings_object(ToolbarSettings, _SCHEMA, view),
+            published_at=view.published_at,
+            date_text=view.date_text,
+            font_size=FontSizePreference(
+                current=view.font_size_current,
+                min=view.font_size_min,
+                max=view.font_size_max,
+                step=view.font_size_step,
+                unit="%",
+                _locale=view.page.locale,
+            ),
+            title=view.title,
+            lead=view.lead,
+            _view=view,
         )
-    return page.memo["text_size"]
 
 
-def _action(kind: ToolbarActionKind, page: PageView) -> ToolbarAction:
-    url = print_url(page.path) if kind is ToolbarActionKind.PRINT else None
-    return ToolbarAction(kind=kind, label=gettext(ACTION_LABELS[kind], page.locale), url=url)
+def _actions_of(block: ToolbarBlock) -> list[ToolbarAction]:
+    view = block._view
+    assert isinstance(view, ToolbarView)
+    return [ToolbarAction(kind=a.kind, label=a.label, url=a.url) for a in view.actions()]
 
 
-def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> ToolbarView:
     article = page.article
     published_at = article.published_at if article else None
     date_text = None
@@ -176,38 +216,34 @@ def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], type
         date_text = format_date(
             published_at, settings["date_format"], locale=page.locale, timezone=page.timezone
         )
-    return ToolbarBlock(
-        id=strawberry.ID(str(placement.id)),
+    return ToolbarView(
+        id=placement.id,
         block_type=NAME,
         region=placement.region,
         position=placement.position,
-        settings=typed,
+        settings=settings,
+        settings_key=placement.settings_key,
+        page=page,
         published_at=published_at,
         date_text=date_text,
-        font_size=FontSizePreference(
-            current=clamp_text_size(settings, page.viewer.get("text_size")),
-            min=settings["font_size_min"],
-            max=settings["font_size_max"],
-            step=settings["font_size_step"],
-            unit="%",
-            _locale=page.locale,
-        ),
+        font_size_current=text_size_bounds(settings).clamp(page.requested_text_size),
+        font_size_min=settings["font_size_min"],
+        font_size_max=settings["font_size_max"],
+        font_size_step=settings["font_size_step"],
         title=article.title if article and settings["show_title"] else None,
         lead=article.lead if article and settings["show_lead"] else None,
-        _placement=placement,
-        _page=page,
-        _action_kinds=settings["actions"],
+        action_kinds=tuple(settings["actions"]),
     )
 
 
 BLOCK = BlockType(
     name=NAME,
     description="Publish date, text-size and print actions, title and lead of an article.",
-    schema=ToolbarSettingsSchema(),
-    settings_type=ToolbarSettings,
+    schema=_SCHEMA,
     graphql_type=ToolbarBlock,
     template="portal_blocks/blocks/toolbar.html",
     build=build,
     assets_css=("portal_blocks.css",),
     assets_js=("toolbar.js",),
+    text_size_bounds=text_size_bounds,
 )

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import strawberry
-from graphql import GraphQLError
 from marshmallow import validate
 
-from portal_blocks.blocks.base import Block, PageView, PlacedBlock
-from portal_blocks.blocks.registry import BlockType, settings_type_for
+from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
-from portal_blocks.blocks.toolbar import page_text_size
+from portal_blocks.blocks.view import RELATED_MAX, BlockCannotShow, BlockView, PageFacts
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.block_settings import settings_object, settings_type
+from portal_blocks.graphql.blocks import Block
 from portal_blocks.graphql.errors import InvalidArgument
+from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.text.html import paragraphs
 
 NAME = "Block_BanTin_ViewData"
-#: The most related articles a block shows or a client may ask for.
-RELATED_MAX = 20
 
 
 def _flag(default: bool, description: str) -> StrictBoolean:
@@ -42,14 +43,33 @@ class ViewDataSettingsSchema(SettingsSchema):
     )
 
 
-ViewDataSettings = settings_type_for(
-    "ViewDataSettings", ViewDataSettingsSchema, "Editor settings of Block_BanTin_ViewData."
+_SCHEMA = ViewDataSettingsSchema()
+ViewDataSettings = settings_type(
+    "ViewDataSettings", _SCHEMA, "Editor settings of Block_BanTin_ViewData."
 )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ViewDataView(BlockView):
+    article: ArticleRecord
+    title: str | None
+    lead: str | None
+    image_url: str | None
+    image_alt: str | None
+    image_caption: str | None
+    body_html: str
+    author: str | None
+    source: str | None
+    category: str | None
+    #: The reader's text size within the page's bounds; None for the theme's size.
+    text_size: int | None
+    #: What the block lists under "Tin khác": nothing unless the editor enabled it.
+    related: tuple[ArticleRecord, ...]
 
 
 @strawberry.type(name=NAME, description="The article's content: image, caption, body, author.")
 class ViewDataBlock(Block):
-    settings: ViewDataSettings  # type: ignore[valid-type]
+    settings: ViewDataSettings  # type: ignore[valid-type]  # a class built at import: a variable
     article: ArticleType
     title: str | None
     lead: str | None
@@ -65,11 +85,11 @@ class ViewDataBlock(Block):
         "the theme's size."
     )
 
-    @strawberry.field(description="The body's paragraphs as plain text, in order.")
+    @resolvers.field(description="The body's paragraphs as plain text, in order.")
     def paragraphs(self) -> list[str]:
         return paragraphs(self.body_html)
 
-    @strawberry.field(
+    @resolvers.field(
         description="Other published news of the article's category, most recent first "
         f"(the block's relatedCount unless `first` is given; at most {RELATED_MAX}). "
         "Every block of a page shares one query."
@@ -77,41 +97,50 @@ class ViewDataBlock(Block):
     def related_articles(self, first: int | None = None) -> list[ArticleType]:
         if first is not None and first < 1:
             raise InvalidArgument("first must be at least 1.", argument="first")
-        count = self.settings.related_count if first is None else min(first, RELATED_MAX)
-        return [ArticleType.from_record(r) for r in related_records(self._page)[:count]]
+        view = self._view
+        count = view.settings["related_count"] if first is None else min(first, RELATED_MAX)
+        return [ArticleType.from_record(r) for r in view.page.related.records()[:count]]
 
-    def related_shown(self) -> list[ArticleType]:
-        """What the block's HTML lists under "Tin khác": nothing unless the editor enabled it."""
-        if not self.settings.show_related:
-            return []
-        return self.related_articles(first=self.settings.related_count)
-
-
-def related_records(page: PageView) -> list[ArticleRecord]:
-    """The page article's related news, fetched once per page for every block that asks."""
-    if "related_articles" not in page.memo:
-        article, source = page.article, page.source
-        page.memo["related_articles"] = (
-            source.related(article, limit=RELATED_MAX) if article and source else []
+    @classmethod
+    def from_view(cls, view: ViewDataView) -> ViewDataBlock:
+        return cls(
+            id=strawberry.ID(str(view.id)),
+            block_type=NAME,
+            region=view.region,
+            position=view.position,
+            settings=settings_object(ViewDataSettings, _SCHEMA, view),
+            article=ArticleType.from_record(view.article),
+            title=view.title,
+            lead=view.lead,
+            image_url=view.image_url,
+            image_alt=view.image_alt,
+            image_caption=view.image_caption,
+            body_html=view.body_html,
+            author=view.author,
+            source=view.source,
+            category=view.category,
+            text_size=view.text_size,
+            _view=view,
         )
-    return page.memo["related_articles"]
 
 
-def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], typed: Any) -> Block:
+def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> ViewDataView:
     record = page.article
     if record is None:
-        raise GraphQLError(
-            f"{NAME} needs an article, and the page at '{page.path}' binds none.",
-            extensions={"code": "NO_ARTICLE"},
-        )
+        raise BlockCannotShow(f"{NAME} needs an article, and the page at '{page.path}' binds none.")
     show_image = settings["show_image"]
-    return ViewDataBlock(
-        id=strawberry.ID(str(placement.id)),
+    related = (
+        page.related.records()[: settings["related_count"]] if settings["show_related"] else []
+    )
+    return ViewDataView(
+        id=placement.id,
         block_type=NAME,
         region=placement.region,
         position=placement.position,
-        settings=typed,
-        article=ArticleType.from_record(record),
+        settings=settings,
+        settings_key=placement.settings_key,
+        page=page,
+        article=record,
         title=record.title if settings["show_title"] else None,
         lead=record.lead if settings["show_lead"] else None,
         image_url=record.image_url if show_image else None,
@@ -121,17 +150,15 @@ def build(placement: PlacedBlock, page: PageView, settings: dict[str, Any], type
         author=record.author if settings["show_author"] else None,
         source=record.source if settings["show_source"] else None,
         category=record.category if settings["show_category"] else None,
-        text_size=page_text_size(page),
-        _placement=placement,
-        _page=page,
+        text_size=page.text_size,
+        related=tuple(related),
     )
 
 
 BLOCK = BlockType(
     name=NAME,
     description="An article's image and caption, body and author.",
-    schema=ViewDataSettingsSchema(),
-    settings_type=ViewDataSettings,
+    schema=_SCHEMA,
     graphql_type=ViewDataBlock,
     template="portal_blocks/blocks/viewdata.html",
     build=build,

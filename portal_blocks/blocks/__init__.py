@@ -1,10 +1,5 @@
-"""Block types. Each is one module plus one template, registered here in one line each."""
+"""Block types as the domain knows them: the registry and the marshmallow half of settings.
 
-from portal_blocks.blocks import toolbar, viewdata
-from portal_blocks.blocks.base import Block, BlockSettings, PageView
-from portal_blocks.blocks.registry import BlockType, UnknownBlockType, registry
-
-registry.register(toolbar.BLOCK)
-registry.register(viewdata.BLOCK)
-
-__all__ = ["Block", "BlockSettings", "BlockType", "PageView", "UnknownBlockType", "registry"]
+Importing this package registers nothing; the built-in types live in
+:mod:`portal_blocks.block_types` and are registered by the app at creation.
+"""

@@ -1,27 +1,35 @@
-"""The block registry: a block type is registered once, with everything that defines it."""
+"""The block registry: a block type is registered once, with everything that defines it.
+
+It imports nothing of the web or of GraphQL, so any layer may read it. Registering is explicit
+(:meth:`BlockRegistry.add`, called by the app at creation for the built-in types): importing a
+module registers nothing.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from marshmallow import Schema
 
-from portal_blocks.blocks.settings import (
-    graphql_settings_type,
-    json_schema,
-    settings_object,
-    validate_settings,
-)
+from portal_blocks.blocks.settings import json_schema, validate_settings
+from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds
+from portal_blocks.layout.snapshots import PlacedBlock
 
-if TYPE_CHECKING:
-    from portal_blocks.blocks.base import Block, PageView, PlacedBlock
+#: Builds the block's view from its placement, the page's facts and its validated settings.
+BlockBuilder = Callable[[PlacedBlock, PageFacts, dict[str, Any]], BlockView]
+#: The text-size bounds a block type's settings set for its whole page (the toolbar's).
+TextSizeRule = Callable[[dict[str, Any]], TextSizeBounds]
 
-#: Builds the block's GraphQL object from its placement, the page and the loaded settings.
-BlockBuilder = Callable[["PlacedBlock", "PageView", dict[str, Any], Any], "Block"]
+
+class GraphQLBlockType(Protocol):
+    """A block type's GraphQL object type: built from the block's view."""
+
+    @classmethod
+    def from_view(cls, view: Any) -> Any: ...
 
 
 class UnknownBlockType(LookupError):
@@ -30,28 +38,29 @@ class UnknownBlockType(LookupError):
         self.name = name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BlockType:
     """Everything that defines a block type. Its GraphQL type name is its name."""
 
     name: str
     description: str
     schema: Schema
-    settings_type: type
-    graphql_type: type
+    graphql_type: type[GraphQLBlockType]
     template: str
     build: BlockBuilder
     assets_css: tuple[str, ...] = ()
     assets_js: tuple[str, ...] = ()
     cache_max_age: int = 300
+    text_size_bounds: TextSizeRule | None = None
 
     def validate(self, raw: Any) -> dict[str, Any]:
-        """Validated, defaulted settings as Python values; raises ``SettingsInvalid``."""
+        """Validated, defaulted settings as Python values; raises ``Refused``."""
         return validate_settings(self.schema, raw)
 
     def dump(self, settings: dict[str, Any]) -> dict[str, Any]:
         """Settings as JSON (camelCase keys), the form they are stored and published in."""
-        return self.schema.dump(settings)
+        dumped: dict[str, Any] = self.schema.dump(settings)  # dump() has no return type
+        return dumped
 
     @property
     def defaults(self) -> dict[str, Any]:
@@ -60,25 +69,37 @@ class BlockType:
     def json_schema(self) -> dict[str, Any]:
         return json_schema(self.name, self.schema, self.description)
 
-    def instantiate(self, placement: PlacedBlock, page: PageView) -> Block:
-        """Validated settings and their GraphQL object are remembered by the stored JSON: a
-        page of many blocks must not re-run marshmallow for each block on every request."""
-        settings, typed = _loaded_settings(self, placement.settings_key)
-        return self.build(placement, page, settings, typed)
+    def settings_of(self, placement: PlacedBlock) -> dict[str, Any]:
+        """The placement's validated settings, remembered by their stored JSON: a page of many
+        blocks must not re-run marshmallow for each block on every request."""
+        return _loaded_settings(self, placement.settings_key)
+
+    def view(self, placement: PlacedBlock, page: PageFacts) -> BlockView:
+        return self.build(placement, page, self.settings_of(placement))
 
 
 @lru_cache(maxsize=1024)
-def _loaded_settings(block_type: BlockType, stored_json: str) -> tuple[dict[str, Any], Any]:
-    settings = block_type.validate(json.loads(stored_json))
-    return settings, settings_object(block_type.settings_type, block_type.schema, settings)
+def _loaded_settings(block_type: BlockType, stored_json: str) -> dict[str, Any]:
+    return block_type.validate(json.loads(stored_json))
+
+
+def shortest_max_age(block_types: Iterable[BlockType]) -> int | None:
+    """How long a response showing these block types may be kept: the shortest of their
+    hints, or None when it shows none (then the app's own bound applies)."""
+    return min((t.cache_max_age for t in block_types), default=None)
 
 
 class BlockRegistry:
     def __init__(self) -> None:
         self._types: dict[str, BlockType] = {}
 
-    def register(self, block_type: BlockType) -> BlockType:
-        if block_type.name in self._types:
+    def add(self, block_type: BlockType) -> BlockType:
+        """Register ``block_type``; registering the same definition again changes nothing,
+        another definition under a taken name is refused."""
+        known = self._types.get(block_type.name)
+        if known is block_type:
+            return block_type
+        if known is not None:
             raise ValueError(f"block type {block_type.name!r} is already registered")
         self._types[block_type.name] = block_type
         return block_type
@@ -89,6 +110,9 @@ class BlockRegistry:
         except KeyError:
             raise UnknownBlockType(name) from None
 
+    def find(self, name: str) -> BlockType | None:
+        return self._types.get(name)
+
     def __contains__(self, name: object) -> bool:
         return name in self._types
 
@@ -96,8 +120,5 @@ class BlockRegistry:
         return iter(sorted(self._types.values(), key=lambda t: t.name))
 
 
-def settings_type_for(name: str, schema: type[Schema], description: str) -> type:
-    return graphql_settings_type(name, schema(), description)
-
-
+#: The block types of this process. Filled by the app at creation (``register_block_types``).
 registry = BlockRegistry()

@@ -1,21 +1,25 @@
 """A block type's marshmallow settings schema is the one source of truth for its settings.
 
-From it come the validation of edits (:func:`validate_settings`), the typed GraphQL settings
-type (:func:`graphql_settings_type`) and the JSON Schema published to editor UIs
-(:func:`json_schema`). Nothing about a setting is written down twice.
+From it come the validation of edits (:func:`validate_settings`), the JSON Schema published to
+editor UIs (:func:`json_schema`) and, in the GraphQL layer, the typed GraphQL settings type
+(:mod:`portal_blocks.graphql.block_settings`). Nothing about a setting is written down twice.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import strawberry
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import RAISE, Schema, ValidationError, fields, post_load
 
-from portal_blocks.blocks.base import BlockSettings
-from portal_blocks.problems import Refused, camelize, flatten_messages, refuse
+from portal_blocks.problems import (
+    Refused,
+    camelize,
+    flatten_messages,
+    normalized_messages,
+    refuse,
+)
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -48,7 +52,7 @@ class SettingsSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    def on_bind_field(self, field_name: str, field_obj: fields.Field) -> None:
+    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
         if field_obj.data_key is None:
             field_obj.data_key = camelize(field_name)
 
@@ -63,47 +67,12 @@ def validate_settings(schema: Schema, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise refuse("settings", "INVALID_TYPE", "Settings must be an object.")
     try:
-        return schema.load(raw)
+        settings: dict[str, Any] = schema.load(raw)  # marshmallow gives load() no return type
     except ValidationError as exc:
         raise Refused(
-            flatten_messages(schema, exc.normalized_messages(), under="settings")
+            flatten_messages(schema, normalized_messages(exc), under="settings")
         ) from None
-
-
-def _python_type(field: fields.Field) -> Any:
-    if isinstance(field, fields.Enum):
-        return field.enum
-    if isinstance(field, fields.List):
-        return list[_python_type(field.inner)]  # type: ignore[misc]
-    for field_cls, python_type in (
-        (fields.Boolean, bool),
-        (fields.Integer, int),
-        (fields.Float, float),
-        (fields.String, str),
-    ):
-        if isinstance(field, field_cls):
-            return python_type
-    raise TypeError(f"no GraphQL mapping for settings field {field!r}")
-
-
-def graphql_settings_type(name: str, schema: Schema, description: str) -> type:
-    """Build the typed GraphQL settings object of a block type from its marshmallow schema."""
-    annotations: dict[str, Any] = {}
-    namespace: dict[str, Any] = {}
-    for attr, field in schema.fields.items():
-        python_type = _python_type(field)
-        annotations[attr] = python_type | None if field.allow_none else python_type
-        namespace[attr] = strawberry.field(
-            name=field.data_key, description=field.metadata.get("description")
-        )
-    namespace["__annotations__"] = annotations
-    namespace["__module__"] = __name__
-    cls = type(name, (BlockSettings,), namespace)
-    return strawberry.type(cls, name=name, description=description)
-
-
-def settings_object(graphql_type: type, schema: Schema, settings: dict[str, Any]) -> Any:
-    return graphql_type(as_json=schema.dump(settings), **settings)
+    return settings
 
 
 def json_schema(name: str, schema: Schema, description: str) -> dict[str, Any]:

@@ -7,10 +7,11 @@
   costs no SQL either.
 - :mod:`viewers`: readers' saved display preferences by viewer id.
 - :mod:`near`: with Redis, each process's own tier in front of it, kept current by pub/sub.
-- :mod:`invalidation`: SQLAlchemy session events that turn any committed write into tags.
+- :mod:`invalidation`: events of our session class that turn every write committed through
+  it into tags (a host's own sessions are left alone).
 - :mod:`invalidation_log`: how processes on one host without Redis learn of each other's writes.
 - :mod:`cli`: ``persisted-queries add`` and ``caches clear``.
 - :mod:`persisted`: persisted queries (Apollo APQ compatible) and their shared store.
-- :mod:`front`: the request path that answers a warm hit before GraphQL runs at all.
-- :mod:`setup`: building an app's caches from its config.
+- :mod:`front` (composition): the request path that answers a warm hit before GraphQL runs.
+- :mod:`setup` (composition): building an app's caches from its config, one tier each.
 """

@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
-from portal_blocks.caching.hints import ALL
+from portal_blocks.cache_tags import ALL
 from portal_blocks.caching.invalidation import invalidate
+from portal_blocks.state import get_state
 
 
 @click.group("persisted-queries")
@@ -23,7 +23,7 @@ def persisted_queries() -> None:
 @with_appcontext
 def add_command(files: tuple[Path, ...]) -> None:
     """Register each file's GraphQL document; prints its sha256 id, the id clients send."""
-    persisted = current_app.extensions["portal_blocks"].front.persisted
+    persisted = get_state().front.persisted
     for path in files:
         digest = persisted.register(path.read_text(encoding="utf-8"))
         click.echo(f"{digest}  {path}")

@@ -66,13 +66,80 @@ class Operation:
     extensions: dict[str, Any] | None
 
 
+#: How deep a request's JSON may nest, counting the request object itself. Variables nest a few
+#: levels, block settings a handful more; what is deeper is refused before anything walks it
+#: recursively (the JSON decoder, the hashing of variables, the checks on their text).
+MAX_JSON_DEPTH = 64
+
+TOO_DEEP = f"The request's JSON nests more than {MAX_JSON_DEPTH} levels deep."
+NOT_UNICODE = "The request holds text that is not Unicode (a lone surrogate such as \\ud800)."
+NOT_UTF8 = "The request body is not UTF-8."
+
+
+class MalformedRequest(Exception):
+    """A request no GraphQL server can read: JSON nested too deep, text with a lone surrogate
+    (valid JSON, but no UTF-8 encoder, database or hash takes it), a body that is not UTF-8.
+    Left to run, each was a 500 from deep in the stack; the view answers it with a 400."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _loads(raw: str | bytes) -> Any:
+    """``json.loads`` (bytes in any encoding it detects, as Flask's ``get_json``), with the
+    decoder's own recursion limit and a bad encoding reported as what they are. Invalid JSON
+    stays a ``ValueError``: the view has its answer for that."""
+    try:
+        return json.loads(raw)
+    except RecursionError:
+        raise MalformedRequest(TOO_DEEP) from None
+    except UnicodeDecodeError:
+        raise MalformedRequest(NOT_UTF8) from None
+
+
 def _json_arg(raw: str | None) -> Any:
-    return None if raw is None or raw == "" else json.loads(raw)
+    return None if raw is None or raw == "" else _loads(raw)
+
+
+def _is_unicode(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_readable(value: object) -> None:
+    """Refuse JSON nested beyond ``MAX_JSON_DEPTH`` or holding a lone surrogate (in a key or a
+    value). One walk with a stack, so no depth of nesting can exhaust the interpreter's."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if not _is_unicode(item):
+                raise MalformedRequest(NOT_UNICODE)
+        elif isinstance(item, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise MalformedRequest(TOO_DEEP)
+            if isinstance(item, dict):
+                for key, nested in item.items():
+                    if isinstance(key, str) and not _is_unicode(key):
+                        raise MalformedRequest(NOT_UNICODE)
+                    stack.append((nested, depth + 1))
+            else:
+                stack.extend((nested, depth + 1) for nested in item)
 
 
 def read_operation(request: Request) -> Operation | None:
     """A single GET or JSON POST operation; anything else (batches, bad JSON, the GraphiQL
-    page) is left to the view, which answers it as it always does."""
+    page) is left to the view, which answers it as it always does.
+
+    Raises :class:`MalformedRequest` for what no one can read (see ``check_readable``): this
+    runs first for every GraphQL request the cache does not answer from the query string.
+    """
     try:
         if request.method == "GET":
             args = request.args
@@ -85,11 +152,12 @@ def read_operation(request: Request) -> Operation | None:
                 "extensions": _json_arg(args.get("extensions")),
             }
         elif request.method == "POST" and request.mimetype == "application/json":
-            data = request.get_json(silent=True)
+            data = _loads(request.get_data(cache=True))
         else:
             return None
     except ValueError:
         return None
+    check_readable(data)
     if not isinstance(data, dict):
         return None
     query, variables = data.get("query"), data.get("variables")
@@ -168,79 +236,128 @@ class Front:
         return Response(entry.body, content_type="application/json", headers=headers)
 
     def serve(self, request: Request, run: Callable[[], Any]) -> Any:
+        """Answer from the cache when it can, else run the view and keep what it may."""
         viewer = self.viewer_for(request)
         locale = self.locale_for(request)
         # Read from the WSGI environ: header lookups through werkzeug cost more than the rest
         # of a warm hit's checks together.
-        environ = request.environ
-        anonymous = "HTTP_AUTHORIZATION" not in environ
-        key: str | None = None
-        token: object = None
-        if anonymous and environ["REQUEST_METHOD"] == "GET" and environ.get("QUERY_STRING"):
-            # The fastest path: the raw query string is the key, nothing is parsed.
-            key = url_key(environ["QUERY_STRING"], locale, viewer)
-            entry, token = self.store.lookup(key)
-            if entry is not None:
-                return self.answer(request, entry)
+        anonymous = "HTTP_AUTHORIZATION" not in request.environ
+        lookup = self._by_query_string(request, locale, viewer) if anonymous else _NO_LOOKUP
+        if lookup.entry is not None:
+            return self.answer(request, lookup.entry)
         operation = read_operation(request)
         if operation is None:
             return run()
-        digest = _persisted_hash(operation.extensions)
-        query_hash = sha256_hex(operation.query) if operation.query is not None else None
-        document = query_hash or digest
-        shared = anonymous and document is not None
-        shared = shared and not (digest and query_hash and digest != query_hash)
-        if shared and key is None:
-            key = response_key(
-                document, operation.variables, operation.operation_name, locale, viewer
-            )
-            entry, token = self.store.lookup(key)
-            if entry is not None:
-                return self.answer(request, entry)
+        keyed = self._by_operation(operation, lookup, anonymous, locale, viewer)
+        if keyed.entry is not None:
+            return self.answer(request, keyed.entry)
         try:
-            query = self.persisted.resolve(operation.query, digest, query_hash)
+            prepared = self._prepared(operation)
         except PersistedQueryError as exc:
             return _error_response(exc)
-        exchange = Exchange(
-            viewer=viewer,
-            prepared=GraphQLRequestData(
-                query=query,
-                variables=operation.variables,
-                operation_name=operation.operation_name,
-                extensions=operation.extensions,
-            ),
-        )
+        exchange = Exchange(viewer=viewer, prepared=prepared)
         request.environ[EXCHANGE] = exchange
         response = run()
         if not isinstance(response, Response):
             return response
+        return self._keep(request, response, exchange, keyed, private=bool(viewer))
+
+    def _by_query_string(self, request: Request, locale: str, viewer: dict[str, Any]) -> Lookup:
+        """The fastest path: a GET's raw query string is the key, nothing is parsed."""
+        environ = request.environ
+        query_string = environ.get("QUERY_STRING")
+        if environ["REQUEST_METHOD"] != "GET" or not query_string:
+            return _NO_LOOKUP
+        key = url_key(query_string, locale, viewer)
+        entry, token = self.store.lookup(key)
+        return Lookup(key, entry, token, shared=True)
+
+    def _by_operation(
+        self,
+        operation: Operation,
+        earlier: Lookup,
+        anonymous: bool,
+        locale: str,
+        viewer: dict[str, Any],
+    ) -> Lookup:
+        """A POST (or a GET not keyed yet) is keyed by its document's hash (of the text, or
+        the persisted-query id), variables and operation name. A text whose hash is not the id
+        it claims is never shared."""
+        digest = _persisted_hash(operation.extensions)
+        query_hash = sha256_hex(operation.query) if operation.query is not None else None
+        document = query_hash or digest
+        honest = not (digest and query_hash and digest != query_hash)
+        if not (anonymous and document is not None and honest):
+            return _NO_LOOKUP
+        if earlier.key is not None:
+            return earlier
+        key = response_key(document, operation.variables, operation.operation_name, locale, viewer)
+        entry, token = self.store.lookup(key)
+        return Lookup(key, entry, token, shared=True)
+
+    def _prepared(self, operation: Operation) -> GraphQLRequestData:
+        """The operation as the view runs it, its persisted query resolved."""
+        digest = _persisted_hash(operation.extensions)
+        query_hash = sha256_hex(operation.query) if operation.query is not None else None
+        return GraphQLRequestData(
+            query=self.persisted.resolve(operation.query, digest, query_hash),
+            variables=operation.variables,
+            operation_name=operation.operation_name,
+            extensions=operation.extensions,
+        )
+
+    def _keep(
+        self,
+        request: Request,
+        response: Response,
+        exchange: Exchange,
+        lookup: Lookup,
+        *,
+        private: bool,
+    ) -> Response:
+        """Store the view's answer when it may be shared, and say what the cache did."""
         result, context = exchange.result, exchange.context
-        if (
-            response.status_code != 200
-            or result is None
-            or context is None
-            or result.errors
-            or not context.cache.cacheable(result.data)
-            or "Set-Cookie" in response.headers  # a response that sets a cookie is someone's
-        ):
+        if not _storable(response, result, context):
             _forbid_storing(request, response, NO_STORE)
-            response.headers["Cache-Status"] = MISS if shared else BYPASS
+            response.headers["Cache-Status"] = MISS if lookup.shared else BYPASS
             return response
-        if not shared:
+        if not lookup.shared or lookup.key is None:
             _forbid_storing(request, response, "private, no-store")
             response.headers["Cache-Status"] = BYPASS
             return response
         hints = context.cache
         body = response.get_data()
-        entry = CachedResponse(
-            body=body,
-            etag=etag_for(body),
-            max_age=min(self.max_age, hints.max_age if hints.max_age is not None else self.max_age),
-            private=bool(viewer),
-        )
-        stored = self.store.put(key, entry, frozenset(hints.tags), token)
+        max_age = self.max_age if hints.max_age is None else min(self.max_age, hints.max_age)
+        entry = CachedResponse(body=body, etag=etag_for(body), max_age=max_age, private=private)
+        stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
         headers = self.headers(entry, STORED if stored else MISS)
         if request.method == "GET" and _matches(request, entry.etag):
             return Response(status=304, headers=headers)
         response.headers.update(headers)
         return response
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A response-cache key looked up: the entry found, and the token a refill passes on."""
+
+    key: str | None
+    entry: CachedResponse | None
+    token: object
+    #: Whether the answer may go to a shared entry (anonymous, a document we can name).
+    shared: bool
+
+
+_NO_LOOKUP = Lookup(None, None, None, shared=False)
+
+
+def _storable(response: Response, result: ExecutionResult | None, context: Any) -> bool:
+    """Only a clean 200 whose every root field declared what it read, setting no cookie."""
+    return (
+        response.status_code == 200
+        and result is not None
+        and context is not None
+        and not result.errors
+        and context.cache.cacheable(result.data)
+        and "Set-Cookie" not in response.headers  # a response that sets a cookie is someone's
+    )

@@ -13,25 +13,6 @@ from typing import Any
 
 from graphql import OperationType
 
-#: Tag of every entry that resolved a path through the route table.
-ROUTES_TAG = "routes"
-#: Tag of every entry that read a list of articles (related news, listings, search).
-ARTICLES_TAG = "articles"
-#: Invalidating this tag drops every entry.
-ALL = "*"
-
-
-def article_tag(article_id: object) -> str:
-    return f"article:{article_id}"
-
-
-def layout_tag(layout_id: object) -> str:
-    return f"layout:{layout_id}"
-
-
-def viewer_tag(viewer_id: str) -> str:
-    return f"viewer:{viewer_id}"
-
 
 @dataclass
 class CacheHints:

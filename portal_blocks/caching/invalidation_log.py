@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from portal_blocks.caching.hints import ALL
+from portal_blocks.cache_tags import ALL
 
 MAX_BYTES = 1 << 20
 

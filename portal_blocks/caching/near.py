@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from redis.exceptions import RedisError
 
-from portal_blocks.caching.hints import ALL
+from portal_blocks.cache_tags import ALL
 from portal_blocks.caching.stores import MemoryStore, RedisStore
 
 log = logging.getLogger(__name__)

@@ -16,18 +16,17 @@ from dataclasses import astuple
 
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks.base import PlacedBlock
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource, announces_changes
 from portal_blocks.layout.routing import (
-    LayoutSnapshot,
     ResolvedPath,
     RouteMatch,
     normalise_path,
     resolve_layout,
     with_article,
 )
+from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 
 
 def path_key(path: str) -> str:

@@ -18,10 +18,10 @@ import re
 from typing import Any, Protocol
 
 from redis.exceptions import RedisError
-from sqlalchemy import insert, select
+from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 from portal_blocks.models import PersistedQuery
 
@@ -54,16 +54,17 @@ class QueryStore(Protocol):
 class DatabaseQueryStore:
     """The ``persisted_query`` table, through the request's session (one short commit)."""
 
-    def __init__(self, session: Any) -> None:
+    def __init__(self, session: Session | scoped_session[Any]) -> None:
         self.session = session
 
     def get(self, digest: str) -> str | None:
         return self.session.scalar(select(PersistedQuery.query).where(PersistedQuery.id == digest))
 
     def add(self, digest: str, query: str) -> None:
-        session: Session = self.session
+        session = self.session
         dialect = session.get_bind().dialect.name
         values = {"id": digest, "query": query}
+        stmt: Insert
         if dialect == "postgresql":
             stmt = postgresql_insert(PersistedQuery).values(values).on_conflict_do_nothing()
         elif dialect == "sqlite":

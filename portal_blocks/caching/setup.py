@@ -1,18 +1,26 @@
-"""Building an app's caches from its config: process memory by default, Redis when set."""
+"""Building an app's caches from its config: process memory by default, Redis when set.
+
+Two tiers, one interface: a :class:`StoreFactory` makes every tagged store of the app (the
+response, page-data and viewer caches) and the persisted-query store, and names what hears of
+commits (the invalidation targets). :func:`build_caches` picks the tier and assembles the rest.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from flask import Flask, Request, current_app
+import redis
+from flask import Request
+from sqlalchemy.orm import Session, scoped_session
 
 from portal_blocks.caching import invalidation
 from portal_blocks.caching.front import Front, ViewerLoader
+from portal_blocks.caching.invalidation import Invalidates
 from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.near import InvalidationChannel, NearStore
 from portal_blocks.caching.page_data import PageDataCache, decode_resolved, encode_resolved
@@ -35,6 +43,8 @@ from portal_blocks.layout.routing import ResolvedPath
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
 
 @dataclass(frozen=True)
 class Caches:
@@ -44,92 +54,148 @@ class Caches:
     #: None when ``PORTAL_BLOCKS_VIEWER_CACHE_SIZE`` is 0.
     preferences: PreferenceCache | None
     #: Invalidation targets are held weakly; the app's state holds them here.
-    targets: tuple[object, ...]
+    targets: tuple[Invalidates, ...]
 
 
-def _namespace(app: Flask) -> str:
+class StoreFactory(Protocol):
+    """One cache tier: where an app's stores live and who hears of commits."""
+
+    #: What must hear of this process's commits besides the stores (a log, a channel).
+    targets: list[Invalidates]
+
+    def store(
+        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+    ) -> TaggedStore[T]: ...
+
+    def queries(self) -> QueryStore: ...
+
+
+@dataclass
+class MemoryTier:
+    """Process memory; processes on one host hear of each other's commits through a log
+    file, each store reading it from its own cursor."""
+
+    ttl: int
+    session: Session | scoped_session[Any]
+    log: InvalidationLog | None
+    targets: list[Invalidates] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.log is not None:
+            self.targets.append(self.log)  # writes this process's commits into the log
+
+    def store(
+        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+    ) -> TaggedStore[T]:
+        return MemoryStore(size, self.ttl, self.log.cursor() if self.log is not None else None)
+
+    def queries(self) -> QueryStore:
+        return DatabaseQueryStore(self.session)
+
+
+@dataclass
+class RedisTier:
+    """Redis, shared by every process on every host; with the near cache, each process also
+    keeps what it read, dropped by the commits Redis pub/sub announces."""
+
+    client: redis.Redis
+    prefix: str
+    ttl: int
+    near: bool
+    targets: list[Invalidates] = field(default_factory=list)
+    channel: InvalidationChannel | None = None
+
+    def __post_init__(self) -> None:
+        if self.near:
+            self.channel = InvalidationChannel(self.client, self.prefix + "invalidations")
+            self.targets.append(self.channel)
+
+    def store(
+        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+    ) -> TaggedStore[T]:
+        shared: RedisStore[T] = RedisStore(
+            self.client, self.prefix + name, self.ttl, encode=encode, decode=decode
+        )
+        if self.channel is None:
+            return shared
+        return NearStore(MemoryStore(size, self.ttl), shared, self.channel)
+
+    def queries(self) -> QueryStore:
+        return RedisQueryStore(self.client, self.prefix)
+
+
+def _namespace(database_url: str) -> str:
     """Stores of apps on different databases must not mix, even on one Redis or one host."""
-    url = str(app.config[PREFIX + "DATABASE_URL"])
-    return hashlib.blake2b(url.encode(), digest_size=6).hexdigest()
+    return hashlib.blake2b(database_url.encode(), digest_size=6).hexdigest()
 
 
-def _log(app: Flask, namespace: str) -> InvalidationLog | None:
+def _invalidation_log(instance_path: str, namespace: str) -> InvalidationLog | None:
     try:
-        return InvalidationLog(Path(app.instance_path) / f"cache-invalidations-{namespace}.log")
+        return InvalidationLog(Path(instance_path) / f"cache-invalidations-{namespace}.log")
     except OSError as exc:
         log.warning(
             "caches: no invalidation log in %s (%s); other processes on this host will not "
             "hear of this one's writes: run one process or set %sREDIS_URL",
-            app.instance_path,
+            instance_path,
             exc,
             PREFIX,
         )
         return None
 
 
-def _request_locale(request: Request) -> str:
-    """The language the response will be in (``lang``, then ``Accept-Language``)."""
-    return current_app.extensions["portal_blocks"].locale_for(request)
-
-
-def build_caches(app: Flask, session: Any, viewer_for: ViewerLoader) -> Caches:
-    config = app.config
-    namespace = _namespace(app)
+def tier_for(
+    config: Mapping[str, Any], instance_path: str, session: Session | scoped_session[Any]
+) -> StoreFactory:
+    """Redis when ``PORTAL_BLOCKS_REDIS_URL`` is set, else process memory."""
+    namespace = _namespace(str(config[PREFIX + "DATABASE_URL"]))
     ttl = int(config[PREFIX + "RESPONSE_CACHE_TTL"])
-    targets: list[object] = []
-    store: Callable[[str, int, Callable[[Any], bytes], Callable[[bytes], Any]], Any]
-    queries: QueryStore
-    if config[PREFIX + "REDIS_URL"]:
-        import redis
+    url = config[PREFIX + "REDIS_URL"]
+    if url:
+        return RedisTier(
+            client=redis.Redis.from_url(url),
+            prefix=f"portal_blocks:{namespace}:",
+            ttl=ttl,
+            near=bool(config[PREFIX + "REDIS_NEAR_CACHE"]),
+        )
+    return MemoryTier(ttl=ttl, session=session, log=_invalidation_log(instance_path, namespace))
 
-        client = redis.Redis.from_url(config[PREFIX + "REDIS_URL"])
-        prefix = f"portal_blocks:{namespace}:"
-        channel = None
-        if config[PREFIX + "REDIS_NEAR_CACHE"]:
-            channel = InvalidationChannel(client, prefix + "invalidations")
-            targets.append(channel)
 
-        def store(name: str, size: int, encode: Any, decode: Any) -> Any:
-            shared = RedisStore(client, prefix + name, ttl, encode=encode, decode=decode)
-            if channel is None:
-                return shared
-            return NearStore(MemoryStore(size, ttl), shared, channel)
-
-        queries = RedisQueryStore(client, prefix)
-    else:
-        # Each store reads the host's log from its own cursor; the log itself is the target
-        # that writes this process's commits into it.
-        channel = _log(app, namespace)
-        if channel is not None:
-            targets.append(channel)
-
-        def store(_name: str, size: int, _encode: Any, _decode: Any) -> Any:
-            return MemoryStore(size, ttl, channel and channel.cursor())
-
-        queries = DatabaseQueryStore(session)
+def build_caches(
+    config: Mapping[str, Any],
+    tier: StoreFactory,
+    *,
+    locale_for: Callable[[Request], str],
+    viewer_for: ViewerLoader,
+) -> Caches:
+    """The response cache and its front, the page-data and viewer caches (a size of 0 turns
+    either off), each registered to hear of commits."""
 
     def size(key: str) -> int:
         return int(config[PREFIX + key])
 
-    responses: TaggedStore[CachedResponse] = store(
+    responses: TaggedStore[CachedResponse] = tier.store(
         "", size("RESPONSE_CACHE_SIZE"), CachedResponse.encode, CachedResponse.decode
     )
     pages: TaggedStore[ResolvedPath] | None = None
     if size("PAGE_CACHE_SIZE"):
-        pages = store("pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved)
+        pages = tier.store("pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved)
     viewers: TaggedStore[Preferences] | None = None
     if size("VIEWER_CACHE_SIZE"):
-        viewers = store(
+        viewers = tier.store(
             "viewers:", size("VIEWER_CACHE_SIZE"), encode_preferences, decode_preferences
         )
-    targets += [t for t in (responses, pages, viewers) if t is not None]
+    targets: list[Invalidates] = [
+        *tier.targets,
+        *(t for t in (responses, pages, viewers) if t is not None),
+    ]
     for target in targets:
         invalidation.register(target)
+    only_registered = bool(config[PREFIX + "PERSISTED_QUERIES_ONLY"])
     front = Front(
         responses,
-        PersistedQueries(queries, only_registered=bool(config[PREFIX + "PERSISTED_QUERIES_ONLY"])),
-        locale_for=_request_locale,
-        max_age=int(config[PREFIX + "CACHE_MAX_AGE"]),
+        PersistedQueries(tier.queries(), only_registered=only_registered),
+        locale_for=locale_for,
+        max_age=size("CACHE_MAX_AGE"),
         viewer_for=viewer_for,
     )
     return Caches(

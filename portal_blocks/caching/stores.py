@@ -22,7 +22,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from redis.exceptions import RedisError
 
-from portal_blocks.caching.hints import ALL
+from portal_blocks.cache_tags import ALL
 from portal_blocks.caching.invalidation_log import LogCursor
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal_blocks.caching.hints import ARTICLES_TAG, CacheHints, article_tag
+from portal_blocks.cache_tags import ARTICLES_TAG, article_tag
+from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource, announces_changes
 

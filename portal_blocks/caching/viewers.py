@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from portal_blocks.caching.hints import viewer_tag
+from portal_blocks.cache_tags import viewer_tag
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.preferences import load_preferences
 
@@ -40,4 +40,5 @@ def encode_preferences(preferences: Preferences) -> bytes:
 
 
 def decode_preferences(raw: bytes) -> Preferences:
-    return json.loads(raw)
+    preferences: Preferences = json.loads(raw)  # what encode_preferences wrote
+    return preferences

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import json
 from importlib.resources import files
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks import toolbar, viewdata
+from portal_blocks.block_types import toolbar, viewdata
+from portal_blocks.config import DEFAULTS
 from portal_blocks.content.articles import upsert_article
 from portal_blocks.layout.publishing import publish
 from portal_blocks.layout.service import ensure_layout, ensure_route, place_block
 from portal_blocks.models import Layout, Placement
+from portal_blocks.text.slug import LEGACY_ROUTE
 
 NEWS_DETAIL = "news-detail"
-ARTICLE_ROUTES = ("/tin-tuc/<slug>", "/Pages/<slug>.aspx")
+#: An article at its canonical address (the default ``ARTICLE_PATH``) and at its legacy one.
+ARTICLE_ROUTES = (DEFAULTS["ARTICLE_PATH"], LEGACY_ROUTE)
 
 
-def demo_articles() -> list[dict]:
-    return json.loads(files(__package__).joinpath("content.json").read_text("utf-8"))["articles"]
+def demo_articles() -> list[dict[str, Any]]:
+    content = json.loads(files(__package__).joinpath("content.json").read_text("utf-8"))
+    articles: list[dict[str, Any]] = content["articles"]
+    return articles
 
 
 def ensure_default_layout(session: Session) -> Layout:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from flask import current_app, has_app_context
 
-from portal_blocks.config import DEFAULTS, PREFIX
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.graphql import resolvers
+from portal_blocks.render.urls import article_url
 from portal_blocks.text.html import paragraphs
 
 
@@ -36,7 +36,7 @@ class ArticleType:
     image: Image | None
     version: int
 
-    @strawberry.field(description="The body's paragraphs as plain text, in order.")
+    @resolvers.field(description="The body's paragraphs as plain text, in order.")
     def paragraphs(self) -> list[str]:
         return paragraphs(self.body_html)
 
@@ -57,18 +57,7 @@ class ArticleType:
             published_at=record.published_at,
             status=record.status,
             legacy_path=record.legacy_path,
-            url=canonical_path(record),
+            url=article_url(record.slug),
             image=image,
             version=record.version,
         )
-
-
-DEFAULT_ARTICLE_PATH = DEFAULTS["ARTICLE_PATH"]
-
-
-def canonical_path(record: ArticleRecord) -> str:
-    """``PORTAL_BLOCKS_ARTICLE_PATH`` with the article's slug (a host routes its own URLs)."""
-    pattern = (
-        current_app.config[PREFIX + "ARTICLE_PATH"] if has_app_context() else DEFAULT_ARTICLE_PATH
-    )
-    return pattern.replace("<slug>", record.slug)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content import editing
 from portal_blocks.content.source import record_from_model
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.edit_runner import PayloadKind
@@ -64,13 +65,13 @@ ARTICLE: PayloadKind[int, ArticlePayload] = PayloadKind(
 
 @strawberry.type
 class ArticleMutations:
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Create a draft article; its slug comes from the title and never changes."
     )
     def create_article(self, info: Info, input: ArticleInput) -> ArticlePayload:
         return ARTICLE.run(info, editing.create_article, data=_given(input))
 
-    @strawberry.mutation(description="Change an article's fields; `version` is the article's.")
+    @resolvers.mutation(description="Change an article's fields; `version` is the article's.")
     def update_article(
         self, info: Info, slug: str, version: int, input: ArticleInput
     ) -> ArticlePayload:
@@ -78,21 +79,21 @@ class ArticleMutations:
             info, editing.update_article, slug=slug, version=version, data=_given(input)
         )
 
-    @strawberry.mutation(description="Make an article visible to readers.")
+    @resolvers.mutation(description="Make an article visible to readers.")
     def publish_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
         return ARTICLE.run(info, editing.publish_article, slug=slug, version=version)
 
-    @strawberry.mutation(description="Take an article back to draft; readers no longer see it.")
+    @resolvers.mutation(description="Take an article back to draft; readers no longer see it.")
     def unpublish_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
         return ARTICLE.run(info, editing.unpublish_article, slug=slug, version=version)
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Delete an article (kept for the history; nobody sees it any more)."
     )
     def delete_article(self, info: Info, slug: str, version: int) -> ArticlePayload:
         return ARTICLE.run(info, editing.delete_article, slug=slug, version=version)
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Publish again the content of an earlier published version (a `publish` "
         "entry of articleHistory); recorded as a new revision."
     )

@@ -11,6 +11,7 @@ from portal_blocks.content.listing import (
     list_articles,
 )
 from portal_blocks.content.source import record_from_model
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.errors import InvalidArgument
@@ -35,14 +36,14 @@ class ArticleConnection:
     edges: list[ArticleEdge]
     page_info: PageInfo
 
-    @strawberry.field(description="The edges' articles, for clients that need no cursors.")
+    @resolvers.field(description="The edges' articles, for clients that need no cursors.")
     def nodes(self) -> list[ArticleType]:
         return [edge.node for edge in self.edges]
 
 
 @strawberry.type
 class ArticleQueries:
-    @strawberry.field(
+    @resolvers.field(
         description="Published articles, newest first (publish date, then id). With `search`, "
         "every word must occur in the title, lead or body, diacritics optional ('dong' finds "
         "'Đồng'); matches with the exact diacritics come first. "

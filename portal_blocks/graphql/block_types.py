@@ -5,7 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.scalars import JSON
 
-from portal_blocks.blocks import BlockType
+from portal_blocks.blocks.registry import BlockType
 from portal_blocks.graphql.errors import UserError
 
 
@@ -21,8 +21,8 @@ class BlockTypeInfo:
         return cls(
             name=block_type.name,
             description=block_type.description,
-            settings_schema=block_type.json_schema(),
-            defaults=block_type.defaults,
+            settings_schema=JSON(block_type.json_schema()),
+            defaults=JSON(block_type.defaults),
         )
 
 

@@ -9,10 +9,12 @@ import strawberry
 from flask import Request, Response
 from sqlalchemy.orm import Session
 
+from portal_blocks.assembly.page import PageRequest
 from portal_blocks.auth.tokens import Identity
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.source import ArticleSource
+from portal_blocks.ratelimit import RateLimits
 
 
 @dataclass
@@ -30,6 +32,19 @@ class PortalContext:
     cache: CacheHints = field(default_factory=CacheHints)
     #: Readers' route, layout and article by path, shared by requests (None: always SQL).
     pages: PageDataCache | None = None
+    #: The app's rate limits (None: not limited, e.g. a context built outside a request).
+    rate_limits: RateLimits | None = None
+
+    def page_request(self) -> PageRequest:
+        """What page assembly needs of this request."""
+        return PageRequest(
+            session=self.session,
+            source=self.source,
+            locale=self.locale,
+            timezone=self.timezone,
+            viewer=self.viewer,
+            pages=self.pages,
+        )
 
 
 Info = strawberry.Info[PortalContext, None]

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal_blocks import audit
 from portal_blocks.content.source import record_from_model
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_types import DraftLayout, HistoryEntry, load_draft_layout
@@ -26,7 +27,7 @@ def _article(info: Info, slug: str) -> Article:
 
 @strawberry.type
 class EditorQueries:
-    @strawberry.field(description="A layout's draft: regions, blocks with versions, revisions.")
+    @resolvers.field(description="A layout's draft: regions, blocks with versions, revisions.")
     def draft_layout(self, info: Info, name: str) -> DraftLayout:
         require_editor(info)
         layout = load_draft_layout(info.context.session, name=name)
@@ -34,7 +35,7 @@ class EditorQueries:
             raise NotFound(f"No layout named '{name}'.", name=name)
         return layout
 
-    @strawberry.field(description="An article in any state (draft or published), with version.")
+    @resolvers.field(description="An article in any state (draft or published), with version.")
     def draft_article(self, info: Info, slug: str) -> ArticleType:
         require_editor(info)
         article = _article(info, slug)
@@ -42,7 +43,7 @@ class EditorQueries:
             raise NotFound(f"No article with slug '{slug}'.", slug=slug)
         return ArticleType.from_record(record_from_model(article))
 
-    @strawberry.field(description="Changes to a layout, its blocks and routes, newest first.")
+    @resolvers.field(description="Changes to a layout, its blocks and routes, newest first.")
     def layout_history(self, info: Info, name: str, first: int = 50) -> list[HistoryEntry]:
         require_editor(info)
         session = info.context.session
@@ -52,7 +53,7 @@ class EditorQueries:
         rows = audit.history(session, "layout", layout_id, max(1, min(first, MAX_HISTORY)))
         return [HistoryEntry.from_row(r) for r in rows]
 
-    @strawberry.field(description="Changes to an article (deleted ones too), newest first.")
+    @resolvers.field(description="Changes to an article (deleted ones too), newest first.")
     def article_history(self, info: Info, slug: str, first: int = 50) -> list[HistoryEntry]:
         require_editor(info)
         article = _article(info, slug)

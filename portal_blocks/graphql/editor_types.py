@@ -36,7 +36,7 @@ class DraftPlacement:
             region=row.region,
             position=row.position,
             block_type=row.block_type,
-            settings=dict(row.settings),
+            settings=JSON(dict(row.settings)),
             version=row.version,
         )
 

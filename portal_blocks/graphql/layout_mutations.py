@@ -9,7 +9,7 @@ import strawberry
 from sqlalchemy.orm import Session
 from strawberry.scalars import JSON
 
-from portal_blocks.edits import refuse
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.edit_runner import PayloadKind
 from portal_blocks.graphql.editor_types import (
@@ -23,6 +23,7 @@ from portal_blocks.graphql.editor_types import (
 from portal_blocks.ids import numeric_id
 from portal_blocks.layout import editing, publishing
 from portal_blocks.models import Layout, LayoutRevision, Placement, Route
+from portal_blocks.problems import refuse
 
 
 def _placement_id(raw: strawberry.ID) -> int:
@@ -58,7 +59,7 @@ def _placement_payload(session: Session, ids: tuple[int, int | None]) -> Placeme
 
 
 def _route_payload(session: Session, route_id: int) -> RoutePayload:
-    return RoutePayload(route=RouteInfo.from_row(session.get(Route, route_id)), errors=[])
+    return RoutePayload(route=RouteInfo.from_row(session.get_one(Route, route_id)), errors=[])
 
 
 def _revision_layout(revision: LayoutRevision) -> int:
@@ -88,13 +89,13 @@ ROUTE: PayloadKind[int, RoutePayload] = PayloadKind(
 
 @strawberry.type
 class LayoutMutations:
-    @strawberry.mutation(description="Create an empty layout with its regions (a draft).")
+    @resolvers.mutation(description="Create an empty layout with its regions (a draft).")
     def create_layout(
         self, info: Info, name: str, regions: list[str], title: str = ""
     ) -> LayoutPayload:
         return LAYOUT.run(info, editing.create_layout, name=name, title=title, regions=regions)
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Set a layout's regions in order: add, remove (only when empty), reorder."
     )
     def set_regions(
@@ -102,7 +103,7 @@ class LayoutMutations:
     ) -> LayoutPayload:
         return LAYOUT.run(info, editing.set_regions, name=layout, version=version, regions=regions)
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Place a block of a registered type in a region of a layout's draft. "
         "`version` is the layout's; `position` defaults to the end of the region."
     )
@@ -127,7 +128,7 @@ class LayoutMutations:
             position=position,
         )
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Move a block within its region or into another; `version` is the block's."
     )
     def move_block(
@@ -142,7 +143,7 @@ class LayoutMutations:
             position=position,
         )
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Replace a block's settings (validated by its type; omitted keys take "
         "their defaults); `version` is the block's."
     )
@@ -153,13 +154,13 @@ class LayoutMutations:
             info, _by_block_id(editing.configure_block), id=id, version=version, settings=settings
         )
 
-    @strawberry.mutation(description="Remove a block from the draft; `version` is the block's.")
+    @resolvers.mutation(description="Remove a block from the draft; `version` is the block's.")
     def remove_block(self, info: Info, id: strawberry.ID, version: int) -> PlacementPayload:
         return PLACEMENT.run(
             info, _by_block_id(editing.remove_block), keep=_removed, id=id, version=version
         )
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Publish the draft readers will see; `version` is the layout version the "
         "editor reviewed."
     )
@@ -168,7 +169,7 @@ class LayoutMutations:
             info, publishing.publish_layout, keep=_revision_layout, name=layout, version=version
         )
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Restore an earlier published revision as the draft and publish it as a "
         "new revision."
     )
@@ -182,7 +183,7 @@ class LayoutMutations:
             revision=revision,
         )
 
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Send a path pattern (e.g. /chuyen-muc/<slug>) to a layout, optionally "
         "bound to one article; re-routes an existing pattern."
     )

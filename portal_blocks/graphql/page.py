@@ -1,23 +1,30 @@
-"""Page, Region and Layout GraphQL types."""
+"""Page, Region and Layout GraphQL types, built from the plain page view."""
 
 from __future__ import annotations
 
 import strawberry
 
-from portal_blocks.blocks.base import Block
+from portal_blocks.assembly.page import PageView, RegionView
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
+from portal_blocks.graphql.blocks import Block, graphql_block
+from portal_blocks.layout.snapshots import LayoutSnapshot
+from portal_blocks.render.blocks import render_region
 
 
 @strawberry.type(name="Region", description="A named area of a layout holding blocks in order.")
 class RegionType:
     name: str
     blocks: list[Block]
+    _view: strawberry.Private[RegionView]
 
-    @strawberry.field(description="The region's blocks rendered as one HTML fragment.")
+    @resolvers.field(description="The region's blocks rendered as one HTML fragment.")
     def html(self) -> str:
-        from portal_blocks.render.blocks import render_region
+        return render_region(self._view)
 
-        return render_region(self)
+    @classmethod
+    def from_view(cls, view: RegionView) -> RegionType:
+        return cls(name=view.name, blocks=[graphql_block(b) for b in view.blocks], _view=view)
 
 
 @strawberry.type(name="Layout", description="A named arrangement of regions for a kind of page.")
@@ -28,6 +35,16 @@ class LayoutType:
     regions: list[str]
     version: int
 
+    @classmethod
+    def of(cls, layout: LayoutSnapshot, regions: tuple[str, ...]) -> LayoutType:
+        return cls(
+            id=strawberry.ID(str(layout.id)),
+            name=layout.name,
+            title=layout.title,
+            regions=list(regions),
+            version=layout.version,
+        )
+
 
 @strawberry.type(name="Page", description="A portal page: its layout, its article, its regions.")
 class PageType:
@@ -35,11 +52,18 @@ class PageType:
     layout: LayoutType
     article: ArticleType | None
     regions: list[RegionType]
-    #: An editor's preview: never shared through a cache, whatever it shows.
-    preview: strawberry.Private[bool] = False
+    _view: strawberry.Private[PageView]
 
-    @strawberry.field(
-        description="One region by name, or null if the layout has none of that name."
-    )
+    @resolvers.field(description="One region by name, or null if the layout has none of that name.")
     def region(self, name: str) -> RegionType | None:
         return next((r for r in self.regions if r.name == name), None)
+
+    @classmethod
+    def from_view(cls, view: PageView) -> PageType:
+        return cls(
+            path=view.path,
+            layout=LayoutType.of(view.layout, view.region_names),
+            article=ArticleType.from_record(view.article) if view.article else None,
+            regions=[RegionType.from_view(r) for r in view.regions],
+            _view=view,
+        )

@@ -13,10 +13,44 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from graphql import ASTValidationRule
+from strawberry.types import ExecutionContext
+from strawberry.types.graphql import OperationType
 
-from portal_blocks.graphql.errors import MaskUnexpectedErrors
+from portal_blocks.graphql.errors import MaskUnexpectedErrors, PublicError
+from portal_blocks.graphql.limits import require_operation_name
 from portal_blocks.graphql.text_input import reject_nul_in_variables
-from portal_blocks.ratelimit import limit_mutations
+from portal_blocks.observability import observed
+from portal_blocks.ratelimit import mutation_author
+
+
+class RateLimited(PublicError):
+    code = "RATE_LIMITED"
+
+
+def _flag_too_many(retry_after: int) -> None:
+    record = observed()
+    if record is not None:
+        record.status = 429
+        record.retry_after = retry_after
+
+
+def limit_mutations(execution_context: ExecutionContext) -> None:
+    """Every mutation request counts against its author (editor name, else client address)."""
+    context = execution_context.context
+    if execution_context.operation_type is not OperationType.MUTATION or context is None:
+        return
+    limits = context.rate_limits
+    if limits is None:
+        return
+    identity = context.identity
+    request = context.request
+    who = mutation_author(
+        identity.name if identity else None, request.remote_addr if request else "offline"
+    )
+    if not limits.take_mutation(who):
+        wait = limits.retry_after(limits.mutations, "mutation", who)
+        _flag_too_many(wait)
+        raise RateLimited(f"Too many changes; try again in {wait} s.", retryAfter=wait)
 
 
 class OperationPolicy(MaskUnexpectedErrors):
@@ -33,6 +67,7 @@ class OperationPolicy(MaskUnexpectedErrors):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
+        require_operation_name(context)  # first: a refused request spends no mutation budget
         reject_nul_in_variables(context.variables)
         limit_mutations(context)
         yield

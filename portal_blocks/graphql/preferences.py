@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.errors import UserError
 from portal_blocks.preferences import (
@@ -30,14 +31,14 @@ class DisplayPreferencesPayload:
 
 @strawberry.type
 class PreferenceQueries:
-    @strawberry.field(description="The display preferences of the viewer making the request.")
+    @resolvers.field(description="The display preferences of the viewer making the request.")
     def display_preferences(self, info: Info) -> DisplayPreferences:
         return DisplayPreferences(text_size=info.context.viewer.get("text_size"))
 
 
 @strawberry.type
 class PreferenceMutations:
-    @strawberry.mutation(
+    @resolvers.mutation(
         description="Remember the viewer's text size (sets the anonymous pb_viewer cookie). "
         "Pages then render with it, clamped to each toolbar's bounds."
     )

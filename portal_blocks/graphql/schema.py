@@ -10,16 +10,14 @@ from typing import Any
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import ParserCache
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from portal_blocks.blocks import UnknownBlockType, registry
+from portal_blocks.assembly.page import load_page
+from portal_blocks.blocks.registry import BlockType, UnknownBlockType, registry
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.article_mutations import ArticleMutations
 from portal_blocks.graphql.articles import ArticleQueries
@@ -29,13 +27,13 @@ from portal_blocks.graphql.editor_queries import EditorQueries
 from portal_blocks.graphql.editor_types import user_errors
 from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, log_errors
 from portal_blocks.graphql.layout_mutations import LayoutMutations
+from portal_blocks.graphql.limits import operation_limits
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
 from portal_blocks.graphql.validation_cache import DOCUMENT_CACHE_SIZE, ValidationCacheByText
-from portal_blocks.layout.pages import load_page, page_dependencies
 from portal_blocks.problems import Refused
 
 
@@ -47,12 +45,22 @@ class Limits:
     max_aliases: int = 30
     max_tokens: int = 5000
     introspection: bool = True
+    #: Fragment spreads one operation may expand to (a fragment spread twice counts twice).
+    #: A tenth of the default token limit: each spread costs what a written-out copy of its
+    #: fragment would, and real documents spread far fewer. No setting of its own yet.
+    max_fragment_spreads: int = 500
 
     def validation_rules(self) -> list[type[ASTValidationRule]]:
-        rules = [
+        """strawberry's depth and alias limiters follow every path through the fragment spreads
+        (exponential in the document's length); ``operation_limits`` counts each fragment once.
+        """
+        rules: list[type[ASTValidationRule]] = [
             NoNulInStringLiterals,
-            *QueryDepthLimiter(max_depth=self.max_depth).validation_rules,
-            *MaxAliasesLimiter(max_alias_count=self.max_aliases).validation_rules,
+            operation_limits(
+                max_depth=self.max_depth,
+                max_aliases=self.max_aliases,
+                max_fragment_spreads=self.max_fragment_spreads,
+            ),
         ]
         if not self.introspection:
             rules.append(NoSchemaIntrospectionCustomRule)
@@ -68,7 +76,7 @@ def _block_type(name: str) -> BlockTypeInfo:
 
 @strawberry.type
 class PageQueries:
-    @strawberry.field(
+    @resolvers.field(
         description="The page at a path (e.g. /tin-tuc/<slug> or a legacy "
         "/Pages/<slug>.aspx), with its regions and blocks in order. Readers get the "
         "published layout; `preview: true` (editors only) the draft layout with draft articles."
@@ -77,16 +85,15 @@ class PageQueries:
         ctx = info.context
         if preview:
             require_preview(info)
-        page = load_page(ctx, path, preview=preview)
+        page = load_page(ctx.page_request(), path, preview=preview)
         if page is None:
             raise NotFound(f"No page at path '{path}'.", path=path)
-        tags, max_age = page_dependencies(page)
-        ctx.cache.depend_on(info, tags, max_age)
+        ctx.cache.depend_on(info, page.tags(), page.max_age())
         if page.preview:
             ctx.cache.forbid_sharing()
-        return page
+        return PageType.from_view(page)
 
-    @strawberry.field(description="A published article by its slug.")
+    @resolvers.field(description="A published article by its slug.")
     def article(self, info: Info, slug: str) -> ArticleType | None:
         record = info.context.source.by_slug(slug)  # the source tags the response
         if record is None:
@@ -95,17 +102,17 @@ class PageQueries:
         return ArticleType.from_record(record)
 
     # Block types are code: their answers depend on no data.
-    @strawberry.field(description="Every registered block type.")
+    @resolvers.field(description="Every registered block type.")
     def block_types(self, info: Info) -> list[BlockTypeInfo]:
         info.context.cache.depend_on(info)
         return [BlockTypeInfo.from_block_type(t) for t in registry]
 
-    @strawberry.field(description="One registered block type by name.")
+    @resolvers.field(description="One registered block type by name.")
     def block_type(self, info: Info, name: str) -> BlockTypeInfo | None:
         info.context.cache.depend_on(info)
         return _block_type(name)
 
-    @strawberry.field(description="Check settings for a block type without saving anything.")
+    @resolvers.field(description="Check settings for a block type without saving anything.")
     def validate_block_settings(
         self, info: Info, block_type: str, settings: JSON
     ) -> SettingsValidation:
@@ -118,7 +125,7 @@ class PageQueries:
             loaded = definition.validate(settings)
         except Refused as exc:
             return SettingsValidation(valid=False, settings=None, errors=user_errors(exc.problems))
-        return SettingsValidation(valid=True, settings=definition.dump(loaded), errors=[])
+        return SettingsValidation(valid=True, settings=JSON(definition.dump(loaded)), errors=[])
 
 
 #: Each domain contributes its own query and mutation classes; add one line here per class.
@@ -144,8 +151,9 @@ class PortalSchema(strawberry.Schema):
 
 
 @lru_cache(maxsize=8)
-def schema_for(limits: Limits) -> PortalSchema:
-    """One schema per distinct set of limits, built once per process.
+def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSchema:
+    """One schema per distinct set of limits and block types, built once per process (the
+    app builds it at creation, once its block types are registered).
 
     The rules are built here, once: a limiter built per request makes every ValidationCache
     lookup miss (a 5x slower request).
@@ -154,7 +162,7 @@ def schema_for(limits: Limits) -> PortalSchema:
     return PortalSchema(
         query=Query,
         mutation=Mutation,
-        types=[t.graphql_type for t in registry],
+        types=[t.graphql_type for t in block_types],
         extensions=[
             lambda: OperationPolicy(limits.max_tokens, rules),
             lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
@@ -162,7 +170,3 @@ def schema_for(limits: Limits) -> PortalSchema:
         ],
         config=StrawberryConfig(disable_field_suggestions=True),
     )
-
-
-#: The schema with default limits: the committed contract, and what tools import.
-schema = schema_for(Limits())

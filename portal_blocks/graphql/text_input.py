@@ -1,8 +1,7 @@
-"""Text input that no database can store is refused up front, with a clear error.
+"""GraphQL text input that no database can store is refused up front, with a clear error.
 
-PostgreSQL text cannot hold NUL (U+0000); let through, such a character reaches the driver as
-an error in the middle of a lookup or an edit. String literals are checked by a validation
-rule (so the check is cached with the document), variables once per operation.
+String literals are checked by a validation rule (so the check is cached with the document),
+variables once per operation (see :mod:`portal_blocks.text.nul`).
 """
 
 from __future__ import annotations
@@ -12,9 +11,7 @@ from typing import Any
 from graphql import GraphQLError, StringValueNode, ValidationRule
 
 from portal_blocks.graphql.errors import PublicError
-
-NUL = "\x00"
-MESSAGE = "Text may not contain the NUL character (U+0000)."
+from portal_blocks.text.nul import NUL, NUL_MESSAGE, holds_nul
 
 
 class InvalidText(PublicError):
@@ -24,19 +21,9 @@ class InvalidText(PublicError):
 class NoNulInStringLiterals(ValidationRule):
     def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
         if NUL in node.value:
-            self.report_error(GraphQLError(MESSAGE, node, extensions={"code": "INVALID_TEXT"}))
-
-
-def holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return NUL in value
-    if isinstance(value, dict):
-        return any(holds_nul(k) or holds_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(holds_nul(v) for v in value)
-    return False
+            self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": "INVALID_TEXT"}))
 
 
 def reject_nul_in_variables(variables: dict[str, Any] | None) -> None:
     if holds_nul(variables or {}):
-        raise InvalidText(MESSAGE)
+        raise InvalidText(NUL_MESSAGE)

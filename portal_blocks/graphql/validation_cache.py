@@ -53,6 +53,7 @@ class ValidationCacheByText(SchemaExtension):
             context.validation_rules,
         )
         if context.query is None or node is None:
+            assert node is not None, "strawberry parses the document before it validates it"
             context.pre_execution_errors = validate_document(schema, node, rules)
         else:
             context.pre_execution_errors = _validate(schema, _Document(context.query, node), rules)

@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from werkzeug.datastructures import LanguageAccept
+from werkzeug.wrappers import Request
 
 LOCALES = ("vi", "en")
 DEFAULT_LOCALE = "vi"
@@ -64,6 +65,18 @@ def pick_locale(
         if best:
             return best
     return default
+
+
+def request_locale(request: Request | None, default: str, *, accept_language: bool = True) -> str:
+    """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
+    if request is None:
+        return default
+    environ = request.environ
+    asks_lang = "lang=" in environ.get("QUERY_STRING", "")
+    if not asks_lang and not (accept_language and "HTTP_ACCEPT_LANGUAGE" in environ):
+        return default  # the common case, decided without parsing the URL's arguments
+    accept = request.accept_languages if accept_language else None
+    return pick_locale(request.args.get("lang") if asks_lang else None, accept, default)
 
 
 @lru_cache(maxsize=16)

@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 from werkzeug.routing import Map, Rule
 
 from portal_blocks import audit
-from portal_blocks.blocks.base import PlacedBlock
 from portal_blocks.db import utcnow
 from portal_blocks.edits import check_version
 from portal_blocks.layout.service import new_placement, stored_settings
+from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.models import Article, Layout, Placement, Route
 from portal_blocks.problems import FieldProblem, Refused, refuse
 

@@ -6,10 +6,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal_blocks import audit
-from portal_blocks.blocks.base import PlacedBlock
-from portal_blocks.edits import check_version, refuse
+from portal_blocks.edits import check_version
 from portal_blocks.layout.editing import draft_placements, layout_state, lock_layout
+from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Placement
+from portal_blocks.problems import refuse
 
 
 def publish(

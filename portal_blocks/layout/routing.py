@@ -17,11 +17,12 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from portal_blocks.blocks.base import PlacedBlock
-from portal_blocks.caching.hints import ROUTES_TAG, article_tag, layout_tag
+from portal_blocks.cache_tags import page_tags
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
+from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Route
+from portal_blocks.text.nul import NUL
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +88,7 @@ _LAYOUT_WITH_PLACEMENTS = (
 def match_route(session: Session, path: str) -> RouteMatch | None:
     """The route werkzeug's matching picks for ``path``: an exact path before any pattern,
     a trailing slash optional (``strict_slashes=False``)."""
-    if "\x00" in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
+    if NUL in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
         return None
     wanted = normalise_path(path)
     if "//" in wanted:  # werkzeug would redirect to the merged path: it names no page
@@ -110,20 +111,6 @@ def match_route(session: Session, path: str) -> RouteMatch | None:
 
 
 @dataclass(frozen=True, slots=True)
-class LayoutSnapshot:
-    """The layout fields a page shows, detached from any session."""
-
-    id: int
-    name: str
-    title: str
-    version: int
-
-    @classmethod
-    def of(cls, layout: Layout) -> LayoutSnapshot:
-        return cls(layout.id, layout.name, layout.title, layout.version)
-
-
-@dataclass(frozen=True, slots=True)
 class ResolvedPath:
     """What a path's page is built from. Readers' resolutions are shared between requests by
     the page-data cache, so nothing in one is changed after it is built."""
@@ -141,10 +128,7 @@ class ResolvedPath:
 
     def tags(self) -> frozenset[str]:
         """The cache tags of every row the resolution read."""
-        tags = {ROUTES_TAG, layout_tag(self.layout.id)}
-        if self.article is not None:
-            tags.add(article_tag(self.article.id))
-        return frozenset(tags)
+        return page_tags(self.layout.id, self.article.id if self.article is not None else None)
 
 
 Loaded = tuple[LayoutSnapshot, tuple[str, ...], tuple[PlacedBlock, ...]]

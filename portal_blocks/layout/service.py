@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks import UnknownBlockType, registry
+from portal_blocks.blocks.registry import UnknownBlockType, registry
 from portal_blocks.models import Layout, Placement, Route
 from portal_blocks.problems import refuse
 

@@ -7,11 +7,15 @@ Runs under ``portal-blocks db ...`` (Flask-Migrate, standalone app) and under
 """
 
 import logging
+from collections.abc import Iterable
 from logging.config import fileConfig
+from typing import Any
 
 from flask import current_app
 
 from alembic import context
+from alembic.operations.ops import MigrationScript
+from alembic.runtime.migration import MigrationContext
 from portal_blocks.db import db
 from portal_blocks.migrate import VERSION_TABLE
 
@@ -23,14 +27,14 @@ if config.config_file_name is not None and not logging.getLogger().handlers:
 logger = logging.getLogger("alembic.env")
 
 
-def get_engine_url():
+def get_engine_url() -> str:
     return db.engine.url.render_as_string(hide_password=False).replace("%", "%%")
 
 
 config.set_main_option("sqlalchemy.url", get_engine_url())
 
 
-def configure_args():
+def configure_args() -> dict[str, Any]:
     """Flask-Migrate's options when it runs us (standalone app), plus our version table."""
     migrate = current_app.extensions.get("migrate")
     args = dict(migrate.configure_args) if migrate is not None and migrate.db is db else {}
@@ -39,19 +43,25 @@ def configure_args():
     return args
 
 
-def run_migrations_offline():
+def run_migrations_offline() -> None:
     url = config.get_main_option("sqlalchemy.url")
     context.configure(url=url, target_metadata=db.metadata, literal_binds=True, **configure_args())
     with context.begin_transaction():
         context.run_migrations()
 
 
-def run_migrations_online():
+def run_migrations_online() -> None:
     # Prevent an empty revision when autogenerate finds no change.
-    def process_revision_directives(context, revision, directives):
+    def process_revision_directives(
+        context: MigrationContext,
+        revision: str | Iterable[str | None],
+        directives: list[MigrationScript],
+    ) -> None:
         if getattr(config.cmd_opts, "autogenerate", False):
             script = directives[0]
-            if script.upgrade_ops.is_empty():
+            upgrade_ops = script.upgrade_ops
+            assert upgrade_ops is not None, "autogenerate gives every script its upgrade ops"
+            if upgrade_ops.is_empty():
                 directives[:] = []
                 logger.info("No changes in schema detected.")
 

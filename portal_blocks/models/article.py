@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Enum, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
-from portal_blocks.db import NFCString, NFCText, db, utcnow
+from portal_blocks.db import Model, NFCString, NFCText, utcnow
 from portal_blocks.text.search_text import search_columns
 
 
@@ -18,7 +18,7 @@ class ArticleStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class Article(db.Model):
+class Article(Model):
     __tablename__ = "article"
     __table_args__ = (
         Index("ix_article_published", "status", "published_at", "id"),

@@ -9,13 +9,13 @@ from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal_blocks.db import NFCString, db, utcnow
+from portal_blocks.db import Model, NFCString, utcnow
 
 #: Snapshots and audit payloads are written once and never edited in place, so plain JSON.
 _FROZEN_JSON = JSON().with_variant(JSONB(), "postgresql")
 
 
-class LayoutRevision(db.Model):
+class LayoutRevision(Model):
     """A published state of a layout: its regions and placements, frozen as JSON.
 
     Readers are served from the revision a layout points to, so the draft placement rows can
@@ -37,7 +37,7 @@ class LayoutRevision(db.Model):
     )
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One change: who, when, to what (entity and the layout or article it belongs to), how."""
 
     __tablename__ = "audit_entry"

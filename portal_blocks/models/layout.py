@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal_blocks.db import NFCText, db, utcnow
+from portal_blocks.db import Model, NFCText, utcnow
 
 
-class Layout(db.Model):
+class Layout(Model):
     """A named arrangement of regions for one kind of page (e.g. ``news-detail``).
 
     Its regions and placements are the editors' draft; ``version`` changes with every draft
@@ -42,7 +42,7 @@ class Layout(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Placement(db.Model):
+class Placement(Model):
     """One block instance: its type, region, position and settings."""
 
     __tablename__ = "placement"
@@ -63,7 +63,7 @@ class Placement(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Route(db.Model):
+class Route(Model):
     """A URL pattern (werkzeug rule syntax) that picks a layout and binds the article it shows.
 
     ``/tin-tuc/<slug>`` binds the article by its slug; a route may instead name one article.

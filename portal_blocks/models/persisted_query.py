@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal_blocks.db import db, utcnow
+from portal_blocks.db import Model, utcnow
 
 
-class PersistedQuery(db.Model):
+class PersistedQuery(Model):
     """Content-addressed, so a row never changes: any process may keep it in memory forever."""
 
     __tablename__ = "persisted_query"

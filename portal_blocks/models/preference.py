@@ -7,10 +7,10 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal_blocks.db import db, utcnow
+from portal_blocks.db import Model, utcnow
 
 
-class DisplayPreference(db.Model):
+class DisplayPreference(Model):
     """What one anonymous viewer chose, keyed by the random id in their ``pb_viewer`` cookie."""
 
     __tablename__ = "display_preference"

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app
+from flask import current_app, has_app_context
 
-from portal_blocks.config import PREFIX
+from portal_blocks.config import DEFAULTS, PREFIX
 
 STATIC_URL_PATH = "/_blocks/static"
 
@@ -31,3 +31,14 @@ def print_url(path: str) -> str:
 
 def graphql_url() -> str:
     return f"{url_prefix()}/graphql"
+
+
+def article_url(slug: str) -> str:
+    """An article's canonical path: ``PORTAL_BLOCKS_ARTICLE_PATH`` with its slug (a host
+    routes its own article URLs)."""
+    pattern = (
+        current_app.config[PREFIX + "ARTICLE_PATH"]
+        if has_app_context()
+        else DEFAULTS["ARTICLE_PATH"]
+    )
+    return str(pattern).replace("<slug>", slug)

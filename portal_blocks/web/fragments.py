@@ -1,4 +1,4 @@
-"""HTML fragments of a page's regions and blocks, in process and over plain HTTP.
+"""HTML fragments of a page's regions and blocks over plain HTTP, for any portal.
 
 Portals that are not Flask apps, or do not speak GraphQL, fetch
 ``GET <prefix>/fragments/page?path=...&region=...`` (a region, or every region without
@@ -7,84 +7,22 @@ Portals that are not Flask apps, or do not speak GraphQL, fetch
 ``If-None-Match`` and gets 304 until an editor changes the article or the placement.
 ``format=json`` returns ``{"html", "locale", "assets": {"css", "js"}}``; the HTML form lists the
 assets in ``Link`` headers and as JSON in ``X-Portal-Blocks-Assets``.
-
-A Flask host renders the same fragments in process with :func:`render_fragment`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from typing import NoReturn
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from portal_blocks.blocks import Block, registry
-from portal_blocks.graphql.context import PortalContext
-from portal_blocks.graphql.page import PageType
-from portal_blocks.layout.pages import load_page
-from portal_blocks.render.blocks import block_assets, render_block, render_region
+from portal_blocks.assembly.page import PageRequest
+from portal_blocks.render.fragments import Fragment, FragmentNotFound, page_at, render_fragment
+from portal_blocks.state import get_state
 
 ASSETS_HEADER = "X-Portal-Blocks-Assets"
-
-
-class FragmentNotFound(LookupError):
-    """No page at the path, or no such region or block on it."""
-
-
-@dataclass(frozen=True)
-class Fragment:
-    """Rendered HTML plus what the host page must add for it (each asset once)."""
-
-    html: str
-    locale: str
-    css: list[str] = field(default_factory=list)
-    js: list[str] = field(default_factory=list)
-    max_age: int = 60
-    personal: bool = False
-
-
-def _page(ctx: PortalContext, path: str) -> PageType:
-    page = load_page(ctx, path)
-    if page is None:
-        raise FragmentNotFound(f"No page at path '{path}'.")
-    return page
-
-
-def _fragment(ctx: PortalContext, html: str, blocks: list[Block]) -> Fragment:
-    css, js = block_assets(blocks)
-    max_age = min((registry.get(b.block_type).cache_max_age for b in blocks), default=60)
-    return Fragment(
-        html=html,
-        locale=ctx.locale,
-        css=css,
-        js=js,
-        max_age=max_age,
-        personal=bool(ctx.viewer),
-    )
-
-
-def render_fragment(
-    ctx: PortalContext, path: str, *, region: str | None = None, block_id: str | None = None
-) -> Fragment:
-    """One block (``block_id``), one region, or every region of the page at ``path``."""
-    page = _page(ctx, path)
-    if block_id is not None:
-        block = next((b for r in page.regions for b in r.blocks if str(b.id) == block_id), None)
-        if block is None:
-            raise FragmentNotFound(f"The page at '{page.path}' has no block '{block_id}'.")
-        return _fragment(ctx, render_block(block), [block])
-    if region is None:
-        regions = page.regions
-    else:
-        found = page.region(region)
-        if found is None:
-            raise FragmentNotFound(f"The page at '{page.path}' has no region '{region}'.")
-        regions = [found]
-    html = "\n".join(render_region(r) for r in regions)
-    return _fragment(ctx, html, [b for r in regions for b in r.blocks])
 
 
 def register(blueprint: Blueprint) -> None:
@@ -113,19 +51,18 @@ def _fail(status: int, message: str) -> NoReturn:
     abort(status, description=message)
 
 
-def _request_context(*, accept_language: bool = True) -> tuple[PortalContext, str]:
+def _page_request(*, accept_language: bool = True) -> tuple[PageRequest, str]:
     path = request.args.get("path", "").strip()
     if not path:
         _fail(400, "The 'path' argument is required, e.g. ?path=/tin-tuc/<slug>.")
-    state = current_app.extensions["portal_blocks"]
-    locale = state.locale_for(request, accept_language=accept_language)
-    return state.context(request, locale=locale), path
+    page_request, _hints = get_state().page_request(request, accept_language=accept_language)
+    return page_request, path
 
 
 def _respond(**where: str | None) -> Response:
-    ctx, path = _request_context()
+    page_request, path = _page_request()
     try:
-        fragment = render_fragment(ctx, path, **where)
+        fragment = render_fragment(page_request, path, **where)
     except FragmentNotFound as exc:
         _fail(404, str(exc))
     return fragment_response(fragment)
@@ -141,12 +78,12 @@ def block_fragment(block_id: str) -> Response:
 
 def print_page() -> str:
     """A printable page of the article at ``path``: the blocks' content, no controls."""
-    ctx, path = _request_context(accept_language=False)
+    page_request, path = _page_request(accept_language=False)
     try:
-        page = _page(ctx, path)
+        page = page_at(page_request, path)
     except FragmentNotFound as exc:
         _fail(404, str(exc))
-    return render_template("portal_blocks/print.html", page=page, locale=ctx.locale)
+    return render_template("portal_blocks/print.html", page=page, locale=page.locale)
 
 
 def fragment_response(fragment: Fragment) -> Response:
@@ -164,11 +101,13 @@ def fragment_response(fragment: Fragment) -> Response:
         response.headers[ASSETS_HEADER] = json.dumps(assets)
     response.headers["Content-Language"] = fragment.locale
     # Rendered with one viewer's preferences: no shared cache may keep it.
+    bound = get_state().cache_max_age
+    max_age = bound if fragment.max_age is None else min(bound, fragment.max_age)
     response.headers["Cache-Control"] = (
-        "private, no-cache"
-        if fragment.personal
-        else f"public, max-age={fragment.max_age}, must-revalidate"
+        "private, no-cache" if fragment.personal else f"public, max-age={max_age}, must-revalidate"
     )
     response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    return response.make_conditional(request)
+    # It returns ``response`` itself, typed as werkzeug's base class, not as Flask's.
+    response.make_conditional(request)
+    return response

@@ -2,6 +2,11 @@
 
 Requests pass through :class:`portal_blocks.caching.front.Front` first, which answers warm
 hits itself and hands the view the already-parsed (and persisted-query resolved) operation.
+
+Requests that cannot be run at all (unreadable JSON, a batch, a mutation over GET, JSON nested
+too deep, a lone surrogate, a body that is not UTF-8) get one answer: their HTTP status and
+``{"errors": [{"message", "extensions": {"code"}}]}``, the shape of the persisted-query refusals
+and of every GraphQL error, never a 500 with a traceback.
 """
 
 from __future__ import annotations
@@ -9,33 +14,76 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from cross_web import SyncHTTPRequestAdapter
-from flask import Request, Response, current_app, request
+from cross_web import HTTPException, SyncHTTPRequestAdapter
+from flask import Request, Response, request
 from strawberry.flask.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from portal_blocks.caching.front import exchange_of
+from portal_blocks.caching.front import (
+    NO_STORE,
+    NOT_UTF8,
+    TOO_DEEP,
+    MalformedRequest,
+    check_readable,
+    exchange_of,
+)
 from portal_blocks.graphql.context import PortalContext
+from portal_blocks.state import get_state
+
+#: ``extensions.code`` of a request error, by HTTP status; any other status is BAD_REQUEST.
+REQUEST_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def request_error(status: int, message: str) -> Response:
+    """A request refused before any operation ran, as a GraphQL error body."""
+    code = REQUEST_ERROR_CODES.get(status, "BAD_REQUEST")
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    return Response(
+        json.dumps(body, ensure_ascii=False), status=status, mimetype="application/json"
+    )
 
 
 class PortalGraphQLView(GraphQLView[PortalContext, None]):
     init_every_request = False
 
     def dispatch_request(self) -> Any:
-        front = current_app.extensions["portal_blocks"].front
-        return front.serve(request, super().dispatch_request)
+        try:
+            return get_state().front.serve(request, self._run)
+        except MalformedRequest as exc:
+            response = request_error(400, exc.message)
+            if request.method == "GET":  # as the front says it of its GET answers
+                response.headers["Cache-Control"] = NO_STORE
+            return response
+
+    def _run(self) -> Any:
+        """strawberry's ``dispatch_request``, its request errors answered as JSON, not text."""
+        try:
+            return self.run(request=request)
+        except HTTPException as exc:
+            return request_error(exc.status_code, exc.reason)
 
     def parse_http_body(
         self, request_adapter: SyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """The front's operation when it read one; else strawberry's reading (of what the front
+        leaves to it: batches, other content types, ill-typed fields), held to the same checks.
+        """
         exchange = exchange_of(request)
         if exchange is not None and exchange.prepared is not None:
             return exchange.prepared
-        return super().parse_http_body(request_adapter)
+        try:
+            parsed = super().parse_http_body(request_adapter)
+        except RecursionError:
+            raise MalformedRequest(TOO_DEEP) from None
+        except UnicodeDecodeError:
+            raise MalformedRequest(NOT_UTF8) from None
+        for data in parsed if isinstance(parsed, list) else [parsed]:
+            check_readable([data.query, data.variables, data.operation_name, data.extensions])
+        return parsed
 
     def get_context(self, request: Request, response: Response) -> PortalContext:
-        state = current_app.extensions["portal_blocks"]
+        state = get_state()
         exchange = exchange_of(request)
         viewer = exchange.viewer if exchange is not None else state.front.viewer_for(request)
         context = state.context(request=request, response=response, viewer=viewer)

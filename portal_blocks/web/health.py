@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from portal_blocks.db import db
 
@@ -29,5 +29,7 @@ def readyz() -> ResponseReturnValue:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
-        return jsonify(status="unavailable", database=type(exc.orig or exc).__name__), 503
+        # Only a statement's error wraps the driver's (``orig``); a pool timeout wraps nothing.
+        cause = exc.orig if isinstance(exc, StatementError) else None
+        return jsonify(status="unavailable", database=type(cause or exc).__name__), 503
     return jsonify(status="ok", database="ok")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, render_template, request
 
+from portal_blocks.assembly.page import load_page
+from portal_blocks.content.listing import newest_published
 from portal_blocks.db import db
-from portal_blocks.layout.pages import load_page
-from portal_blocks.models import Article, ArticleStatus
 from portal_blocks.observability import instrument
 from portal_blocks.render.blocks import block_assets, template_helpers
+from portal_blocks.state import get_state
 
 theme = Blueprint("portal_blocks_theme", __name__)
 instrument(theme)
@@ -18,36 +18,28 @@ theme.context_processor(template_helpers)
 
 @theme.get("/")
 def index() -> str:
-    articles = db.session.scalars(
-        select(Article)
-        .where(Article.status == ArticleStatus.PUBLISHED, Article.deleted_at.is_(None))
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(50)
-    )
+    articles = newest_published(db.session_proxy, 50)
     return render_template(
-        "portal_blocks/theme/index.html",
-        articles=articles,
-        locale=current_app.extensions["portal_blocks"].locale,
+        "portal_blocks/theme/index.html", articles=articles, locale=get_state().locale
     )
 
 
 @theme.get("/<path:path>")
 def page(path: str) -> tuple[str, int] | str:
-    state = current_app.extensions["portal_blocks"]
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
-    ctx = state.context(request=request, locale=state.locale_for(request, accept_language=False))
-    loaded = load_page(ctx, "/" + path)
+    page_request, _hints = get_state().page_request(request, accept_language=False)
+    loaded = load_page(page_request, "/" + path)
     if loaded is None:
         return render_template(
-            "portal_blocks/theme/not_found.html", path="/" + path, locale=ctx.locale
+            "portal_blocks/theme/not_found.html", path="/" + path, locale=page_request.locale
         ), 404
     if request.args.get("view") == "print":
-        return render_template("portal_blocks/print.html", page=loaded, locale=ctx.locale)
-    css, js = block_assets([b for region in loaded.regions for b in region.blocks])
+        return render_template("portal_blocks/print.html", page=loaded, locale=loaded.locale)
+    css, js = block_assets(loaded.blocks())
     return render_template(
         "portal_blocks/theme/page.html",
         page=loaded,
-        locale=ctx.locale,
+        locale=loaded.locale,
         assets_css=css,
         assets_js=js,
     )

@@ -1,0 +1,151 @@
+"""Build a page's plain view from a resolved path: regions in order, each block's view.
+
+This is the one place a page is put together, for GraphQL, fragments, the theme and the print
+view alike. Facts several blocks share (the reader's text size within the page's bounds, the
+article's related news) are worked out here, once, so no block type reads another's settings.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from portal_blocks.blocks.registry import (
+    BlockType,
+    UnknownBlockType,
+    registry,
+    shortest_max_age,
+)
+from portal_blocks.blocks.view import BlockCannotShow, BlockView, PageFacts, RelatedNews
+from portal_blocks.cache_tags import page_tags
+from portal_blocks.caching.page_data import PageDataCache
+from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.source import ArticleSource
+from portal_blocks.layout.routing import ResolvedPath, normalise_path, resolve_path
+from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What assembling a page needs of the request that asks for it."""
+
+    session: Session
+    source: ArticleSource
+    locale: str
+    timezone: str
+    #: The reader's saved display preferences (``{"text_size": 120}``), empty for most.
+    viewer: Mapping[str, Any] = field(default_factory=dict)
+    #: Readers' route, layout and article by path, shared by requests (None: always SQL).
+    pages: PageDataCache | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RegionView:
+    name: str
+    blocks: tuple[BlockView, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageView:
+    """A page as every presentation of it (GraphQL, HTML) sees it."""
+
+    path: str
+    layout: LayoutSnapshot
+    #: The region names of the layout revision shown, in order.
+    region_names: tuple[str, ...]
+    article: ArticleRecord | None
+    regions: tuple[RegionView, ...]
+    facts: PageFacts
+    #: An editor's preview: drafts shown, never shared through a cache.
+    preview: bool = False
+
+    @property
+    def locale(self) -> str:
+        return self.facts.locale
+
+    def region(self, name: str) -> RegionView | None:
+        return next((r for r in self.regions if r.name == name), None)
+
+    def blocks(self) -> Iterator[BlockView]:
+        for region in self.regions:
+            yield from region.blocks
+
+    def tags(self) -> frozenset[str]:
+        """What the page read: its route, layout and article (further articles its blocks
+        read are tagged by the tracked source)."""
+        return page_tags(self.layout.id, self.article.id if self.article is not None else None)
+
+    def max_age(self) -> int | None:
+        """The shortest cache lifetime among its blocks' types."""
+        return shortest_max_age(block_types_of(self.blocks()))
+
+
+def block_types_of(blocks: Iterator[BlockView] | tuple[BlockView, ...]) -> list[BlockType]:
+    return [registry.get(b.block_type) for b in blocks]
+
+
+def _text_size(placements: tuple[PlacedBlock, ...], requested: int | None) -> int | None:
+    """The reader's size within the bounds of the first block on the page that sets them."""
+    if requested is None:
+        return None
+    for placement in placements:
+        block_type = registry.find(placement.block_type)
+        if block_type is not None and block_type.text_size_bounds is not None:
+            return block_type.text_size_bounds(block_type.settings_of(placement)).clamp(requested)
+    return None
+
+
+def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview: bool) -> PageView:
+    """Every block's view in its region, in position order.
+
+    A placement whose block type is no longer registered, or that cannot show on this page, is
+    left out and logged rather than failing the reader's whole page.
+    """
+    requested = request.viewer.get("text_size")
+    facts = PageFacts(
+        path=path,
+        layout=resolved.layout,
+        article=resolved.article,
+        locale=request.locale,
+        timezone=request.timezone,
+        text_size=_text_size(resolved.placements, requested),
+        requested_text_size=requested,
+        related=RelatedNews(resolved.article, request.source),
+        preview=preview,
+    )
+    by_region: dict[str, list[BlockView]] = defaultdict(list)
+    for placement in sorted(resolved.placements, key=lambda p: (p.position, p.id)):
+        try:
+            view = registry.get(placement.block_type).view(placement, facts)
+        except (UnknownBlockType, BlockCannotShow) as exc:
+            log.warning("placement %s left out of %s: %s", placement.id, path, exc)
+            continue
+        by_region[placement.region].append(view)
+    return PageView(
+        path=path,
+        layout=resolved.layout,
+        region_names=resolved.regions,
+        article=resolved.article,
+        regions=tuple(RegionView(n, tuple(by_region.get(n, ()))) for n in resolved.regions),
+        facts=facts,
+        preview=preview,
+    )
+
+
+def load_page(request: PageRequest, path: str, *, preview: bool = False) -> PageView | None:
+    """The page at ``path``: readers' resolutions come through the page-data cache when the
+    app has one; a preview always reads the drafts."""
+    if request.pages is not None and not preview:
+        resolved = request.pages.resolve(request.session, request.source, path)
+    else:
+        resolved = resolve_path(request.session, request.source, path, include_drafts=preview)
+    if resolved is None:
+        return None
+    return assemble(resolved, request, normalise_path(path), preview=preview)
