@@ -24,6 +24,7 @@ from portal_blocks.block_types import register_builtin
 from portal_blocks.blocks.registry import registry
 from portal_blocks.db import ExecutedStatement, db, recorded_statements
 from portal_blocks.demo import load_demo
+from portal_blocks.import_command import import_command
 
 POSTGRES_URL = os.environ.get("PORTAL_BLOCKS_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -245,3 +246,19 @@ def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: 
         if channel is not None:
             assert channel.wait_until_listening(5), "the near cache never subscribed"
         yield ready
+
+
+@pytest.fixture
+def run_import(app):
+    """``portal-blocks import`` through the CLI runner; a traceback is always a failure."""
+    runner = app.test_cli_runner()
+
+    def run(*paths, expect_exit=0, args=()):
+        result = runner.invoke(import_command, [*args, *map(str, paths)])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            result.output + result.stderr
+        )
+        assert result.exit_code == expect_exit, result.output + result.stderr
+        return result
+
+    return run

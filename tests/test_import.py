@@ -9,7 +9,6 @@ from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, SEED, clear_tables
 from sqlalchemy import func, select
 
 from portal_blocks.db import db
-from portal_blocks.import_command import import_command
 from portal_blocks.importing import importer
 from portal_blocks.importing.legacy_text import (
     TOOLBAR_LABEL,
@@ -21,18 +20,6 @@ from portal_blocks.models import Article, Route
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 TZ = "Asia/Ho_Chi_Minh"
-
-
-@pytest.fixture
-def run_import(app):
-    runner = app.test_cli_runner()
-
-    def run(*paths, expect_exit=0, args=()):
-        result = runner.invoke(import_command, [*args, *map(str, paths)])
-        assert result.exit_code == expect_exit, result.output + result.stderr
-        return result
-
-    return run
 
 
 def collapse(text: str) -> str:

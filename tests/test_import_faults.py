@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.db import db
 from portal_blocks.demo import ensure_default_layout
-from portal_blocks.import_command import import_command
 from portal_blocks.importing.legacy_text import parse_legacy_text
 from portal_blocks.layout.service import ensure_route
 from portal_blocks.models import Article, Route
@@ -22,21 +21,6 @@ from portal_blocks.text.nul import NUL_MESSAGE
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 REFERENCE_TITLE = "Giá trị sản xuất công nghiệp tháng 10/2021 tăng 4,7%"
 TZ = "Asia/Ho_Chi_Minh"
-
-
-@pytest.fixture
-def run_import(app):
-    runner = app.test_cli_runner()
-
-    def run(*paths, expect_exit=0, args=()):
-        result = runner.invoke(import_command, [*args, *map(str, paths)])
-        assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.output + result.stderr
-        )
-        assert result.exit_code == expect_exit, result.output + result.stderr
-        return result
-
-    return run
 
 
 def jsonl(tmp_path, *lines, name="a.jsonl"):

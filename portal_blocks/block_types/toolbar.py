@@ -13,9 +13,9 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
-from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds
+from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds, view_fields
 from portal_blocks.graphql.block_settings import settings_object, settings_type
-from portal_blocks.graphql.blocks import Block
+from portal_blocks.graphql.blocks import Block, block_fields
 from portal_blocks.i18n import format_date, gettext
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.preferences import TEXT_SIZE_MAX, TEXT_SIZE_MIN
@@ -181,11 +181,7 @@ class ToolbarBlock(Block):
     @classmethod
     def from_view(cls, view: ToolbarView) -> ToolbarBlock:
         return cls(
-            id=strawberry.ID(str(view.id)),
-            block_type=NAME,
-            region=view.region,
-            position=view.position,
-            settings=settings_object(ToolbarSettings, _SCHEMA, view),
+            **block_fields(view, settings_object(ToolbarSettings, _SCHEMA, view)),
             published_at=view.published_at,
             date_text=view.date_text,
             font_size=FontSizePreference(
@@ -198,7 +194,6 @@ class ToolbarBlock(Block):
             ),
             title=view.title,
             lead=view.lead,
-            _view=view,
         )
 
 
@@ -217,13 +212,7 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
             published_at, settings["date_format"], locale=page.locale, timezone=page.timezone
         )
     return ToolbarView(
-        id=placement.id,
-        block_type=NAME,
-        region=placement.region,
-        position=placement.position,
-        settings=settings,
-        settings_key=placement.settings_key,
-        page=page,
+        **view_fields(placement, page, settings),
         published_at=published_at,
         date_text=date_text,
         font_size_current=text_size_bounds(settings).clamp(page.requested_text_size),

@@ -10,12 +10,18 @@ from marshmallow import validate
 
 from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
-from portal_blocks.blocks.view import RELATED_MAX, BlockCannotShow, BlockView, PageFacts
+from portal_blocks.blocks.view import (
+    RELATED_MAX,
+    BlockCannotShow,
+    BlockView,
+    PageFacts,
+    view_fields,
+)
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.block_settings import settings_object, settings_type
-from portal_blocks.graphql.blocks import Block
+from portal_blocks.graphql.blocks import Block, block_fields
 from portal_blocks.graphql.errors import InvalidArgument
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.text.html import paragraphs
@@ -104,11 +110,7 @@ class ViewDataBlock(Block):
     @classmethod
     def from_view(cls, view: ViewDataView) -> ViewDataBlock:
         return cls(
-            id=strawberry.ID(str(view.id)),
-            block_type=NAME,
-            region=view.region,
-            position=view.position,
-            settings=settings_object(ViewDataSettings, _SCHEMA, view),
+            **block_fields(view, settings_object(ViewDataSettings, _SCHEMA, view)),
             article=ArticleType.from_record(view.article),
             title=view.title,
             lead=view.lead,
@@ -120,7 +122,6 @@ class ViewDataBlock(Block):
             source=view.source,
             category=view.category,
             text_size=view.text_size,
-            _view=view,
         )
 
 
@@ -133,13 +134,7 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
         page.related.records()[: settings["related_count"]] if settings["show_related"] else []
     )
     return ViewDataView(
-        id=placement.id,
-        block_type=NAME,
-        region=placement.region,
-        position=placement.position,
-        settings=settings,
-        settings_key=placement.settings_key,
-        page=page,
+        **view_fields(placement, page, settings),
         article=record,
         title=record.title if settings["show_title"] else None,
         lead=record.lead if settings["show_lead"] else None,

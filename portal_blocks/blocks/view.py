@@ -14,7 +14,7 @@ from typing import Any
 
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
-from portal_blocks.layout.snapshots import LayoutSnapshot
+from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 
 #: The most related articles a page fetches, and so the most a block shows or a client asks for.
 RELATED_MAX = 20
@@ -87,3 +87,18 @@ class BlockView:
     #: The stored settings' canonical JSON, the key typed forms of them are remembered by.
     settings_key: str
     page: PageFacts
+
+
+def view_fields(
+    placement: PlacedBlock, page: PageFacts, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The :class:`BlockView` fields every block type's view takes from its placement."""
+    return {
+        "id": placement.id,
+        "block_type": placement.block_type,
+        "region": placement.region,
+        "position": placement.position,
+        "settings": settings,
+        "settings_key": placement.settings_key,
+        "page": page,
+    }

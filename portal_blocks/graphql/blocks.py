@@ -6,6 +6,8 @@ and builds itself from its view with ``from_view``; ``html`` and ``assets`` come
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 
 from portal_blocks.blocks.registry import registry
@@ -47,3 +49,15 @@ def graphql_block(view: BlockView) -> Block:
     """The GraphQL object of a block view, by its registered type."""
     built: Block = registry.get(view.block_type).graphql_type.from_view(view)
     return built
+
+
+def block_fields(view: BlockView, settings: BlockSettings) -> dict[str, Any]:
+    """The :class:`Block` fields every block type's GraphQL object takes from its view."""
+    return {
+        "id": strawberry.ID(str(view.id)),
+        "block_type": view.block_type,
+        "region": view.region,
+        "position": view.position,
+        "settings": settings,
+        "_view": view,
+    }
