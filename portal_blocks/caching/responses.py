@@ -4,10 +4,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from portal_blocks import json_codec
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,19 +41,17 @@ def response_key(
     """Everything a cached response may differ by. Requests that may see drafts (previews,
     an ``Authorization`` header) never reach the cache, so the data version is implicit:
     invalidation removes entries instead of keys moving on."""
-    material = json.dumps(
+    material = json_codec.dumps(
         [document_hash, variables or {}, operation_name, locale, viewer],
         sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
         default=str,
     )
-    return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+    return hashlib.blake2b(material, digest_size=20).hexdigest()
 
 
 def url_key(query_string: str, locale: str, viewer: Mapping[str, Any]) -> str:
     """A GET's key: its query string as sent (the same request always sends the same bytes;
     two spellings of one request only make two entries)."""
-    preferences = json.dumps(viewer, sort_keys=True, default=str) if viewer else ""
+    preferences = json_codec.dumps(viewer, sort_keys=True, default=str).decode() if viewer else ""
     material = f"GET\0{locale}\0{preferences}\0{query_string}"
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
