@@ -1,13 +1,21 @@
 """Settings: defaults, overridden by ``PORTAL_BLOCKS_*`` environment variables, overridden by
 the mapping given to :func:`create_app` or set in a host app's config.
+
+Every setting is checked when the app is set up (:func:`check_settings`), so a mistake stops
+the start with a message naming the setting, instead of surfacing later as a 500 on some
+request (a response cache of size 0), a library's traceback (a rate limit it cannot parse) or
+a setting silently ignored (a misspelt name).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 PREFIX = "PORTAL_BLOCKS_"
 
@@ -29,12 +37,20 @@ DEFAULTS: dict[str, Any] = {
     "MAX_DEPTH": 12,
     "MAX_ALIASES": 30,
     "MAX_TOKENS": 5000,
+    # What one query may cost: each field's cost (more for those that run SQL, most for search)
+    # times the page sizes of the lists it sits in; the reference page query costs 34.
+    "MAX_COST": 1000,
     "MAX_BODY_BYTES": 1_048_576,
     # Rate limits (`limits` notation) and where their counts live. Unset: in REDIS_URL when
     # that is set (shared by every process), else memory:// (per process).
     "RATE_LIMIT_STORAGE": "",
     "RATE_LIMIT_MUTATIONS": "120/minute",
     "RATE_LIMIT_AUTH_FAILURES": "10/minute",
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host (werkzeug's
+    # ProxyFix): the client address rate limits count by is the one they forwarded. 0: none,
+    # the connecting address is the client's. Above 0 the whole app's WSGI is wrapped (a host
+    # app's too); a host that wraps itself in ProxyFix already is left as it is.
+    "TRUSTED_PROXIES": 0,
     # PostgreSQL: seconds to wait for a connection, milliseconds a statement may run.
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,
@@ -78,12 +94,38 @@ def _parse(raw: str) -> Any:
         return raw
 
 
+#: See :func:`is_reserved`.
+RESERVED_PREFIXES = ("TEST_",)
+RESERVED_NAMES = frozenset({"CHROMIUM"})
+
+
+def is_reserved(name: str) -> bool:
+    """``PORTAL_BLOCKS_*`` names (without the prefix) that are not settings of the app but the
+    test suite's (its databases, its Redis, its browser): never read into a config, never
+    refused as misspelt settings."""
+    return name.startswith(RESERVED_PREFIXES) or name in RESERVED_NAMES
+
+
 def settings_from_env(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Every setting, from the environment where it is set there, else its default.
+
+    ``PORTAL_BLOCKS_*`` variables that name no setting are returned too, as they are, so that
+    :func:`check_settings` refuses them by name: a misspelt variable would otherwise leave
+    its setting at the default without a word.
+    """
     environ = os.environ if environ is None else environ
-    return {
+    settings = {
         PREFIX + key: _parse(environ[PREFIX + key]) if PREFIX + key in environ else default
         for key, default in DEFAULTS.items()
     }
+    for name, raw in environ.items():
+        if (
+            name.startswith(PREFIX)
+            and name not in settings
+            and not is_reserved(name[len(PREFIX) :])
+        ):
+            settings[name] = raw
+    return settings
 
 
 def resolved(config: Mapping[str, Any], key: str) -> Any:
@@ -92,3 +134,349 @@ def resolved(config: Mapping[str, Any], key: str) -> Any:
     if value is None and key in {"GRAPHIQL", "INTROSPECTION"}:
         return config[PREFIX + "ENV"] != "production"
     return value
+
+
+class SettingsError(ValueError):
+    """Every bad setting of an app at once, each named: a deployment fixes all its mistakes in
+    one go, rather than one restart per mistake.
+
+    ``problems`` maps each setting's full name (``PORTAL_BLOCKS_...``) to what is wrong with
+    it; the message has one line per setting.
+    """
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        self.problems = dict(problems)
+        lines = [f"{key} {problem}" for key, problem in self.problems.items()]
+        if len(lines) == 1:
+            message = lines[0]
+        else:
+            message = f"{len(lines)} settings are invalid:\n" + "\n".join(
+                "  " + line for line in lines
+            )
+        super().__init__(message)
+
+
+#: Checks one value: None if it is acceptable, else what is wrong ("must be ... (got ...)").
+Rule = Callable[[Any], str | None]
+
+
+def _integer(minimum: int, note: str = "") -> Rule:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or not isinstance(value, int):
+            return f"must be an integer (got {value!r})"
+        if value < minimum:
+            return f"must be at least {minimum} (got {value}){note}"
+        return None
+
+    return check
+
+
+def _boolean(*, unset_allowed: bool = False) -> Rule:
+    def check(value: Any) -> str | None:
+        if isinstance(value, bool) or (unset_allowed and value is None):
+            return None
+        expected = "true, false or null (unset)" if unset_allowed else "true or false"
+        return f"must be {expected} (got {value!r})"
+
+    return check
+
+
+def _text(check: Callable[[str], str | None]) -> Rule:
+    """A string setting, then ``check`` on it."""
+
+    def typed(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return f"must be a string (got {value!r})"
+        return check(value)
+
+    return typed
+
+
+def _redacted(url: str) -> str:
+    """A URL as it may appear in a message: passwords stay out of logs and terminals."""
+    return re.sub(r"//([^/@:]*):[^/@]*@", r"//\1:***@", url)
+
+
+def _one_of(*choices: str) -> Rule:
+    def check(value: str) -> str | None:
+        if value in choices:
+            return None
+        return f"must be one of {', '.join(choices)} (got {value!r})"
+
+    return _text(check)
+
+
+def _database_url(value: str) -> str | None:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    example = "e.g. postgresql+psycopg://user:pass@host/db or sqlite:///portal_blocks.db"
+    try:
+        url = make_url(value)
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
+        return f"must be an SQLAlchemy URL, {example} (got {_redacted(value)!r})"
+    try:
+        dialect = url.get_dialect()
+    except NoSuchModuleError:
+        return f"names no database SQLAlchemy knows ({url.drivername}://); {example}" + (
+            " (PostgreSQL is postgresql://, not postgres://)"
+            if url.drivername == "postgres"
+            else ""
+        )
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        return f"needs the driver {exc.name or url.drivername}, which is not installed; {example}"
+    return None
+
+
+def _redis_url(value: str) -> str | None:
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("redis", "rediss", "unix"):
+        return (
+            "must be empty or a redis://, rediss:// or unix:// URL, e.g. "
+            f"redis://127.0.0.1:6379/0 (got {_redacted(value)!r})"
+        )
+    import redis
+
+    try:
+        redis.ConnectionPool.from_url(value)
+    except ValueError as exc:
+        return f"is not a Redis URL: {exc} (got {_redacted(value)!r})"
+    if parts.scheme != "unix" and not re.fullmatch(r"/?|/\d+", parts.path):
+        return f"must name its database by number, e.g. redis://host:6379/0 (got {parts.path!r})"
+    return None
+
+
+def _rate_limit_storage_problem(uri: str) -> str | None:
+    """What keeps ``uri`` from holding the rate limits' moving windows, if anything."""
+    from importlib.util import find_spec
+
+    import limits.storage
+    from limits.storage import MovingWindowSupport, Storage
+
+    schemes: Mapping[str, type] = getattr(limits.storage, "SCHEMES", {})
+
+    def usable(storage: type) -> bool:
+        # Synchronous (the async+ storages are not) and able to keep moving windows.
+        return issubclass(storage, Storage) and issubclass(storage, MovingWindowSupport)
+
+    scheme = urlsplit(uri).scheme
+    storage = schemes.get(scheme)
+    if storage is None or not issubclass(storage, Storage):
+        choices = ", ".join(sorted(name for name, cls in schemes.items() if usable(cls)))
+        return f"names no storage the limits library has; use one of {choices}"
+    if not usable(storage):
+        return f"{scheme}:// cannot keep moving windows (the rate limits' strategy)"
+    # A list names packages all needed; a mapping names alternatives (redis or valkey).
+    needed = getattr(storage, "DEPENDENCIES", [])
+    if scheme.startswith("valkey"):
+        needed = ["valkey"]
+    missing = [name for name in needed if isinstance(needed, list) and find_spec(name) is None]
+    if missing:
+        return f"{scheme}:// needs the Python package {', '.join(missing)}, which is not installed"
+    return None
+
+
+def _rate_limit_storage(value: str) -> str | None:
+    if not value:
+        return None
+    problem = _rate_limit_storage_problem(value)
+    if problem is None:
+        return None
+    return f"must be empty or a `limits` storage URI, e.g. redis://host:6379/1: {problem}"
+
+
+def _rate_limit(value: str) -> str | None:
+    from limits import parse_many
+
+    example = "e.g. 120/minute or 10 per second"
+    try:
+        items = parse_many(value)
+    except ValueError:
+        return f"must be a rate limit, {example} (got {value!r})"
+    if len(items) != 1:
+        return f"must be one rate limit, {example}; only one is applied (got {value!r})"
+    if items[0].amount < 1:
+        return f"must allow at least one request (got {value!r})"
+    return None
+
+
+def _timezone(value: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"must be an IANA timezone, e.g. Asia/Ho_Chi_Minh or UTC (got {value!r})"
+    return None
+
+
+def _url_prefix(value: str) -> str | None:
+    if value == "" or re.fullmatch(r"(/[^/\s?#<>]+)+", value):
+        return None
+    return f"must be empty or a path like /blocks, without a trailing slash (got {value!r})"
+
+
+def _article_path(value: str) -> str | None:
+    if value.count("<slug>") != 1:
+        return f"must hold <slug> once, e.g. /tin-tuc/<slug> (got {value!r})"
+    if not value.startswith("/"):
+        return f"must be a path starting with /, e.g. /tin-tuc/<slug> (got {value!r})"
+    rest = value.replace("<slug>", "")
+    if re.search(r"[<>?#\s]", rest):
+        return f"must be a path with <slug> as its only part in <> (got {value!r})"
+    return None
+
+
+def _web_url(value: str, *, origin: bool) -> bool:
+    """An http(s) URL with a host; an origin has nothing after the host and port."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018  # raises ValueError on a port that is not a number
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return False
+    if parts.username is not None or parts.query or parts.fragment or "\\" in value:
+        return False
+    return not (origin and parts.path)
+
+
+def _public_url(value: str) -> str | None:
+    if value == "" or _web_url(value, origin=False):
+        return None
+    return (
+        "must be empty or an http(s):// URL such as https://blocks.example.vn, "
+        f"with no query (got {value!r})"
+    )
+
+
+def _cors_origins(value: Any) -> str | None:
+    if isinstance(value, str):
+        origins = [origin.strip() for origin in value.split(",") if origin.strip()]
+    elif isinstance(value, list | tuple):
+        origins = list(value)
+    else:
+        return f"must be a list of origins or a comma-separated string (got {value!r})"
+    bad = [o for o in origins if not isinstance(o, str) or not _web_url(o, origin=True)]
+    if bad:
+        return (
+            "must list origins such as https://portal.example.vn (scheme and host, no path "
+            f"or trailing slash); not origins: {', '.join(map(repr, bad))}"
+        )
+    return None
+
+
+#: The rule of each setting, by its name in :data:`DEFAULTS`.
+RULES: dict[str, Rule] = {
+    "ENV": _one_of("development", "production"),
+    "DATABASE_URL": _text(_database_url),
+    # LOCALE is checked against the locales given to check_settings (the app's catalogs).
+    "TIMEZONE": _text(_timezone),
+    "GRAPHIQL": _boolean(unset_allowed=True),
+    "INTROSPECTION": _boolean(unset_allowed=True),
+    "MAX_DEPTH": _integer(1),
+    "MAX_ALIASES": _integer(1),
+    "MAX_TOKENS": _integer(1),
+    "MAX_COST": _integer(1),
+    "MAX_BODY_BYTES": _integer(1),
+    "RATE_LIMIT_STORAGE": _text(_rate_limit_storage),
+    "RATE_LIMIT_MUTATIONS": _text(_rate_limit),
+    "RATE_LIMIT_AUTH_FAILURES": _text(_rate_limit),
+    "TRUSTED_PROXIES": _integer(0),
+    # Both bound every wait on the database: 0 would be no bound at all (libpq waits for ever,
+    # PostgreSQL lets a statement run for ever).
+    "DB_CONNECT_TIMEOUT": _integer(1),
+    "DB_STATEMENT_TIMEOUT_MS": _integer(1),
+    "URL_PREFIX": _text(_url_prefix),
+    "ARTICLE_PATH": _text(_article_path),
+    "PUBLIC_URL": _text(_public_url),
+    "CORS_ORIGINS": _cors_origins,
+    "THEME": _boolean(),
+    "REDIS_URL": _text(_redis_url),
+    "REDIS_NEAR_CACHE": _boolean(),
+    "PERSISTED_QUERIES_ONLY": _boolean(),
+    "CACHE_MAX_AGE": _integer(0),
+    # Every response goes through this cache, which has no "off": 0 would fail every read.
+    "RESPONSE_CACHE_SIZE": _integer(
+        1, "; the response cache cannot be turned off, only made small"
+    ),
+    # Redis refuses an expiry of 0 seconds, and in memory such an entry would never be read.
+    "RESPONSE_CACHE_TTL": _integer(1),
+    "PAGE_CACHE_SIZE": _integer(0),
+    "VIEWER_CACHE_SIZE": _integer(0),
+}
+
+
+def _by_default_type(default: Any) -> Rule:
+    """For a setting added to DEFAULTS without a rule: at least its default's type
+    (tests/test_settings_startup.py asks every setting for a rule of its own)."""
+    if isinstance(default, bool):
+        return _boolean()
+    if isinstance(default, int):
+        return _integer(0)
+    if isinstance(default, str):
+        return _text(lambda _value: None)
+    return lambda _value: None
+
+
+def check_settings(config: Mapping[str, Any], *, locales: Collection[str]) -> None:
+    """Refuse the app's settings, all bad ones in one :class:`SettingsError`, unless each is
+    acceptable: its type, its range, its format (URLs, rate limits, timezone...).
+
+    ``config`` holds every setting (defaults filled in). ``PORTAL_BLOCKS_*`` keys that name
+    no setting are refused too, with the nearest setting's name. ``locales`` are those the
+    app has catalogs for (``portal_blocks.i18n.LOCALES``; this module imports nothing of the
+    package).
+    """
+    problems: dict[str, str] = {}
+    for key, default in DEFAULTS.items():
+        name = PREFIX + key
+        if name not in config:
+            problems[name] = "is missing (the extension fills in every default)"
+            continue
+        value = config[name]
+        if key == "LOCALE":
+            problem = _text(_one_of_locales(locales))(value)
+        else:
+            problem = RULES.get(key, _by_default_type(default))(value)
+        if problem is not None:
+            problems[name] = problem
+    _check_rate_limit_storage_fallback(config, problems)
+    for name in config:
+        if not isinstance(name, str) or not name.startswith(PREFIX):
+            continue
+        key = name[len(PREFIX) :]
+        if key in DEFAULTS or is_reserved(key):
+            continue
+        nearest = difflib.get_close_matches(key, DEFAULTS, n=1, cutoff=0.6)
+        hint = f"; did you mean {PREFIX}{nearest[0]}?" if nearest else ""
+        problems[name] = f"is not a setting{hint}"
+    if problems:
+        raise SettingsError(problems)
+
+
+def _one_of_locales(locales: Collection[str]) -> Callable[[str], str | None]:
+    def check(value: str) -> str | None:
+        if value in locales:
+            return None
+        return f"must be one of {', '.join(sorted(locales))} (got {value!r})"
+
+    return check
+
+
+def _check_rate_limit_storage_fallback(config: Mapping[str, Any], problems: dict[str, str]) -> None:
+    """Without RATE_LIMIT_STORAGE the rate limits count in REDIS_URL, which must then also be
+    a `limits` storage: ``unix://`` is redis-py's spelling, limits' is ``redis+unix://``."""
+    storage_key, redis_key = PREFIX + "RATE_LIMIT_STORAGE", PREFIX + "REDIS_URL"
+    storage, redis_url = config.get(storage_key), config.get(redis_key)
+    if storage or not redis_url or storage_key in problems or redis_key in problems:
+        return
+    if _rate_limit_storage_problem(redis_url) is not None:
+        problems[storage_key] = (
+            f"must be set when {redis_key} is not a `limits` storage URI, as the rate limits "
+            f"count in {redis_key} otherwise (for a unix socket: redis+unix:///path/to.sock)"
+        )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.exc import DBAPIError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "portal_blocks_alembic_version"
@@ -25,3 +26,49 @@ def alembic_config() -> Config:
 def upgrade_database(revision: str = "head") -> None:
     """Upgrade our database to ``revision``; call inside the host's app context."""
     command.upgrade(alembic_config(), revision)
+
+
+#: What makes the schema: the standalone command, and the one a host app gets.
+UPGRADE_COMMAND = "portal-blocks db upgrade"
+HOST_UPGRADE_COMMAND = "flask blocks upgrade"
+SCHEMA_MISSING = (
+    f"The database schema is missing or out of date: run `{UPGRADE_COMMAND}` "
+    f"(in a host app, `{HOST_UPGRADE_COMMAND}`)."
+)
+
+#: PostgreSQL's SQLSTATEs for a table and for a column that do not exist.
+_UNDEFINED = frozenset({"42P01", "42703"})
+
+
+def missing_from_schema(error: BaseException | None) -> str | None:
+    """What the database lacks, in the driver's words on one line (``no such table: route``,
+    ``relation "route" does not exist``), when ``error`` (or what it was raised from) is a
+    statement naming a table or column of ours that the database does not have: a database
+    never migrated, or not upgraded since a release added to the schema. None otherwise.
+
+    Callers say :data:`SCHEMA_MISSING` (what to run) instead of a traceback or "try again
+    shortly": retrying cannot help.
+    """
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, DBAPIError) and _names_nothing_there(error.orig):
+            return (str(error.orig).strip().splitlines() or [""])[0]
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def is_schema_missing(error: BaseException | None) -> bool:
+    """See :func:`missing_from_schema`."""
+    return missing_from_schema(error) is not None
+
+
+def _names_nothing_there(driver_error: BaseException | None) -> bool:
+    if driver_error is None:
+        return False
+    # psycopg 3 calls it sqlstate, psycopg2 pgcode; SQLite has only its message.
+    code = getattr(driver_error, "sqlstate", None) or getattr(driver_error, "pgcode", None)
+    if code is not None:
+        return code in _UNDEFINED
+    message = str(driver_error)
+    return message.startswith(("no such table:", "no such column:"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -26,8 +28,14 @@ def create_token_command(role: str, name: str) -> None:
 @click.command("list-tokens")
 @with_appcontext
 def list_tokens_command() -> None:
-    """List tokens (id, role, name, created, revoked); the tokens themselves are not stored."""
+    """List tokens (id, role, name, created, revoked); the tokens themselves are not stored.
+
+    On a terminal the columns get a header row; piped, the output is the rows alone (as with
+    ``gh``'s lists), so scripts reading it with ``cut`` or ``read`` need not skip a line.
+    """
     rows = db.session.scalars(select(ApiToken).order_by(ApiToken.id))
+    if sys.stdout.isatty():
+        click.echo("id\trole\tname\tcreated\trevoked")
     for row in rows:
         revoked = row.revoked_at.isoformat() if row.revoked_at else "active"
         click.echo(

@@ -4,6 +4,8 @@ Expected failures are :class:`PublicError` (or any GraphQLError raised on purpos
 message and ``extensions.code``. Anything else (a bug, a driver message) is masked to a generic
 message carrying the request id that is also logged, so support can find the traceback. A lost
 database becomes SERVICE_UNAVAILABLE and an HTTP 503, so clients and balancers retry elsewhere.
+A database without our tables (never migrated) becomes SCHEMA_MISSING, also a 503, whose
+message names the command that creates them: retrying cannot help there.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
 
+from portal_blocks.migrate import SCHEMA_MISSING, is_schema_missing, missing_from_schema
 from portal_blocks.observability import observed
 
 log = logging.getLogger("portal_blocks.errors")
@@ -86,26 +89,38 @@ class MaskUnexpectedErrors(MaskErrors):
         super().__init__(should_mask_error=is_unexpected, error_message=UNEXPECTED)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        outage = is_database_outage(error)
-        if outage:
+        if is_schema_missing(error.original_error):
+            message, code = SCHEMA_MISSING, "SCHEMA_MISSING"
+        elif is_database_outage(error):
+            message, code = DATABASE_UNAVAILABLE, "SERVICE_UNAVAILABLE"
+        else:
+            message, code = UNEXPECTED, "INTERNAL_SERVER_ERROR"
+        if code != "INTERNAL_SERVER_ERROR":
             _flag_status(503)
         return GraphQLError(
-            message=DATABASE_UNAVAILABLE if outage else UNEXPECTED,
+            message=message,
             nodes=error.nodes,
             source=error.source,
             positions=error.positions,
             path=error.path,
-            extensions={
-                "code": "SERVICE_UNAVAILABLE" if outage else "INTERNAL_SERVER_ERROR",
-                "requestId": request_id(),
-            },
+            extensions={"code": code, "requestId": request_id()},
         )
 
 
 def log_errors(errors: list[GraphQLError]) -> None:
     """Only unexpected errors are worth a traceback; the rest are the client's business."""
     for error in errors:
-        if is_unexpected(error):
+        missing = missing_from_schema(error.original_error) if is_unexpected(error) else None
+        if missing is not None:
+            # No traceback: the cause is known, and it is the deployment's, not the code's.
+            log.error(
+                "%s (%s failed: %s)",
+                SCHEMA_MISSING,
+                ".".join(map(str, error.path or ())) or "operation",
+                missing,
+                extra={"request_id": request_id()},
+            )
+        elif is_unexpected(error):
             log.error(
                 "unexpected error in %s: %s",
                 ".".join(map(str, error.path or ())) or "operation",
