@@ -9,23 +9,25 @@ handlers (ours are registered on our blueprint only). Everything is mounted unde
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Flask, Request
+from flask import Blueprint, Flask, Request, Response
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal_blocks.auth.identity import IdentityLoader, TokenIdentity
 from portal_blocks.block_types import register_builtin
 from portal_blocks.blocks.registry import registry
 from portal_blocks.caching.front import ViewerLoader
 from portal_blocks.caching.setup import build_caches, tier_for
-from portal_blocks.config import DEFAULTS, PREFIX, resolved
+from portal_blocks.config import DEFAULTS, PREFIX, check_settings, resolved
 from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db
 from portal_blocks.graphql.schema import Limits, schema_for
 from portal_blocks.hostcli import blocks_cli
-from portal_blocks.i18n import request_locale
+from portal_blocks.i18n import LOCALES, request_locale
 from portal_blocks.observability import instrument
 from portal_blocks.preferences import viewer_id
 from portal_blocks.ratelimit import RateLimits
@@ -36,6 +38,8 @@ from portal_blocks.state import EXTENSION_KEY, PortalBlocksState, SourceFactory,
 from portal_blocks.web import fragments as fragment_views
 from portal_blocks.web import health
 from portal_blocks.web.graphql_view import PortalGraphQLView
+
+log = logging.getLogger(__name__)
 
 
 def stored_preferences(request: Request) -> dict[str, Any]:
@@ -75,31 +79,30 @@ class PortalBlocks:
         config = app.config
         for key, default in DEFAULTS.items():
             config.setdefault(PREFIX + key, default)
-        if str(config[PREFIX + "ARTICLE_PATH"]).count("<slug>") != 1:
-            raise ValueError(
-                f"{PREFIX}ARTICLE_PATH must hold <slug> once, e.g. /tin-tuc/<slug>; got "
-                f"{config[PREFIX + 'ARTICLE_PATH']!r}"
-            )
+        check_settings(config, locales=LOCALES)  # a SettingsError naming every bad setting
         register_builtin(registry)
         db.init_app(app)
         locale = str(config[PREFIX + "LOCALE"])
         rate_limits = RateLimits.from_config(config)
+        schema = schema_for(_limits(config), tuple(registry))
         state = PortalBlocksState(
             locale=locale,
             timezone=str(config[PREFIX + "TIMEZONE"]),
             source_factory=self.source_factory,
             identity_loader=self.identity_loader or TokenIdentity(rate_limits),
             rate_limits=rate_limits,
-            schema=schema_for(_limits(config), tuple(registry)),
+            schema=schema,
             cache_max_age=int(config[PREFIX + "CACHE_MAX_AGE"]),
             caches=build_caches(
                 config,
                 tier_for(config, app.instance_path, db.session),
                 locale_for=lambda request: request_locale(request, locale),
                 viewer_for=self.viewer_for,
+                document_problem=schema.document_problem,
             ),
         )
         app.extensions[EXTENSION_KEY] = state
+        trust_proxies(app, config[PREFIX + "TRUSTED_PROXIES"])
         app.register_blueprint(self._blueprint(app, state))
         app.cli.add_command(blocks_cli)
         return self
@@ -156,7 +159,46 @@ class PortalBlocks:
                 expose_headers=["ETag", "Link", fragment_views.ASSETS_HEADER],
                 max_age=3600,
             )
+            # flask-cors names Origin in Vary only for several origins; with one, an answer
+            # without the CORS headers could still be kept by a shared cache and given to
+            # that origin's scripts.
+            blueprint.after_request(_vary_by_origin)
         return blueprint
+
+
+def trust_proxies(app: Flask, value: object) -> None:
+    """With ``PORTAL_BLOCKS_TRUSTED_PROXIES`` = n > 0, the app's WSGI is wrapped in werkzeug's
+    ``ProxyFix(x_for=n, x_proto=n, x_host=n)``: the client address (what rate limits count
+    by), scheme and host are the ones the n proxies in front forwarded. Otherwise every client
+    behind a proxy would share the proxy's address: one guessing tokens would fill the
+    failure count of all, and all readers would share one anonymous mutation budget.
+
+    The wrapping is of the whole app, the host's views included, as only the WSGI layer can
+    say who connected; so with 0 (the default) nothing is wrapped and a host keeps its own
+    arrangement. A host whose app is already wrapped in ProxyFix is left as it is: it knows
+    its proxies, and a second wrapping with another count would override the host's.
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(
+            f"{PREFIX}TRUSTED_PROXIES must be the number of proxies in front (0 for none); "
+            f"got {value!r}"
+        )
+    if value == 0:
+        return
+    if isinstance(app.wsgi_app, ProxyFix):
+        log.warning(
+            "%sTRUSTED_PROXIES is set but the app is already wrapped in ProxyFix; kept as is",
+            PREFIX,
+        )
+        return
+    app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+        app.wsgi_app, x_for=value, x_proto=value, x_host=value
+    )
+
+
+def _vary_by_origin(response: Response) -> Response:
+    response.vary.add("Origin")
+    return response
 
 
 def cors_origins(value: str | list[str] | None) -> list[str]:
@@ -173,5 +215,6 @@ def _limits(config: Mapping[str, Any]) -> Limits:
         max_depth=config[PREFIX + "MAX_DEPTH"],
         max_aliases=config[PREFIX + "MAX_ALIASES"],
         max_tokens=config[PREFIX + "MAX_TOKENS"],
+        max_cost=config[PREFIX + "MAX_COST"],
         introspection=resolved(config, "INTROSPECTION"),
     )

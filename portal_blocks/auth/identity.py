@@ -32,8 +32,16 @@ class TokenIdentity:
     """The default identity loader: our bearer tokens.
 
     No header, no query: anonymous page views cost no extra statement. Failed token checks are
-    counted per client address; past the limit the address gets HTTP 429 before any token is
-    checked, so tokens cannot be guessed at speed.
+    counted per client address (the connecting one, or the one trusted proxies forwarded, see
+    ``PORTAL_BLOCKS_TRUSTED_PROXIES``); past the limit a failed check gets HTTP 429 instead of
+    an anonymous answer.
+
+    The token is checked first, and a valid one is always accepted, whatever the failures
+    counted against its address: one address is often many people (an office behind NAT, every
+    reader behind a proxy that is not trusted), and one of them guessing must not lock the
+    others' editors out. This does not make guessing worthwhile: a token has 256 random bits
+    (:mod:`portal_blocks.auth.tokens`), so the limit is there to bound the lookups a client can
+    waste and to tell a misconfigured client plainly, not to slow a search that cannot succeed.
     """
 
     def __init__(self, limits: RateLimits) -> None:
@@ -46,12 +54,12 @@ class TokenIdentity:
         return self._check(request, token)
 
     def _check(self, request: Request, token: str) -> Identity | None:
+        identity = identity_for_token(db.session_proxy, token)
+        if identity is not None:
+            return identity
         limits = self.limits
         address = request.remote_addr or "unknown"
-        if limits.auth_blocked(address):
+        if not limits.take_auth_failure(address):
             wait = limits.retry_after(limits.auth_failures, "auth-failure", address)
             raise TooManyRequests("Too many failed sign-ins; try again later.", retry_after=wait)
-        identity = identity_for_token(db.session_proxy, token)
-        if identity is None:
-            limits.auth_failed(address)
-        return identity
+        return None

@@ -11,6 +11,12 @@ While the subscription is down (Redis restarting, a network cut) the tier is not
 and it is emptied whenever the subscription starts again, so a message missed meanwhile cannot
 leave an entry behind. An entry read from Redis is kept only if no message arrived between the
 read and the keeping (the memory store's generation), so a message cannot overtake it either.
+
+A commit this process could not announce (Redis unreachable from here while others still hear
+the channel) is announced as "drop everything" once this process is subscribed again; a store
+that had to empty itself in Redis for missed commits announces the same (see
+:class:`~portal_blocks.caching.stores.RedisStore`), so no process keeps a copy of what it
+dropped. Losing the subscription is logged once, not at every attempt to subscribe again.
 """
 
 from __future__ import annotations
@@ -50,6 +56,10 @@ class InvalidationChannel:
         self._stop = threading.Event()
         self._pid: int | None = None
         self._lock = threading.Lock()
+        #: A commit of this process was not published: publish "everything" once subscribed.
+        self._missed = False
+        #: The subscription was lost and its loss logged; reset once subscribed again.
+        self._lost = False
 
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
@@ -61,10 +71,21 @@ class InvalidationChannel:
         return self._healthy.is_set()
 
     def invalidate(self, tags: frozenset[str]) -> None:
+        missed = self._missed
+        if missed:
+            tags = frozenset({ALL})
         try:
             self.client.publish(self.channel, json.dumps(sorted(tags)))
-        except RedisError:
-            log.exception("near cache: could not publish %s", sorted(tags))
+            if missed:
+                self._missed = False
+        except RedisError as exc:
+            if not self._missed:
+                log.info(
+                    "near cache: could not publish a commit (%s); other processes are told to "
+                    "drop everything once this one is subscribed again",
+                    exc,
+                )
+            self._missed = True
 
     def wait_until_listening(self, timeout: float) -> bool:
         self._ensure_listening()
@@ -97,16 +118,29 @@ class InvalidationChannel:
             try:
                 pubsub.subscribe(self.channel)
                 while not self._stop.is_set():
+                    if self._missed and self._healthy.is_set():
+                        self.invalidate(frozenset({ALL}))  # tried again each second
                     message = pubsub.get_message(timeout=1.0)
                     if message is None:
                         continue
                     if message["type"] == "subscribe":
                         self._tell(frozenset({ALL}))  # whatever was missed before now
                         self._healthy.set()
+                        if self._lost:
+                            self._lost = False
+                            log.warning("near cache: subscribed again")
                     elif message["type"] == "message":
                         self._tell(_tags(message["data"]))
             except RedisError as exc:
-                log.warning("near cache: subscription lost (%s); reading Redis directly", exc)
+                if self._lost:
+                    log.debug("near cache: still not subscribed (%s)", exc)
+                else:
+                    self._lost = True
+                    log.warning(
+                        "near cache: subscription lost (%s); reading Redis directly until it "
+                        "is back",
+                        exc,
+                    )
             finally:
                 self._healthy.clear()
                 self._tell(frozenset({ALL}))
@@ -133,6 +167,11 @@ class NearStore(Generic[T]):
         self.shared = shared
         self.channel = channel
         channel.add_listener(near.invalidate)
+        shared.caught_up = self._tell_everyone
+
+    def _tell_everyone(self) -> None:
+        """Redis was emptied for commits it missed: every process drops its copies too."""
+        self.channel.invalidate(frozenset({ALL}))
 
     def lookup(self, key: str) -> tuple[T | None, object]:
         if not self.channel.healthy:

@@ -3,6 +3,11 @@
 Two tiers, one interface: a :class:`StoreFactory` makes every tagged store of the app (the
 response, page-data and viewer caches) and the persisted-query store, and names what hears of
 commits (the invalidation targets). :func:`build_caches` picks the tier and assembles the rest.
+
+The Redis tier's client gives up quickly (see
+:func:`~portal_blocks.ratelimit.quick_redis_options`) and, after a failure, leaves Redis alone
+for a moment (:class:`~portal_blocks.caching.stores.GuardedRedis`): a Redis that is down makes
+the caches miss, never a request slow or failed.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from portal_blocks.caching.persisted import (
     RedisQueryStore,
 )
 from portal_blocks.caching.responses import CachedResponse
-from portal_blocks.caching.stores import MemoryStore, RedisStore, TaggedStore
+from portal_blocks.caching.stores import GuardedRedis, MemoryStore, RedisStore, TaggedStore
 from portal_blocks.caching.viewers import (
     PreferenceCache,
     Preferences,
@@ -40,6 +45,7 @@ from portal_blocks.caching.viewers import (
 )
 from portal_blocks.config import PREFIX
 from portal_blocks.layout.routing import ResolvedPath
+from portal_blocks.ratelimit import Outage, describe_url, quick_redis_options
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +61,8 @@ class Caches:
     preferences: PreferenceCache | None
     #: Invalidation targets are held weakly; the app's state holds them here.
     targets: tuple[Invalidates, ...]
+    #: The caches' Redis, for readiness checks; None when they live in process memory.
+    redis: GuardedRedis | None = None
 
 
 class StoreFactory(Protocol):
@@ -98,7 +106,7 @@ class RedisTier:
     """Redis, shared by every process on every host; with the near cache, each process also
     keeps what it read, dropped by the commits Redis pub/sub announces."""
 
-    client: redis.Redis
+    client: GuardedRedis
     prefix: str
     ttl: int
     near: bool
@@ -151,8 +159,9 @@ def tier_for(
     ttl = int(config[PREFIX + "RESPONSE_CACHE_TTL"])
     url = config[PREFIX + "REDIS_URL"]
     if url:
+        outage = Outage(f"cache Redis {describe_url(url)}", "caches are off, answers computed")
         return RedisTier(
-            client=redis.Redis.from_url(url),
+            client=GuardedRedis(redis.Redis.from_url(url, **quick_redis_options()), outage),
             prefix=f"portal_blocks:{namespace}:",
             ttl=ttl,
             near=bool(config[PREFIX + "REDIS_NEAR_CACHE"]),
@@ -166,9 +175,11 @@ def build_caches(
     *,
     locale_for: Callable[[Request], str],
     viewer_for: ViewerLoader,
+    document_problem: Callable[[str], str | None] | None = None,
 ) -> Caches:
     """The response cache and its front, the page-data and viewer caches (a size of 0 turns
-    either off), each registered to hear of commits."""
+    either off), each registered to hear of commits. ``document_problem`` says why a document
+    cannot run on the app's schema: persisted queries register only those that can."""
 
     def size(key: str) -> int:
         return int(config[PREFIX + key])
@@ -193,7 +204,9 @@ def build_caches(
     only_registered = bool(config[PREFIX + "PERSISTED_QUERIES_ONLY"])
     front = Front(
         responses,
-        PersistedQueries(tier.queries(), only_registered=only_registered),
+        PersistedQueries(
+            tier.queries(), only_registered=only_registered, document_problem=document_problem
+        ),
         locale_for=locale_for,
         max_age=size("CACHE_MAX_AGE"),
         viewer_for=viewer_for,
@@ -203,4 +216,5 @@ def build_caches(
         pages=PageDataCache(pages) if pages is not None else None,
         preferences=PreferenceCache(viewers) if viewers is not None else None,
         targets=tuple(targets),
+        redis=tier.client if isinstance(tier, RedisTier) else None,
     )

@@ -9,10 +9,17 @@ Both guard against the refill race: :meth:`lookup` returns, with a miss, a token
 the miss reads the database, and :meth:`put` refuses the entry if anything was invalidated in
 between, so an entry computed from data that changed meanwhile is never stored. (One call for
 both: with Redis it is one round trip.)
+
+Redis being down costs speed only. Every call to it goes through :class:`GuardedRedis`, which
+after a failure skips Redis for a moment (:class:`~portal_blocks.ratelimit.Outage`), so a down
+Redis adds no connection attempt, and no log line, to each request: reads miss and nothing is
+stored. The caches are then off rather than moved into process memory, because entries kept
+here would not hear of other processes' commits.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import threading
@@ -20,10 +27,15 @@ import time
 from collections.abc import Callable
 from typing import Any, Generic, Protocol, TypeVar
 
+import redis
+from redis.commands.core import Script
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from portal_blocks.cache_tags import ALL
 from portal_blocks.caching.invalidation_log import LogCursor
+from portal_blocks.ratelimit import Outage
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +127,55 @@ class MemoryStore(Generic[T]):
         return len(self._entries)
 
 
+class RedisSkipped(RedisConnectionError):
+    """Raised instead of calling Redis during the pause after it failed: callers already treat
+    a connection error as "Redis is down", so they need nothing new to handle it."""
+
+
+class GuardedRedis:
+    """A Redis client whose commands are skipped for a moment after one failed to connect.
+
+    Only a lost connection or a timeout counts as Redis being down; any answer, an error reply
+    included, shows it is up. Scripts registered here run through the guard too. A pub/sub
+    connection is the listener's own (:mod:`portal_blocks.caching.near`), which paces its own
+    attempts, so :meth:`pubsub` hands out the plain client's.
+    """
+
+    def __init__(self, client: redis.Redis, outage: Outage) -> None:
+        self.client = client
+        self.outage = outage
+
+    def register_script(self, script: str) -> Script:
+        return Script(self, script)  # type: ignore[arg-type]  # duck-typed: evalsha goes through us
+
+    def get_encoder(self) -> Any:
+        return self.client.get_encoder()
+
+    def pubsub(self) -> Any:
+        opened: Callable[[], Any] = self.client.pubsub  # untyped in redis-py
+        return opened()
+
+    def __getattr__(self, name: str) -> Any:
+        command = getattr(self.client, name)
+        if not callable(command):
+            return command
+        return functools.partial(self._call, command)
+
+    def _call(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        if not self.outage.should_try():
+            raise RedisSkipped(f"{self.outage.name} skipped: it failed moments ago")
+        try:
+            result = command(*args, **kwargs)
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            self.outage.failed(exc)
+            raise
+        except RedisError:
+            self.outage.answered()  # an error reply is an answer
+            raise
+        self.outage.answered()
+        return result
+
+
 _UNAVAILABLE = object()
 
 _PUT = """
@@ -142,7 +203,13 @@ class RedisStore(Generic[T]):
     """Entries, tag sets and a generation counter under one key prefix; put and invalidate
     are Lua scripts, so each is atomic against the other. Redis being down costs speed only:
     reads miss and nothing is stored. Each entry keeps its tags, for a process-local tier in
-    front (:mod:`portal_blocks.caching.near`) to drop it by."""
+    front (:mod:`portal_blocks.caching.near`) to drop it by.
+
+    A commit that could not reach Redis leaves entries there that it should have dropped, and
+    Redis may come back with them (a network cut, a restart from its dump). So the first call
+    that reaches Redis again drops every entry of the store first, and then calls
+    ``caught_up`` (the near tier's channel announces it, so no process keeps a copy either).
+    """
 
     def __init__(
         self,
@@ -161,6 +228,11 @@ class RedisStore(Generic[T]):
         self._generation_key = prefix + "gen"
         self._put = client.register_script(_PUT)
         self._invalidate = client.register_script(_INVALIDATE)
+        #: Commits whose invalidation did not reach Redis since the store was last emptied.
+        self._misses = 0
+        self._lock = threading.Lock()
+        #: Called once the store was emptied for missed commits (the near tier's channel).
+        self.caught_up: Callable[[], None] | None = None
 
     def _tag_key(self, tag: str) -> str:
         return f"{self.prefix}tag:{tag}"
@@ -172,9 +244,10 @@ class RedisStore(Generic[T]):
     def lookup_tagged(self, key: str) -> tuple[T | None, frozenset[str], object]:
         """The entry with the tags it was stored with, and the refill token."""
         try:
+            self._catch_up()
             raw, generation = self.client.mget(self.prefix + "e:" + key, self._generation_key)
-        except RedisError as exc:
-            log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
+        except RedisError as exc:  # logged once per outage by the client's guard
+            log.debug("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
             return None, frozenset(), _UNAVAILABLE
         token = generation.decode() if generation is not None else "0"
         if raw is None:
@@ -189,16 +262,57 @@ class RedisStore(Generic[T]):
         keys += [self._tag_key(t) for t in sorted(tags | {ALL})]
         value = json.dumps(sorted(tags)).encode() + b"\n" + self.encode(entry)
         try:
+            self._catch_up()
             return bool(self._put(keys=keys, args=[str(token), value, self.ttl]))
         except RedisError as exc:
-            log.warning("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
+            log.debug("cache %s: Redis unavailable (%s); not caching", self.prefix, exc)
             return False
 
+    @property
+    def missed(self) -> bool:
+        """A commit's invalidation did not reach Redis, and the store was not emptied since."""
+        return self._misses > 0
+
     def invalidate(self, tags: frozenset[str]) -> None:
-        """A failure here is logged as an error: entries it should have dropped may be served
-        until they expire (``PORTAL_BLOCKS_RESPONSE_CACHE_TTL``)."""
-        targets = {ALL} if ALL in tags else tags
+        """A failure is remembered: the store is emptied once Redis answers again."""
+        misses = self._misses
+        targets = {ALL} if ALL in tags or misses else tags
         try:
             self._invalidate(keys=[self._generation_key, *(self._tag_key(t) for t in targets)])
-        except RedisError:
-            log.exception("cache %s: could not invalidate %s", self.prefix, sorted(targets))
+        except RedisError as exc:
+            self._missed_invalidation(exc)
+            return
+        self._caught_up(misses)
+
+    def _catch_up(self) -> None:
+        """Before anything else reads or fills the store: what a missed commit should have
+        dropped must not be served (raises RedisError if Redis still does not answer)."""
+        misses = self._misses
+        if misses:
+            self._invalidate(keys=[self._generation_key, self._tag_key(ALL)])
+            self._caught_up(misses)
+
+    def _missed_invalidation(self, error: RedisError) -> None:
+        with self._lock:
+            first = self._misses == 0
+            self._misses += 1
+        if first:  # the outage itself is a warning, from the client's guard
+            log.info(
+                "cache %s: a commit could not drop its entries in Redis (%s); every entry is "
+                "dropped once Redis answers",
+                self.prefix,
+                error,
+            )
+
+    def _caught_up(self, misses: int) -> None:
+        """The store was emptied after ``misses`` missed commits; one missed meanwhile keeps
+        the debt (its commit may have come after the emptying)."""
+        if not misses:
+            return
+        with self._lock:
+            if self._misses != misses:
+                return
+            self._misses = 0
+        log.info("cache %s: dropped every entry, for the commits Redis missed", self.prefix)
+        if self.caught_up is not None:
+            self.caught_up()

@@ -3,16 +3,30 @@
 ``/healthz`` says the process answers and touches nothing else; ``/readyz`` also asks the
 database (bounded by the connect and statement timeouts), so a balancer stops sending readers
 to a process whose database is gone, and sends them again once it is back.
+
+``/readyz`` also reports the Redis behind the caches and the shared rate-limit counts, when
+they are configured. Redis down is ``{"status": "degraded", "redis": "unreachable"}`` with
+HTTP 200, not 503: every instance shares that Redis, so taking this one out of the balancer
+would move its readers to instances in the same state, or, with all of them out, leave
+nobody to answer. Answers are still right (only uncached, and rate limits counted per
+process); the body says so for monitoring to alert on. The database down is 503 as before:
+without it nothing can be answered. Redis is asked at most once per back-off pause (see
+:class:`~portal_blocks.ratelimit.Outage`), so a balancer polling often costs a down Redis no
+connection attempts.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, jsonify
 from flask.typing import ResponseReturnValue
+from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from portal_blocks.db import db
+from portal_blocks.state import get_state
 
 
 def register(blueprint: Blueprint) -> None:
@@ -25,11 +39,32 @@ def healthz() -> ResponseReturnValue:
 
 
 def readyz() -> ResponseReturnValue:
+    shared = _shared_backends()
+    degraded = any(value != "ok" for value in shared.values())
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         db.session.rollback()
         # Only a statement's error wraps the driver's (``orig``); a pool timeout wraps nothing.
         cause = exc.orig if isinstance(exc, StatementError) else None
-        return jsonify(status="unavailable", database=type(cause or exc).__name__), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database=type(cause or exc).__name__, **shared), 503
+    return jsonify(status="degraded" if degraded else "ok", database="ok", **shared)
+
+
+def _shared_backends() -> dict[str, Any]:
+    """``redis`` (the caches') and ``rate_limits`` (their shared counts): "ok", or what the
+    app does without them. Neither key is there when it is not configured."""
+    state = get_state()
+    found: dict[str, Any] = {}
+    client = state.caches.redis
+    if client is not None:
+        try:
+            client.ping()
+        except RedisError:
+            found["redis"] = "unreachable"
+        else:
+            found["redis"] = "ok"
+    reachable = state.rate_limits.shared_reachable()
+    if reachable is not None:
+        found["rate_limits"] = "ok" if reachable else "per-process"
+    return found
