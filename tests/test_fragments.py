@@ -220,6 +220,40 @@ def test_print_view_is_a_printable_article(app, client):
     assert theme_print == html
 
 
+FORGED_HOST = "attacker.example"
+
+
+def print_source(html: str) -> str:
+    return html.split('class="pb-print__source"', 1)[1].split("</footer>", 1)[0]
+
+
+@pytest.mark.parametrize("query", [{"path": PATH}, {"path": f"/Pages/{REFERENCE_SLUG}.aspx"}])
+def test_the_print_view_never_prints_the_requests_host(app, client, query):
+    """The printed source address is the article's canonical one, relative without
+    PORTAL_BLOCKS_PUBLIC_URL: a forged Host header (or a cache keeping that page) must not
+    show readers an address of the sender's choosing."""
+    response = client.get("/print", query_string=query, headers={"Host": FORGED_HOST})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert FORGED_HOST not in html
+    assert f"<span>/tin-tuc/{REFERENCE_SLUG}</span>" in print_source(html)
+    theme = client.get(query["path"], query_string={"view": "print"}, headers={"Host": FORGED_HOST})
+    assert FORGED_HOST not in theme.get_data(as_text=True)
+
+
+def test_the_print_view_prints_the_public_url_when_set(app, database_url, request):
+    other = create_app(
+        {"PORTAL_BLOCKS_DATABASE_URL": database_url, "PORTAL_BLOCKS_PUBLIC_URL": "https://a.vn/"}
+    )
+    request.addfinalizer(lambda: dispose(other))
+    response = other.test_client().get(
+        "/print", query_string={"path": PATH}, headers={"Host": FORGED_HOST}
+    )
+    html = response.get_data(as_text=True)
+    assert FORGED_HOST not in html
+    assert f"<span>https://a.vn/tin-tuc/{REFERENCE_SLUG}</span>" in print_source(html)
+
+
 def test_public_url_makes_every_printed_url_absolute(app, database_url, request):
     other = create_app(
         {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -73,6 +74,11 @@ def test_create_article_as_draft_with_slug_and_legacy_path(as_editor, graphql):
             {"imageUrl": "data:image/svg+xml,<svg onload=alert(1)>"},
             [("input.imageUrl", "INVALID_FORMAT")],
         ),
+        # Protocol-relative and backslashed: a browser loads them from another host.
+        ({"imageUrl": "//other.host/anh.jpg"}, [("input.imageUrl", "INVALID_FORMAT")]),
+        ({"imageUrl": "/\\other.host/anh.jpg"}, [("input.imageUrl", "INVALID_FORMAT")]),
+        ({"imageUrl": "/anh\\..\\x.jpg"}, [("input.imageUrl", "INVALID_FORMAT")]),
+        ({"imageUrl": "/anh.jpg\n"}, [("input.imageUrl", "INVALID_FORMAT")]),
         ({"author": "a" * 201}, [("input.author", "INVALID_LENGTH")]),
         ({"lead": "a" * 5001}, [("input.lead", "INVALID_LENGTH")]),
     ],
@@ -82,6 +88,39 @@ def test_invalid_articles_are_refused_with_typed_errors(as_editor, fields, expec
     result = payload(as_editor(CREATE_ARTICLE, {"input": {"title": TITLE, **fields}}))
     assert result["article"] is None
     assert [(e["field"], e["code"]) for e in result["errors"]] == expected
+    assert _count() == before
+
+
+@pytest.mark.parametrize("url", ["/anh/hoi-nghi.jpg", "https://cdn.example.vn/a.jpg", "/"])
+def test_image_urls_on_this_site_or_over_http_are_kept(as_editor, url):
+    slug = ok(as_editor(CREATE_ARTICLE, {"input": {"title": TITLE, "imageUrl": url}}))["article"][
+        "slug"
+    ]
+    assert db.session.query(Article).filter_by(slug=slug).one().image_url == url
+
+
+def test_an_update_cannot_point_the_image_at_another_host(as_editor):
+    article = _create(as_editor)
+    result = as_editor(
+        UPDATE_ARTICLE,
+        {"slug": article["slug"], "version": 1, "input": {"imageUrl": "//other.host/a.jpg"}},
+    )
+    assert [(e["field"], e["code"]) for e in payload(result)["errors"]] == [
+        ("input.imageUrl", "INVALID_FORMAT")
+    ]
+
+
+def test_the_importer_refuses_an_image_on_another_host(app, run_import, tmp_path):
+    path = tmp_path / "images.jsonl"
+    lines = [
+        {"title": "Ảnh ngoài", "image_url": "//other.host/a.jpg"},
+        {"title": "Ảnh ngoài 2", "image_url": "/\\other.host/a.jpg"},
+    ]
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    before = _count()
+    result = run_import(path, expect_exit=1)
+    assert f"{path}:1: image_url: Must be an http(s) URL" in result.stderr
+    assert f"{path}:2: image_url: Must be an http(s) URL" in result.stderr
     assert _count() == before
 
 

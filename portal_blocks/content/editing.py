@@ -19,6 +19,7 @@ from portal_blocks.db import utcnow
 from portal_blocks.edits import check_version
 from portal_blocks.models import Article, ArticleStatus, AuditEntry
 from portal_blocks.problems import FieldProblem, Refused, camelize, flatten_messages, refuse
+from portal_blocks.text.ranges import is_row_id
 from portal_blocks.text.slug import legacy_path, new_slug
 
 #: What an editor may set directly; slug, status and the legacy path follow from the actions.
@@ -155,7 +156,9 @@ def revert_article(
     The revert is itself a new entry in the history; nothing earlier is rewritten.
     """
     article = lock_article(session, slug)
-    entry = session.get(AuditEntry, entry_id)
+    # An id past the column's range names no entry (and would abort the transaction on
+    # PostgreSQL): not looked up.
+    entry = session.get(AuditEntry, entry_id) if is_row_id(entry_id) else None
     if (
         entry is None
         or (entry.subject_type, entry.subject_id) != ("article", str(article.id))

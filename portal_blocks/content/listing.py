@@ -23,6 +23,7 @@ from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery
 from portal_blocks.content.source import record_from_model
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
 from portal_blocks.models import Article
+from portal_blocks.text.ranges import is_row_id, storable_datetime
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -34,6 +35,12 @@ class InvalidListing(ValueError):
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(message)
         self.argument = argument
+
+
+#: Longer than any cursor :meth:`Cursor.encode` gives out (about 60 characters).
+MAX_CURSOR_LENGTH = 200
+#: The ranks a cursor may hold: 0 (exact diacritics, or no search) and 1 (folded only).
+RANKS = (0, 1)
 
 
 @dataclass(frozen=True)
@@ -50,14 +57,42 @@ class Cursor:
 
     @classmethod
     def decode(cls, value: str) -> Cursor:
-        try:
-            rank, published_at, id_ = json.loads(base64.urlsafe_b64decode(value.encode()))
-            cursor = cls(int(rank), datetime.fromisoformat(published_at), int(id_))
-        except (ValueError, TypeError, binascii.Error, UnicodeError):
-            raise InvalidListing("after", "Not a cursor this list gave out.") from None
-        if cursor.published_at.tzinfo is None:
+        """The cursor ``value`` encodes, held to what :meth:`encode` gives out.
+
+        A cursor is client input: its id and date reach SQL, so an id beyond the id column
+        (PostgreSQL refuses the comparison and aborts the transaction) or a date with no UTC
+        form (the driver's conversion overflows) is refused here, as is a rank no tier has,
+        a number that is not an integer, and text too long to be one of ours (so no cursor
+        decides how deep the JSON decoder recurses).
+        """
+        cursor = _decoded(value) if len(value) <= MAX_CURSOR_LENGTH else None
+        if cursor is None:
             raise InvalidListing("after", "Not a cursor this list gave out.")
         return cursor
+
+
+def _decoded(value: str) -> Cursor | None:
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(value.encode()))
+    except (ValueError, binascii.Error, UnicodeError):
+        return None
+    if not isinstance(fields, list) or len(fields) != 3:
+        return None
+    rank, published_at, id_ = fields
+    if not (_is_int(rank) and _is_int(id_) and isinstance(published_at, str)):
+        return None
+    try:
+        when = datetime.fromisoformat(published_at)
+    except ValueError:
+        return None
+    if rank not in RANKS or not is_row_id(id_) or not storable_datetime(when):
+        return None
+    return Cursor(rank, when, id_)
+
+
+def _is_int(value: object) -> bool:
+    """JSON integers only: not booleans (an int subclass), not floats such as 1e400."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_l
 from portal_blocks.db import nfc
 from portal_blocks.models import ArticleStatus
 from portal_blocks.text.html import sanitize_html
+from portal_blocks.text.ranges import EARLIEST, LATEST
 from portal_blocks.text.slug import SLUG_MAX_LENGTH, SLUG_PATTERN, is_literal_path
 
 _TEXT_FIELDS = (
@@ -25,6 +26,23 @@ _TEXT_FIELDS = (
 LITERAL_PATH_MESSAGE = (
     "Must be one literal path starting with '/' (not '/' itself): a route pattern "
     "such as /tin-tuc/<slug> would take over the addresses it matches."
+)
+
+
+#: An http(s) URL, or a path on this site (README, "imageUrl"). ``//host/x`` and ``/\host/x``
+#: start with '/' but are no path: a browser reads both as an address on another host (it takes
+#: a backslash for a slash), so a path's second character is neither, and no backslash is kept
+#: anywhere. ``\Z``, not ``$``: "$" also matches before a final newline.
+IMAGE_URL = r"^(?:https?://|/(?![/\\]))[^\s\"'<>\\]*\Z"
+IMAGE_URL_MESSAGE = (
+    "Must be an http(s) URL or a path starting with a single '/' ('//host/...' names another host)."
+)
+#: A date a reader's page can show (see :mod:`portal_blocks.text.ranges`). A range check, so its
+#: problem is OUT_OF_RANGE.
+STORABLE_DATETIME = validate.Range(
+    min=EARLIEST,
+    max=LATEST,
+    error=f"Must be a date and time from {EARLIEST.date()} to {LATEST.date()} (UTC).",
 )
 
 
@@ -54,10 +72,7 @@ class ArticleSchema(Schema):
         validate=[
             validate.Length(max=1000),
             # No javascript:, data: or other schemes: the URL lands in an <img src>.
-            validate.Regexp(
-                r"^(?:https?://|/)[^\s\"'<>]*$",
-                error="Must be an http(s) URL or a path starting with '/'.",
-            ),
+            validate.Regexp(IMAGE_URL, error=IMAGE_URL_MESSAGE),
         ],
     )
     image_caption = fields.String(load_default=None, allow_none=True)
@@ -65,7 +80,9 @@ class ArticleSchema(Schema):
     author = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
-    published_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    published_at = fields.AwareDateTime(
+        load_default=None, allow_none=True, validate=STORABLE_DATETIME
+    )
     status = fields.Enum(ArticleStatus, by_value=True, load_default=ArticleStatus.DRAFT)
     legacy_path = fields.String(
         load_default=None,

@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
-from portal_blocks.ids import numeric_id
 from portal_blocks.models import Article
-from portal_blocks.text.nul import NUL
+from portal_blocks.text.nul import storable_text
+from portal_blocks.text.ranges import row_id
 
 
 @runtime_checkable
@@ -107,7 +107,7 @@ class SqlAlchemyArticleSource:
         self.session = session
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
-        if NUL in slug:  # PostgreSQL text cannot hold NUL, so no slug has one
+        if not storable_text(slug):  # no slug holds what PostgreSQL cannot store (NUL)
             return None
         statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
         row = self.session.execute(statement, {"slug": slug}).first()
@@ -116,7 +116,9 @@ class SqlAlchemyArticleSource:
     def by_ids(
         self, ids: Iterable[str], *, include_drafts: bool = False
     ) -> dict[str, ArticleRecord]:
-        numeric = [n for n in map(numeric_id, ids) if n is not None]
+        # An id that cannot be one of our rows' is none of them: sent to PostgreSQL, an id past
+        # the column's range aborts the transaction instead of matching nothing.
+        numeric = [n for n in map(row_id, ids) if n is not None]
         if not numeric:
             return {}
         statement = select(_TABLE).where(
@@ -128,7 +130,7 @@ class SqlAlchemyArticleSource:
         if article.category is None or limit < 1:
             return []
         stmt = select(Article).where(VISIBLE_TO_READERS, Article.category == article.category)
-        own_id = numeric_id(article.id)
+        own_id = row_id(article.id)
         if own_id is not None:
             stmt = stmt.where(Article.id != own_id)
         rows = self.session.scalars(

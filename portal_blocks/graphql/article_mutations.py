@@ -14,9 +14,8 @@ from portal_blocks.content.source import record_from_model
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.edit_runner import PayloadKind
+from portal_blocks.graphql.edit_runner import PayloadKind, by_row_id
 from portal_blocks.graphql.editor_types import ArticlePayload
-from portal_blocks.ids import numeric_id
 from portal_blocks.models import Article
 
 
@@ -102,8 +101,14 @@ class ArticleMutations:
     ) -> ArticlePayload:
         return ARTICLE.run(
             info,
-            editing.revert_article,
+            by_row_id(
+                editing.revert_article,
+                argument="history_entry",
+                into="entry_id",
+                field="historyEntry",
+                thing="history entry",
+            ),
             slug=slug,
             version=version,
-            entry_id=numeric_id(history_entry) or 0,
+            history_entry=history_entry,
         )

@@ -1,9 +1,14 @@
-"""``articles(first, after, category, search)``: the readers' article list as a connection."""
+"""``articles(first, after, category, search)``: the readers' article list as a connection.
+
+Its answers go to the response cache, tagged with ARTICLES_TAG: a repeated anonymous list or
+search is answered without running it again, until an article is written.
+"""
 
 from __future__ import annotations
 
 import strawberry
 
+from portal_blocks.cache_tags import ARTICLES_TAG
 from portal_blocks.content.listing import (
     DEFAULT_PAGE_SIZE,
     MAX_PAGE_SIZE,
@@ -63,6 +68,10 @@ class ArticleQueries:
             )
         except InvalidListing as exc:
             raise InvalidArgument(str(exc), argument=exc.argument) from None
+        # Any article written (created, edited, published, deleted) may join, leave or change
+        # a list or a search's matches, and every such write invalidates ARTICLES_TAG; nothing
+        # else changes what the list shows (no scheduled publishing), so it may be cached.
+        info.context.cache.depend_on(info, (ARTICLES_TAG,))
         edges = [
             ArticleEdge(
                 cursor=item.cursor.encode(),

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from portal_blocks import audit
@@ -24,6 +25,7 @@ from portal_blocks.layout.service import new_placement, stored_settings
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.models import Article, Layout, Placement, Route
 from portal_blocks.problems import FieldProblem, Refused, refuse
+from portal_blocks.text.ranges import is_row_id
 
 LAYOUT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 REGION_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
@@ -189,6 +191,8 @@ def place_block(
 def _lock_placement(
     session: Session, placement_id: int
 ) -> tuple[Layout, list[Placement], Placement]:
+    if not is_row_id(placement_id):  # no such row; PostgreSQL would refuse the comparison
+        raise refuse("id", "NOT_FOUND", f"No block with id {placement_id}.")
     layout_id = session.scalar(select(Placement.layout_id).where(Placement.id == placement_id))
     if layout_id is None:
         raise refuse("id", "NOT_FOUND", f"No block with id {placement_id}.")
@@ -268,13 +272,54 @@ def remove_block(session: Session, actor: str, *, placement_id: int, version: in
     return layout
 
 
+#: A variable part of a pattern: ``<name>`` or ``<converter:name>``, no converter arguments.
+PATTERN_PART = re.compile(r"<(?:(?P<converter>[^<>:]*):)?(?P<name>[^<>]*)>")
+#: werkzeug's converters that take no arguments and match whatever they are given.
+PATTERN_CONVERTERS = frozenset({"default", "string", "path", "int", "float", "uuid"})
+#: The part that names the article: a slug is text, so it takes a text converter.
+SLUG_CONVERTERS = frozenset({None, "default", "string", "path"})
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _pattern_parts_problem(pattern: str) -> str | None:
+    """Why the pattern's ``<...>`` parts are not ones every request can be matched against.
+
+    Every pattern is compiled into the one map each page request matches against, so a pattern
+    that compiles but fails when matched (converter arguments such as ``string(minlength=5,
+    maxlength=2)`` or ``float(min="a")`` raise inside werkzeug) would break every page, not
+    only its own. Converter arguments are therefore refused, and so is anything werkzeug only
+    reports as a Python error while compiling (a name given twice is a ``SyntaxError``).
+    """
+    seen: set[str] = set()
+    for part in PATTERN_PART.finditer(pattern):
+        converter, name = part.group("converter"), part.group("name")
+        if not _NAME.match(name):
+            return f"'{part.group(0)}': a part's name is a Python identifier."
+        if converter is not None and converter not in PATTERN_CONVERTERS:
+            allowed = ", ".join(sorted(PATTERN_CONVERTERS))
+            return f"'{part.group(0)}': converters are {allowed}, without arguments."
+        if name == "slug" and converter not in SLUG_CONVERTERS:
+            return f"'{part.group(0)}': <slug> names an article, so it takes a text converter."
+        if name in seen:
+            return f"'{part.group(0)}': each name may appear once in a pattern."
+        seen.add(name)
+    return None
+
+
 def _check_pattern(pattern: str) -> str:
     pattern = pattern.strip()
     if not pattern.startswith("/") or len(pattern) > MAX_PATTERN:
         raise refuse("pattern", "INVALID_FORMAT", "A path pattern starts with '/' (500 at most).")
+    problem = _pattern_parts_problem(pattern)
+    if problem is not None:
+        raise refuse("pattern", "INVALID_FORMAT", f"Not a valid path pattern: {problem}")
     try:
-        Map([Rule(pattern, endpoint="check")]).bind("portal.invalid")
-    except (ValueError, LookupError) as exc:
+        adapter = Map([Rule(pattern, endpoint="check")]).bind("portal.invalid")
+        # Matching compiles the rule's regular expression, which building the map does not.
+        adapter.match(pattern, method="GET")
+    except HTTPException:
+        pass  # the pattern does not match its own text (e.g. /<int:n>): it still compiled
+    except (ValueError, LookupError, SyntaxError, TypeError, re.error) as exc:
         raise refuse("pattern", "INVALID_FORMAT", f"Not a valid path pattern: {exc}") from None
     return pattern
 

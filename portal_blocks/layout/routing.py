@@ -22,7 +22,7 @@ from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Route
-from portal_blocks.text.nul import NUL
+from portal_blocks.text.nul import storable_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +47,40 @@ def _adapter(rules: tuple[tuple[int, str], ...]) -> MapAdapter:
     return url_map.bind("portal.invalid")
 
 
+def _decoded_path(path: str) -> str | None:
+    """The decoded path of a URL, a path or a path with a query; None when the text is no URL
+    at all (``//[::1``, ``http://[x``: an unclosed IPv6 host, which urlsplit refuses)."""
+    try:
+        parts = urlsplit(path.strip())
+    except ValueError:
+        return None
+    return unquote(parts.path) or "/"
+
+
 def normalise_path(path: str) -> str:
-    """Hosts pass full URLs, encoded paths or query strings; only the decoded path matters."""
-    return unquote(urlsplit(path.strip()).path) or "/"
+    """Hosts pass full URLs, encoded paths or query strings; only the decoded path matters.
+    Text that is no URL is kept as it is (it names no page, see :func:`requested_path`)."""
+    decoded = _decoded_path(path)
+    return path.strip() if decoded is None else decoded
+
+
+def requested_path(path: str) -> str | None:
+    """The normalised path a lookup may compare with stored routes, or None when it names no
+    page; the one check every lookup by path goes through before any SQL.
+
+    A path holding text no database stores (NUL, a lone surrogate) names no page: PostgreSQL
+    would refuse the comparison and abort the transaction. The check is made on the path as
+    given and once more on the decoded path, because the path is decoded here on top of what
+    the web server decoded: ``/tin-tuc/%2500`` reaches us as ``/tin-tuc/%00`` and decodes to
+    a NUL. A ``//`` in the decoded path names none either: werkzeug would redirect it to the
+    merged path. Text that is no URL names none.
+    """
+    if not storable_text(path):
+        return None
+    wanted = _decoded_path(path)
+    if wanted is None or not storable_text(wanted) or "//" in wanted:
+        return None
+    return wanted
 
 
 # Statements are built once: building them (and their loader options) per request costs more
@@ -88,10 +119,8 @@ _LAYOUT_WITH_PLACEMENTS = (
 def match_route(session: Session, path: str) -> RouteMatch | None:
     """The route werkzeug's matching picks for ``path``: an exact path before any pattern,
     a trailing slash optional (``strict_slashes=False``)."""
-    if NUL in path:  # no route or slug can hold NUL (PostgreSQL text cannot)
-        return None
-    wanted = normalise_path(path)
-    if "//" in wanted:  # werkzeug would redirect to the merged path: it names no page
+    wanted = requested_path(path)
+    if wanted is None:
         return None
     base = wanted.rstrip("/") or "/"
     other = base if base == "/" else base + "/"  # the trailing slash is optional either way
@@ -107,7 +136,12 @@ def match_route(session: Session, path: str) -> RouteMatch | None:
     except HTTPException:
         return None
     route = next(r for r in patterns if r.id == route_id)
-    return RouteMatch(route.id, route.layout_id, route.article_id, args.get("slug"))
+    slug = args.get("slug")
+    # A converter may give another type (a route stored before patterns were held to string
+    # slugs, e.g. <int:slug>); slugs are text.
+    return RouteMatch(
+        route.id, route.layout_id, route.article_id, None if slug is None else str(slug)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from portal_blocks.assembly.page import RegionView
 from portal_blocks.blocks.registry import registry
 from portal_blocks.blocks.view import BlockView
 from portal_blocks.i18n import gettext, gettext_for
-from portal_blocks.render.urls import article_url, graphql_url, static_url
+from portal_blocks.render.urls import article_url, graphql_url, public_address, static_url
 
 
 def render_block(block: BlockView) -> str:
@@ -54,4 +54,5 @@ def template_helpers() -> dict[str, Any]:
         "gettext_for": gettext_for,
         "render_region": render_region,
         "article_url": article_url,
+        "public_address": public_address,
     }

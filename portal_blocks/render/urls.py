@@ -20,6 +20,15 @@ def url_prefix() -> str:
     return base + str(current_app.config.get(PREFIX + "URL_PREFIX", "")).rstrip("/")
 
 
+def public_address(path: str) -> str:
+    """``path`` as readers are given it: after ``PORTAL_BLOCKS_PUBLIC_URL`` when that is set,
+    else relative. Never after the request's ``Host``: anyone can send any Host header, and
+    a page (or a cache keeping it) would then show readers an address of the sender's choosing.
+    """
+    base = str(current_app.config.get(PREFIX + "PUBLIC_URL") or "").rstrip("/")
+    return base + path
+
+
 def static_url(filename: str) -> str:
     return f"{url_prefix()}{STATIC_URL_PATH}/{filename}"
 

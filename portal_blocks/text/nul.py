@@ -28,3 +28,18 @@ def holds_nul(value: Any) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+def storable_text(text: str) -> bool:
+    """Whether a database can hold ``text`` as it is: no NUL (PostgreSQL refuses it) and no lone
+    surrogate (no UTF-8 encoder takes one, so the driver fails before the database answers).
+    Text such a lookup compares with can match no stored row."""
+    if NUL in text:
+        return False
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
