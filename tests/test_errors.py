@@ -91,6 +91,29 @@ def test_unexpected_errors_are_masked(app, graphql, monkeypatch):
     assert "secret" not in str(result)
 
 
+def test_an_exception_in_the_checks_before_execution_is_masked_too(
+    app, client, monkeypatch, caplog
+):
+    """strawberry answers what escapes a schema extension's hook with its own text, past the
+    masking of resolvers: a rate-limit storage's error message reached clients that way."""
+    from portal_blocks.ratelimit import RateLimits
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("secret driver text")
+
+    monkeypatch.setattr(RateLimits, "take_mutation", broken)
+    response = client.post(
+        "/graphql",
+        json={"query": "mutation { setDisplayPreferences(textSize: 120) { errors { code } } }"},
+    )
+    [error] = response.get_json()["errors"]
+    assert error["message"] == "Unexpected error."
+    assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+    assert error["extensions"]["requestId"]
+    assert "secret" not in response.get_data(as_text=True)
+    assert "secret driver text" in caplog.text  # the cause stays in the log
+
+
 def test_nul_characters_in_text_are_refused(graphql):
     """Found by the fuzzer: PostgreSQL refuses NUL in text, which surfaced as a crash."""
     literal = graphql('{ article(slug: "a\\u0000b") { title } }')

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import uuid
 
-from portal_blocks.graphql import validation_cache
+from portal_blocks.graphql import documents
 
 
 def test_a_document_is_validated_once_and_its_errors_kept(client, monkeypatch):
     calls: list[str] = []
-    real = validation_cache.validate_document
+    real = documents.validate_document
 
     def counting(schema, document, rules):
         calls.append(document.loc.source.body)
         return real(schema, document, rules)
 
-    monkeypatch.setattr(validation_cache, "validate_document", counting)
+    monkeypatch.setattr(documents, "validate_document", counting)
     marker = uuid.uuid4().hex  # a text no earlier test sent: not in the cache yet
     good = f"query Good_{marker} {{ blockTypes {{ name }} }}"
     bad = f"query Bad_{marker} {{ blockTypes {{ nosuchfield }} }}"

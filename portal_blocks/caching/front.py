@@ -181,7 +181,7 @@ def _persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
     return None
 
 
-def _error_response(error: PersistedQueryError) -> Response:
+def persisted_query_error(error: PersistedQueryError) -> Response:
     body = {"errors": [{"message": error.message, "extensions": {"code": error.code}}]}
     return Response(
         json.dumps(body),
@@ -220,17 +220,22 @@ class Front:
         self.max_age = max_age
         self.viewer_for = viewer_for
 
-    def headers(self, entry: CachedResponse, status: str) -> dict[str, str]:
+    def headers(self, entry: CachedResponse, status: str, locale: str) -> dict[str, str]:
+        """A cacheable answer's headers. It names in ``Vary`` each request header it depends
+        on besides the URL: the language comes from ``Accept-Language`` when no ``lang`` is
+        given, the display preferences from the cookie (flask-cors adds ``Origin`` where the
+        CORS headers vary by it), so a shared cache never gives one reader another's."""
         scope = "private" if entry.private else "public"
         return {
             "ETag": entry.etag,
             "Cache-Control": f"{scope}, max-age={entry.max_age}",
-            "Vary": "Cookie",
+            "Vary": "Accept-Language, Cookie",
+            "Content-Language": locale,
             "Cache-Status": status,
         }
 
-    def answer(self, request: Request, entry: CachedResponse) -> Response:
-        headers = self.headers(entry, HIT)
+    def answer(self, request: Request, entry: CachedResponse, locale: str) -> Response:
+        headers = self.headers(entry, HIT, locale)
         if request.method == "GET" and _matches(request, entry.etag):
             return Response(status=304, headers=headers)
         return Response(entry.body, content_type="application/json", headers=headers)
@@ -244,23 +249,23 @@ class Front:
         anonymous = "HTTP_AUTHORIZATION" not in request.environ
         lookup = self._by_query_string(request, locale, viewer) if anonymous else _NO_LOOKUP
         if lookup.entry is not None:
-            return self.answer(request, lookup.entry)
+            return self.answer(request, lookup.entry, locale)
         operation = read_operation(request)
         if operation is None:
             return run()
         keyed = self._by_operation(operation, lookup, anonymous, locale, viewer)
         if keyed.entry is not None:
-            return self.answer(request, keyed.entry)
+            return self.answer(request, keyed.entry, locale)
         try:
             prepared = self._prepared(operation)
         except PersistedQueryError as exc:
-            return _error_response(exc)
+            return persisted_query_error(exc)
         exchange = Exchange(viewer=viewer, prepared=prepared)
         request.environ[EXCHANGE] = exchange
         response = run()
         if not isinstance(response, Response):
             return response
-        return self._keep(request, response, exchange, keyed, private=bool(viewer))
+        return self._keep(request, response, exchange, keyed, locale, private=bool(viewer))
 
     def _by_query_string(self, request: Request, locale: str, viewer: dict[str, Any]) -> Lookup:
         """The fastest path: a GET's raw query string is the key, nothing is parsed."""
@@ -297,13 +302,31 @@ class Front:
 
     def _prepared(self, operation: Operation) -> GraphQLRequestData:
         """The operation as the view runs it, its persisted query resolved."""
-        digest = _persisted_hash(operation.extensions)
-        query_hash = sha256_hex(operation.query) if operation.query is not None else None
+        return self.prepare(
+            GraphQLRequestData(
+                query=operation.query,
+                variables=operation.variables,
+                operation_name=operation.operation_name,
+                extensions=operation.extensions,
+            )
+        )
+
+    def prepare(self, data: GraphQLRequestData) -> GraphQLRequestData:
+        """``data`` with its persisted query resolved, or PersistedQueryError: every document
+        the view runs passes here, however it arrived (the view sends what the front did not
+        read itself: batches, other content types), so the allow-list holds for all."""
+        extensions = data.extensions if isinstance(data.extensions, dict) else None
+        digest = _persisted_hash(extensions)
+        query = data.query if isinstance(data.query, str) else None
+        query_hash = sha256_hex(query) if query is not None else None
+        resolved = self.persisted.resolve(query, digest, query_hash)
+        if resolved is query:
+            return data
         return GraphQLRequestData(
-            query=self.persisted.resolve(operation.query, digest, query_hash),
-            variables=operation.variables,
-            operation_name=operation.operation_name,
-            extensions=operation.extensions,
+            query=resolved,
+            variables=data.variables,
+            operation_name=data.operation_name,
+            extensions=data.extensions,
         )
 
     def _keep(
@@ -312,6 +335,7 @@ class Front:
         response: Response,
         exchange: Exchange,
         lookup: Lookup,
+        locale: str,
         *,
         private: bool,
     ) -> Response:
@@ -330,7 +354,7 @@ class Front:
         max_age = self.max_age if hints.max_age is None else min(self.max_age, hints.max_age)
         entry = CachedResponse(body=body, etag=etag_for(body), max_age=max_age, private=private)
         stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
-        headers = self.headers(entry, STORED if stored else MISS)
+        headers = self.headers(entry, STORED if stored else MISS, locale)
         if request.method == "GET" and _matches(request, entry.etag):
             return Response(status=304, headers=headers)
         response.headers.update(headers)

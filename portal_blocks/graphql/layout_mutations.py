@@ -11,7 +11,7 @@ from strawberry.scalars import JSON
 
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.edit_runner import PayloadKind
+from portal_blocks.graphql.edit_runner import PayloadKind, by_row_id
 from portal_blocks.graphql.editor_types import (
     DraftPlacement,
     LayoutPayload,
@@ -20,27 +20,13 @@ from portal_blocks.graphql.editor_types import (
     RoutePayload,
     load_draft_layout,
 )
-from portal_blocks.ids import numeric_id
 from portal_blocks.layout import editing, publishing
 from portal_blocks.models import Layout, LayoutRevision, Placement, Route
-from portal_blocks.problems import refuse
-
-
-def _placement_id(raw: strawberry.ID) -> int:
-    placement_id = numeric_id(raw)
-    if placement_id is None:
-        raise refuse("id", "NOT_FOUND", f"No block with id {raw}.")
-    return placement_id
 
 
 def _by_block_id(service: Callable[..., Any]) -> Callable[..., Any]:
-    """``service`` taking the block's GraphQL ``id``: checked inside the edit, so a malformed
-    id is a typed refusal like an unknown one."""
-
-    def change(session: Session, actor: str, *, id: strawberry.ID, **arguments: Any) -> Any:
-        return service(session, actor, placement_id=_placement_id(id), **arguments)
-
-    return change
+    """``service`` taking the block's GraphQL ``id`` (see :func:`by_row_id`)."""
+    return by_row_id(service, argument="id", into="placement_id", thing="block")
 
 
 def _layout_payload(session: Session, layout_id: int) -> LayoutPayload:

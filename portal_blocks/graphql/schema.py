@@ -9,8 +9,12 @@ from functools import lru_cache
 from typing import Any
 
 import strawberry
-from graphql import ASTValidationRule, GraphQLError, NoSchemaIntrospectionCustomRule
-from strawberry.extensions import ParserCache
+from graphql import (
+    ASTValidationRule,
+    GraphQLError,
+    NoSchemaIntrospectionCustomRule,
+    specified_rules,
+)
 from strawberry.scalars import JSON
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
@@ -23,17 +27,18 @@ from portal_blocks.graphql.article_mutations import ArticleMutations
 from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.documents import DocumentCache, document_problem
 from portal_blocks.graphql.editor_queries import EditorQueries
 from portal_blocks.graphql.editor_types import user_errors
 from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, log_errors
 from portal_blocks.graphql.layout_mutations import LayoutMutations
-from portal_blocks.graphql.limits import operation_limits
+from portal_blocks.graphql.limits import DEFAULT_MAX_COST, operation_limits
 from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
+from portal_blocks.graphql.scalars import SCALAR_OVERRIDES
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
-from portal_blocks.graphql.validation_cache import DOCUMENT_CACHE_SIZE, ValidationCacheByText
 from portal_blocks.problems import Refused
 
 
@@ -49,10 +54,14 @@ class Limits:
     #: A tenth of the default token limit: each spread costs what a written-out copy of its
     #: fragment would, and real documents spread far fewer. No setting of its own yet.
     max_fragment_spreads: int = 500
+    #: What one operation may cost: its fields' costs times the sizes of the lists they sit
+    #: in (graphql/limits.py, "Cost"); PORTAL_BLOCKS_MAX_COST.
+    max_cost: int = DEFAULT_MAX_COST
 
     def validation_rules(self) -> list[type[ASTValidationRule]]:
         """strawberry's depth and alias limiters follow every path through the fragment spreads
-        (exponential in the document's length); ``operation_limits`` counts each fragment once.
+        (exponential in the document's length); ``operation_limits`` counts (and prices) each
+        fragment once.
         """
         rules: list[type[ASTValidationRule]] = [
             NoNulInStringLiterals,
@@ -60,6 +69,7 @@ class Limits:
                 max_depth=self.max_depth,
                 max_aliases=self.max_aliases,
                 max_fragment_spreads=self.max_fragment_spreads,
+                max_cost=self.max_cost,
             ),
         ]
         if not self.introspection:
@@ -146,8 +156,20 @@ Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
 class PortalSchema(strawberry.Schema):
+    #: Parsed and validated documents, shared by this schema's requests.
+    documents: DocumentCache
+    #: Every rule an operation is validated by, and the token cap it is parsed under.
+    operation_rules: tuple[type[ASTValidationRule], ...]
+    max_tokens: int
+
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         log_errors(errors)
+
+    def document_problem(self, text: str) -> str | None:
+        """Why ``text`` cannot run here, or None: what a persisted document must pass."""
+        return document_problem(
+            self.documents, self._schema, text, self.operation_rules, self.max_tokens
+        )
 
 
 @lru_cache(maxsize=8)
@@ -155,18 +177,20 @@ def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSche
     """One schema per distinct set of limits and block types, built once per process (the
     app builds it at creation, once its block types are registered).
 
-    The rules are built here, once: a limiter built per request makes every ValidationCache
+    The rules are built here, once: a limiter built per request makes every validation-cache
     lookup miss (a 5x slower request).
     """
     rules = tuple(limits.validation_rules())
-    return PortalSchema(
+    documents = DocumentCache()
+    schema = PortalSchema(
         query=Query,
         mutation=Mutation,
         types=[t.graphql_type for t in block_types],
-        extensions=[
-            lambda: OperationPolicy(limits.max_tokens, rules),
-            lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
-            ValidationCacheByText,
-        ],
+        extensions=[lambda: OperationPolicy(limits.max_tokens, rules, documents)],
         config=StrawberryConfig(disable_field_suggestions=True),
+        scalar_overrides=SCALAR_OVERRIDES,
     )
+    schema.documents = documents
+    schema.operation_rules = (*specified_rules, *rules)
+    schema.max_tokens = limits.max_tokens
+    return schema

@@ -24,10 +24,13 @@ from portal_blocks.caching.front import (
     NO_STORE,
     NOT_UTF8,
     TOO_DEEP,
+    Front,
     MalformedRequest,
     check_readable,
     exchange_of,
+    persisted_query_error,
 )
+from portal_blocks.caching.persisted import PersistedQueryError
 from portal_blocks.graphql.context import PortalContext
 from portal_blocks.state import get_state
 
@@ -48,6 +51,8 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
     def dispatch_request(self) -> Any:
         try:
             return get_state().front.serve(request, self._run)
+        except PersistedQueryError as exc:  # met by a document the front did not read
+            return persisted_query_error(exc)
         except MalformedRequest as exc:
             response = request_error(400, exc.message)
             if request.method == "GET":  # as the front says it of its GET answers
@@ -65,7 +70,8 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
         self, request_adapter: SyncHTTPRequestAdapter
     ) -> GraphQLRequestData | list[GraphQLRequestData]:
         """The front's operation when it read one; else strawberry's reading (of what the front
-        leaves to it: batches, other content types, ill-typed fields), held to the same checks.
+        leaves to it: batches, other content types, ill-typed fields), held to the same checks
+        and to the same persisted-query rules.
         """
         exchange = exchange_of(request)
         if exchange is not None and exchange.prepared is not None:
@@ -76,9 +82,15 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
             raise MalformedRequest(TOO_DEEP) from None
         except UnicodeDecodeError:
             raise MalformedRequest(NOT_UTF8) from None
-        for data in parsed if isinstance(parsed, list) else [parsed]:
-            check_readable([data.query, data.variables, data.operation_name, data.extensions])
-        return parsed
+        front = get_state().front
+        if isinstance(parsed, list):
+            return [self._checked(front, data) for data in parsed]
+        return self._checked(front, parsed)
+
+    @staticmethod
+    def _checked(front: Front, data: GraphQLRequestData) -> GraphQLRequestData:
+        check_readable([data.query, data.variables, data.operation_name, data.extensions])
+        return front.prepare(data)
 
     def get_context(self, request: Request, response: Response) -> PortalContext:
         state = get_state()
