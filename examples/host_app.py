@@ -110,7 +110,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
         SQLALCHEMY_DATABASE_URI="sqlite:///host.db",
-        PORTAL_BLOCKS_DATABASE_URL="sqlite:///portal_blocks.db",
+        # Its own file: the standalone demo keeps portal_blocks.db in the same instance folder.
+        PORTAL_BLOCKS_DATABASE_URL="sqlite:///host_portal_blocks.db",
         PORTAL_BLOCKS_URL_PREFIX="/blocks",
         PORTAL_BLOCKS_ARTICLE_PATH="/news/<slug>",  # where this host shows an article
         PORTAL_BLOCKS_GRAPHIQL=False,

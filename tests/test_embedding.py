@@ -208,3 +208,18 @@ def test_host_cli_upgrades_our_database_only(host):
     assert "portal-blocks database at head" in result.output
     assert "portal_blocks_alembic_version" in inspect(db.engine).get_table_names()
     assert "alembic_version" not in inspect(host_app.host_db.engine).get_table_names()
+
+
+def test_the_example_host_keeps_its_blocks_apart_from_the_standalone_demo():
+    """Both keep relative SQLite files in the same instance folder: with one file name, the
+    demo's edits showed in the host (and the other way round)."""
+    from portal_blocks import create_app
+
+    example = host_app.create_app()
+    demo = create_app()
+    with example.app_context():
+        example_url = db.engine.url
+    with demo.app_context():
+        demo_url = db.engine.url
+    assert example_url.get_backend_name() == demo_url.get_backend_name() == "sqlite"
+    assert example_url.database != demo_url.database

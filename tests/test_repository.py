@@ -46,3 +46,40 @@ def test_ci_runs_the_readme_test_command_verbatim():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert readme_commands()[1] in ci.splitlines()
     assert ci.startswith("#!/usr/bin/env bash") and "set -euo pipefail" in ci
+
+
+def test_the_sdist_carries_the_tests_the_contract_and_the_licence(tmp_path):
+    """Unpacked, the source archive runs its own suite: every tracked file of the package,
+    the tests (conftest, helpers, fixtures), the committed contract and the examples."""
+    copy = tmp_path / "src"
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.split()
+    if not tracked:
+        pytest.skip("not a git checkout")
+    for name in tracked:  # a copy: building writes egg-info next to the sources
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(REPO / name, copy / name)
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"from setuptools import build_meta; build_meta.build_sdist({str(tmp_path)!r})",
+        ],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr[-2000:]
+    (archive,) = tmp_path.glob("*.tar.gz")
+    listing = subprocess.run(["tar", "tzf", str(archive)], capture_output=True, text=True)
+    inside = {line.split("/", 1)[1] for line in listing.stdout.split() if "/" in line}
+    wanted = {
+        name
+        for name in tracked
+        if name.split("/")[0] in {"portal_blocks", "tests", "schema", "examples", "benchmarks"}
+        or name in {"LICENSE", "README.md", "pyproject.toml", "babel.cfg"}
+    }
+    assert {"LICENSE", "tests/conftest.py", "schema/portal_blocks.graphql"} <= wanted
+    assert wanted - inside == set()
+    assert not any(name.endswith((".db", ".pyc")) for name in inside)
