@@ -24,7 +24,6 @@ from flask.cli import ScriptInfo, pass_script_info, with_appcontext
 from flask_migrate import upgrade
 from flask_migrate.cli import db as migrate_db  # type: ignore[import-not-found]  # no stubs
 from gunicorn.app.base import BaseApplication
-from sqlalchemy.exc import DBAPIError
 
 from portal_blocks import contract
 from portal_blocks.app import create_app
@@ -33,9 +32,9 @@ from portal_blocks.caching.cli import caches, persisted_queries
 from portal_blocks.config import SettingsError
 from portal_blocks.db import db
 from portal_blocks.demo import demo_articles, load_demo
-from portal_blocks.hostcli import blocks_cli, load_demo_command
+from portal_blocks.hostcli import SchemaAwareGroup, blocks_cli, load_demo_command
 from portal_blocks.import_command import import_command
-from portal_blocks.migrate import UPGRADE_COMMAND, missing_from_schema
+from portal_blocks.migrate import UPGRADE_COMMAND
 from portal_blocks.observability import configure_logging
 from portal_blocks.render.urls import article_url
 from portal_blocks.state import get_state
@@ -43,7 +42,7 @@ from portal_blocks.state import get_state
 DISTRIBUTION = "portal-blocks"
 
 
-class PortalGroup(click.Group):
+class PortalGroup(SchemaAwareGroup):
     """Loads the app (:func:`create_app`, from the environment) for the commands that need it,
     through Flask's ``ScriptInfo``, so ``with_appcontext`` and Flask's test runner work as
     with any Flask command."""
@@ -62,19 +61,13 @@ class PortalGroup(click.Group):
         )
         return super().make_context(info_name, args, parent, **extra)
 
+    upgrade_command = UPGRADE_COMMAND
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except SettingsError as exc:
             raise click.ClickException(str(exc)) from None
-        except DBAPIError as exc:
-            missing = missing_from_schema(exc)
-            if missing is None:
-                raise
-            raise click.ClickException(
-                f"the database schema is missing or out of date ({missing}): "
-                f"run `{UPGRADE_COMMAND}`"
-            ) from None
 
 
 @click.group(cls=PortalGroup)

@@ -25,6 +25,8 @@ from sqlalchemy import JSON, DateTime, MetaData, String, Text, create_engine, ev
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, Dialect, Engine
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.mutable import MutableDict, MutableList
 from sqlalchemy.orm import DeclarativeBase, Session, registry
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
@@ -271,3 +273,14 @@ def recorded_statements(engine: Engine) -> Iterator[list[ExecutedStatement]]:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def is_outage(error: BaseException | None) -> bool:
+    """Whether ``error`` says the database is unreachable or too slow (a lost connection, a
+    statement timeout, no pooled connection in time): a 503 that retrying will cure, not a
+    bug. Connection loss and timeouts are OperationalErrors in every DBAPI driver."""
+    if isinstance(error, PoolTimeout):
+        return True
+    return isinstance(error, DBAPIError) and (
+        error.connection_invalidated or type(error).__name__ == "OperationalError"
+    )

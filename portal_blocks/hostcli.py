@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import DBAPIError
 
 from portal_blocks.caching.cli import caches
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
-from portal_blocks.migrate import upgrade_database
+from portal_blocks.migrate import HOST_UPGRADE_COMMAND, missing_from_schema, upgrade_database
 
 
-@click.group("blocks")
+class SchemaAwareGroup(click.Group):
+    """Commands run on a database whose schema was never created (or is behind) end in one
+    line naming the command that creates it, not in a traceback."""
+
+    upgrade_command = HOST_UPGRADE_COMMAND
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as exc:
+            missing = missing_from_schema(exc)
+            if missing is None:
+                raise
+            raise click.ClickException(
+                f"the database schema is missing or out of date ({missing}): "
+                f"run `{self.upgrade_command}`"
+            ) from None
+
+
+@click.group("blocks", cls=SchemaAwareGroup)
 def blocks_cli() -> None:
     """portal-blocks' database and demo content, in a host app."""
 

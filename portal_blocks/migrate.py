@@ -7,11 +7,16 @@ share one database.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, scoped_session
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "portal_blocks_alembic_version"
@@ -26,6 +31,33 @@ def alembic_config() -> Config:
 def upgrade_database(revision: str = "head") -> None:
     """Upgrade our database to ``revision``; call inside the host's app context."""
     command.upgrade(alembic_config(), revision)
+
+
+@lru_cache(maxsize=1)
+def _revisions() -> tuple[str | None, frozenset[str]]:
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return scripts.get_current_head(), frozenset(s.revision for s in scripts.walk_revisions())
+
+
+def schema_behind(revision: str | None) -> bool:
+    """Whether a database at ``revision`` lacks what this code needs: never migrated, or at
+    one of our older revisions. A revision we do not know is a newer release's (a rolling
+    deploy upgraded first): its migrations add to the schema, so this code still runs."""
+    head, known = _revisions()
+    return revision is None or (revision != head and revision in known)
+
+
+def schema_revision(session: Session | scoped_session[Any]) -> str | None:
+    """The revision the database is at; None when it was never migrated. Raises what the
+    statement raises otherwise (a lost connection is the caller's to report)."""
+    try:
+        found = session.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    except DBAPIError as exc:
+        if not is_schema_missing(exc):
+            raise
+        session.rollback()
+        return None
+    return str(found) if found is not None else None
 
 
 #: What makes the schema: the standalone command, and the one a host app gets.

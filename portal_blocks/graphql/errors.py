@@ -15,10 +15,9 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from strawberry.extensions import MaskErrors
 
+from portal_blocks.db import is_outage
 from portal_blocks.migrate import SCHEMA_MISSING, is_schema_missing, missing_from_schema
 from portal_blocks.observability import observed
 
@@ -58,17 +57,7 @@ def is_unexpected(error: GraphQLError) -> bool:
 
 
 def is_database_outage(error: GraphQLError) -> bool:
-    original = error.original_error
-    if isinstance(original, PoolTimeout):
-        return True
-    return isinstance(original, DBAPIError) and (
-        original.connection_invalidated or _is_operational(original)
-    )
-
-
-def _is_operational(error: DBAPIError) -> bool:
-    """Connection loss and statement timeouts are OperationalErrors in every DBAPI driver."""
-    return type(error).__name__ == "OperationalError"
+    return is_outage(error.original_error)
 
 
 def request_id() -> str | None:

@@ -16,11 +16,13 @@ import json
 from typing import NoReturn
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal_blocks.assembly.page import PageRequest
 from portal_blocks.render.fragments import Fragment, FragmentNotFound, page_at, render_fragment
 from portal_blocks.state import get_state
+from portal_blocks.web.database_errors import unavailable
 
 ASSETS_HEADER = "X-Portal-Blocks-Assets"
 
@@ -34,6 +36,11 @@ def register(blueprint: Blueprint) -> None:
     for code in (400, 404, 405, 500):
         blueprint.register_error_handler(code, http_error)
     blueprint.register_error_handler(HTTPException, http_error)
+    blueprint.register_error_handler(SQLAlchemyError, database_error)
+
+
+def database_error(error: SQLAlchemyError) -> tuple[Response, int]:
+    return http_error(unavailable(error))
 
 
 def http_error(error: HTTPException) -> tuple[Response, int]:

@@ -26,6 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
 from portal_blocks.db import db
+from portal_blocks.migrate import SCHEMA_MISSING, schema_behind, schema_revision
 from portal_blocks.state import get_state
 
 
@@ -48,6 +49,11 @@ def readyz() -> ResponseReturnValue:
         # Only a statement's error wraps the driver's (``orig``); a pool timeout wraps nothing.
         cause = exc.orig if isinstance(exc, StatementError) else None
         return jsonify(status="unavailable", database=type(cause or exc).__name__, **shared), 503
+    revision = schema_revision(db.session)
+    if schema_behind(revision):
+        # Not "try again": no retry creates the schema; the message names what does.
+        state = "schema missing" if revision is None else "schema out of date"
+        return jsonify(status="unavailable", database=state, message=SCHEMA_MISSING, **shared), 503
     return jsonify(status="degraded" if degraded else "ok", database="ok", **shared)
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import ServiceUnavailable
 
 from portal_blocks.assembly.page import load_page
 from portal_blocks.content.listing import newest_published
@@ -10,10 +12,16 @@ from portal_blocks.db import db
 from portal_blocks.observability import instrument
 from portal_blocks.render.blocks import block_assets, template_helpers
 from portal_blocks.state import get_state
+from portal_blocks.web.database_errors import unavailable
 
 theme = Blueprint("portal_blocks_theme", __name__)
 instrument(theme)
 theme.context_processor(template_helpers)
+
+
+@theme.errorhandler(SQLAlchemyError)
+def database_error(error: SQLAlchemyError) -> ServiceUnavailable:
+    return unavailable(error)
 
 
 @theme.get("/")
