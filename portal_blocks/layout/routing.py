@@ -47,14 +47,28 @@ def _adapter(rules: tuple[tuple[int, str], ...]) -> MapAdapter:
     return url_map.bind("portal.invalid")
 
 
+#: Paths up to this length are remembered decoded: a page's path is decoded twice per request
+#: (its cache key, its assembly), and readers ask for the same paths all day.
+_REMEMBERED_PATH_LENGTH = 512
+
+
 def _decoded_path(path: str) -> str | None:
     """The decoded path of a URL, a path or a path with a query; None when the text is no URL
     at all (``//[::1``, ``http://[x``: an unclosed IPv6 host, which urlsplit refuses)."""
+    if len(path) <= _REMEMBERED_PATH_LENGTH:
+        return _remembered_decoding(path)
+    return _decoding(path)
+
+
+def _decoding(path: str) -> str | None:
     try:
         parts = urlsplit(path.strip())
     except ValueError:
         return None
     return unquote(parts.path) or "/"
+
+
+_remembered_decoding = lru_cache(maxsize=4096)(_decoding)
 
 
 def normalise_path(path: str) -> str:
