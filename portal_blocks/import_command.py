@@ -1,8 +1,11 @@
-"""``portal-blocks import FILE...``: bring the legacy portal's articles in (see README)."""
+"""``portal-blocks import PATH...``: bring the legacy portal's articles in (see README)."""
 
 from __future__ import annotations
 
 import sys
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 import click
@@ -10,46 +13,146 @@ from flask.cli import with_appcontext
 
 from portal_blocks.db import db
 from portal_blocks.demo import ensure_default_layout
-from portal_blocks.importing.importer import FORMATS, Importer, count_records, read_file
+from portal_blocks.importing.importer import (
+    FORMATS,
+    JSONL,
+    Importer,
+    ImportSummary,
+    Record,
+    count_records,
+    read_file,
+    source_files,
+    validate,
+)
+from portal_blocks.importing.pages import TEMPLATE_2021, TEMPLATE_OLD
 from portal_blocks.state import get_state
 
 #: Runs with at least this many records show a progress bar.
 PROGRESS_FROM = 20
+#: Records per transaction: small enough that an interruption loses little work, large enough
+#: that a batch's look-ups (one statement each) and its commit are shared by many records.
+BATCH_SIZE = 200
+#: The exit status of a run stopped by Ctrl-C (128 + SIGINT), as shells report one.
+INTERRUPTED_STATUS = 130
+#: How a run reports its progress: the number of records just done.
+Progress = Callable[[int], None]
 
 
 @click.command("import")
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--category", help="Category of the imported articles that name none.")
+@click.option(
+    "--dry-run", is_flag=True, help="Read and check everything, write nothing, print counts."
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=BATCH_SIZE,
+    show_default=True,
+    help="Records per transaction (what an interruption may leave to the next run).",
+)
 @with_appcontext
-def import_command(files: tuple[Path, ...], category: str | None) -> None:
-    """Import articles from legacy page text (.txt) and JSON Lines (.jsonl) files.
+def import_command(
+    paths: tuple[Path, ...], category: str | None, dry_run: bool, quiet: bool, batch_size: int
+) -> None:
+    """Import articles from legacy page text (.txt) and JSON Lines (.jsonl) files, or from
+    every such file under the directories given.
 
-    Each record is imported whole or not at all; re-importing updates articles in place
-    (keyed by legacy path, else slug). Errors are listed as FILE:LINE: message, and the
-    command exits with status 1 if there were any.
+    Page text of the 2021 template and of the 2018–2020 template is told apart by its shape.
+    Each record is imported whole or not at all, in transactions of a few hundred: an
+    interrupted run (Ctrl-C, a killed process) leaves every record fully in or fully out, and
+    running it again imports the rest, counting what is in as unchanged. Re-importing updates
+    articles in place (keyed by legacy path, else slug). Errors are listed as FILE:LINE:
+    message, and the command exits with status 1 if there were any.
+
+    --dry-run reads and checks every record (its template, then the article's fields) and
+    counts the records of each template, without touching the database: what only the
+    database can refuse (an address another article already has) shows in a real run.
     """
-    unknown = [str(f) for f in files if f.suffix.lower() not in FORMATS]
+    unknown = [str(p) for p in paths if not p.is_dir() and p.suffix.lower() not in FORMATS]
     if unknown:
         raise click.UsageError(
             f"unknown format: {', '.join(unknown)} (expected {' or '.join(FORMATS)})"
         )
+    files = source_files(paths)
     timezone = get_state().timezone
+    total = sum(count_records(f) for f in files)
+    records = (
+        record for path in files for record in read_file(path, timezone=timezone, category=category)
+    )
+    with click.progressbar(
+        length=total,
+        label="Checking" if dry_run else "Importing",
+        file=sys.stderr,
+        hidden=quiet or total < PROGRESS_FROM,
+    ) as bar:
+        if dry_run:
+            _dry_run(records, bar.update, len(files))
+        else:
+            _import(records, bar.update, len(files), batch_size)
+
+
+def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def _import(records: Iterable[Record], progress: Progress, files: int, batch_size: int) -> None:
     session = db.session_proxy
     importer = Importer(session, ensure_default_layout(session))
-    total = sum(count_records(f) for f in files)
-    with click.progressbar(
-        length=total, label="Importing", file=sys.stderr, hidden=total < PROGRESS_FROM
-    ) as bar:
-        for path in files:
-            for record in read_file(path, timezone=timezone, category=category):
-                importer.add(record)
-                bar.update(1)
-            session.commit()
-    summary = importer.summary
-    for error in summary.errors:
-        click.echo(str(error), err=True)
-    click.echo(f"Imported {len(files)} file(s): {summary}.")
+    session.commit()  # the default layout: in before any record, whatever happens next
+    try:
+        for batch in _batches(records, batch_size):
+            importer.add_batch(batch)
+            importer.commit()
+            progress(len(batch))
+    except KeyboardInterrupt:
+        try:
+            importer.rollback()
+        finally:
+            _report(importer.summary)
+            click.echo(
+                f"Interrupted after {importer.summary.records} record(s) of {files} file(s): "
+                f"{importer.summary}. Every record is either imported whole or not at all; "
+                "run the same command again to import the rest.",
+                err=True,
+            )
+            sys.exit(INTERRUPTED_STATUS)
+    importer.analyze()
+    _report(importer.summary)
+    click.echo(f"Imported {files} file(s): {importer.summary}.")
+    if importer.summary.errors:
+        sys.exit(1)
+
+
+def _dry_run(records: Iterable[Record], progress: Progress, files: int) -> None:
+    """Every record read and checked against the schema; nothing asked of the database."""
+    templates: Counter[str | None] = Counter()
+    summary = ImportSummary()
+    for record in records:
+        templates[record.template] += 1
+        if validate(record) is None:
+            summary.failed_records += 1
+            summary.errors += record.errors
+        progress(1)
+    _report(summary)
+    counts = [
+        f"{templates[TEMPLATE_2021]} page(s) of the {TEMPLATE_2021}",
+        f"{templates[TEMPLATE_OLD]} page(s) of the {TEMPLATE_OLD}",
+        f"{templates[JSONL]} JSONL record(s)",
+    ]
+    if templates[None]:
+        counts.append(f"{templates[None]} file(s) read as neither template")
+    click.echo(
+        f"Dry run, nothing written: {files} file(s), {', '.join(counts)}; "
+        f"{summary.failed_records} with errors."
+    )
     if summary.errors:
         sys.exit(1)
+
+
+def _report(summary: ImportSummary) -> None:
+    for error in summary.errors:
+        click.echo(str(error), err=True)

@@ -1,6 +1,8 @@
 """Schemathesis generates GraphQL queries from the schema and sends them to the app: no answer
 may be a server error, and no error may be one the server did not mean (a masked crash)."""
 
+import os
+
 import graphql
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -9,7 +11,8 @@ from schemathesis.graphql import nodes
 
 from portal_blocks.state import get_state
 
-EXAMPLES_PER_OPERATION = 60
+#: Per operation; PORTAL_BLOCKS_TEST_FUZZ_EXAMPLES raises it for a longer probe run on demand.
+EXAMPLES_PER_OPERATION = int(os.environ.get("PORTAL_BLOCKS_TEST_FUZZ_EXAMPLES", "60"))
 
 
 def _field(name: str, value: graphql.ValueNode) -> graphql.ObjectFieldNode:

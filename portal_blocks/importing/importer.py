@@ -1,8 +1,17 @@
-"""Importing the legacy portal's archive: page text (``.txt``) and JSON Lines (``.jsonl``).
+"""Importing the legacy portal's archive: page text (``.txt``, of either template: see
+:mod:`.pages`) and JSON Lines (``.jsonl``), from files or whole directory trees.
 
 Each record is validated in full (format, then :class:`ArticleSchema`) before anything is
 written, and then written inside its own savepoint, so a record is imported whole or not at
 all, and one bad record (even a line no JSON reader can take) does not stop the others.
+
+Records are written in batches (:meth:`Importer.add_batch`), each committed on its own by the
+caller (:meth:`Importer.commit`): an interrupted import, even a killed process, leaves every
+record either fully in or fully out, and running it again skips what is in. A batch looks up
+its articles and their exact routes in one statement each, so a record already imported as it
+is costs no statement of its own ("unchanged"), unless its legacy address is served by a route
+pattern rather than an exact route (a 2021 page at ``/Pages/<slug>.aspx``): which pattern
+matches is werkzeug's to say, one look-up per such record.
 
 A record is keyed by its legacy path when it has one, else by its slug; a page text without a
 URL line, which has no address of its own, is also matched by its title and day to the one
@@ -19,7 +28,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -27,13 +36,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
-from portal_blocks.importing.legacy_text import LegacyTextError, parse_legacy_text, slug_for
+from portal_blocks.importing.legacy_text import slug_for
+from portal_blocks.importing.pages import PageTextError, parse_page
 from portal_blocks.layout.routing import RouteMatch, match_route
 from portal_blocks.layout.service import ensure_route
 from portal_blocks.models import Article, Layout, Route
@@ -41,6 +52,10 @@ from portal_blocks.text.nul import NUL, NUL_MESSAGE
 from portal_blocks.text.slug import LEGACY_ROUTE
 
 FORMATS = (".txt", ".jsonl")
+#: What the counts call a JSON Lines record (the page templates are named in :mod:`.pages`).
+JSONL = "JSONL"
+#: Articles an import creates before it first refreshes PostgreSQL's statistics of them.
+ANALYZE_FROM = 1000
 #: How many articles a page text matched by title and day may name in its error.
 MATCHES_SHOWN = 5
 #: How a NUL in a field's name is printed (a terminal would drop it).
@@ -69,6 +84,12 @@ class Record:
     errors: list[RecordError] = field(default_factory=list)
     #: A page text's date is a day, not a time: that day, [start, end), in the portal's zone.
     published_day: tuple[datetime, datetime] | None = None
+    #: The page template or JSONL the record was read as; ``None``: not known (unreadable).
+    template: str | None = None
+    #: The host of a page's URL line, and its address's category segments (2018–2020 pages):
+    #: what routes bound to a host will need, which no article field holds.
+    host: str | None = None
+    category_path: tuple[str, ...] = ()
 
     def gives(self, name: str) -> bool:
         """Whether the record names the field (else the schema's default stands in for it)."""
@@ -84,6 +105,8 @@ class ImportSummary:
     failed_records: int = 0
     #: Created as drafts only because the record gave no status: said, so none goes unnoticed.
     drafts_without_status: int = 0
+    #: Pages without an update stamp, dated when imported: said, for an editor to date them.
+    dated_at_import: int = 0
 
     def __str__(self) -> str:
         counts = (
@@ -92,7 +115,22 @@ class ImportSummary:
         )
         if self.drafts_without_status:
             counts += f"; {self.drafts_without_status} imported as drafts (no status given)"
+        if self.dated_at_import:
+            counts += f"; {self.dated_at_import} page(s) without an update stamp dated at import"
         return counts
+
+    @property
+    def records(self) -> int:
+        return self.created + self.updated + self.unchanged + self.failed_records
+
+    def merge(self, other: ImportSummary) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.errors += other.errors
+        self.failed_records += other.failed_records
+        self.drafts_without_status += other.drafts_without_status
+        self.dated_at_import += other.dated_at_import
 
 
 def _read_text(path: Path) -> tuple[str | None, RecordError | None]:
@@ -119,7 +157,7 @@ def _day_of(published_at: str, timezone: str) -> tuple[datetime, datetime]:
 
 
 def read_txt(path: Path, *, timezone: str, category: str | None) -> Iterator[Record]:
-    """One legacy page text file is one record."""
+    """One page text file is one record, of whichever template its shape is."""
     text, error = _read_text(path)
     if error is None and text is not None:
         error = _nul_error(path, text)
@@ -127,22 +165,28 @@ def read_txt(path: Path, *, timezone: str, category: str | None) -> Iterator[Rec
         yield Record(str(path), error.line if error else 1, errors=[error] if error else [])
         return
     try:
-        parsed = parse_legacy_text(text, timezone=timezone)
-    except LegacyTextError as exc:
+        page = parse_page(text, timezone=timezone)
+    except PageTextError as exc:
         yield Record(
             str(path),
             exc.errors[0].line,
             errors=[RecordError(str(path), e.line, e.message) for e in exc.errors],
+            template=exc.template,
         )
         return
+    parsed = page.article
     if category is not None:
-        parsed.data["category"] = category
+        parsed.data.setdefault("category", category)  # a 2018–2020 address names its own
+    published_at = parsed.data.get("published_at")
     yield Record(
         str(path),
         1,
         data=parsed.data,
         field_lines=parsed.field_lines,
-        published_day=_day_of(parsed.data["published_at"], timezone),
+        published_day=_day_of(published_at, timezone) if published_at and parsed.day_only else None,
+        template=page.template,
+        host=parsed.host,
+        category_path=parsed.category_path,
     )
 
 
@@ -161,11 +205,16 @@ def read_jsonl(path: Path, *, category: str | None) -> Iterator[Record]:
                 continue
             data, problem = _json_of(raw, first=number == 1)
             if problem is not None:
-                yield Record(str(path), number, errors=[_error(path, number, problem)])
+                yield Record(
+                    str(path), number, errors=[_error(path, number, problem)], template=JSONL
+                )
                 continue
             if not isinstance(data, dict):
                 yield Record(
-                    str(path), number, errors=[_error(path, number, "expected a JSON object")]
+                    str(path),
+                    number,
+                    errors=[_error(path, number, "expected a JSON object")],
+                    template=JSONL,
                 )
                 continue
             if category is not None:
@@ -177,7 +226,7 @@ def read_jsonl(path: Path, *, category: str | None) -> Iterator[Record]:
                     legacy_path if isinstance(legacy_path, str) else None,
                     f"{data['title']}\n{data.get('published_at')}",
                 )
-            yield Record(str(path), number, data=data)
+            yield Record(str(path), number, data=data, template=JSONL)
 
 
 def _json_of(raw: bytes, *, first: bool) -> tuple[Any, str | None]:
@@ -199,6 +248,20 @@ def _json_of(raw: bytes, *, first: bool) -> tuple[Any, str | None]:
 
 def _error(path: Path, line: int, message: str) -> RecordError:
     return RecordError(str(path), line, message)
+
+
+def source_files(paths: Iterable[Path]) -> list[Path]:
+    """The files to read: each file given, and under each directory given every ``.txt`` and
+    ``.jsonl`` file of its tree, in name order (so a rerun reads them in the same order)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in FORMATS and p.is_file()
+            )
+        else:
+            found.append(path)
+    return found
 
 
 def read_file(path: Path, *, timezone: str, category: str | None = None) -> Iterator[Record]:
@@ -253,38 +316,174 @@ def validate(record: Record) -> dict[str, Any] | None:
         return None
 
 
+class _Known:
+    """The articles and exact routes one batch's records name, fetched for the whole batch,
+    and kept up to date as its records are written."""
+
+    def __init__(self) -> None:
+        self.by_path: dict[str, Article] = {}
+        self.by_slug: dict[str, Article] = {}
+        self.routes: dict[str, int | None] = {}
+
+    def fetch(self, session: Session, records: Iterable[dict[str, Any]]) -> None:
+        paths = {r["legacy_path"] for r in records if r.get("legacy_path")}
+        slugs = {r["slug"] for r in records if r.get("slug")}
+        self.by_path, self.by_slug, self.routes = {}, {}, {}
+        if not paths and not slugs:
+            return
+        for article in session.scalars(
+            select(Article).where(or_(Article.legacy_path.in_(paths), Article.slug.in_(slugs)))
+        ):
+            self.remember(article)
+        if paths:
+            rows = session.execute(
+                select(Route.pattern, Route.article_id).where(Route.pattern.in_(paths))
+            )
+            self.routes = {pattern: article_id for pattern, article_id in rows}
+
+    def remember(self, article: Article) -> None:
+        if article.legacy_path:
+            self.by_path[article.legacy_path] = article
+        self.by_slug[article.slug] = article
+
+
 class Importer:
-    """Writes validated records; holds the run's counts and errors."""
+    """Writes validated records, a batch at a time; holds the run's counts and errors.
+
+    :attr:`summary` counts what is committed; the batch's own counts join it at
+    :meth:`commit`, and are dropped at :meth:`rollback`, so that after an interruption the
+    summary says what is in the database.
+    """
 
     def __init__(self, session: Session, layout: Layout) -> None:
         self.session = session
         self.layout = layout
         self.summary = ImportSummary()
+        self.pending = ImportSummary()
+        self._known = _Known()
+        #: Each legacy path imported in this run: its page's host and where it was read.
+        self._hosts: dict[str, tuple[str, str]] = {}
+        self._pending_hosts: dict[str, tuple[str, str]] = {}
+        #: Articles created since the statistics were last refreshed (:meth:`analyze`).
+        self._unanalysed = 0
 
     def add(self, record: Record) -> None:
-        loaded = validate(record)
-        if loaded is None:
-            self._failed(record)
+        self.add_batch([record])
+
+    def add_batch(self, records: Sequence[Record]) -> None:
+        """Validate and write ``records``, in order, each whole or not at all; commit them
+        with :meth:`commit`."""
+        loaded = [validate(record) for record in records]
+        self._begin()
+        self._known.fetch(self.session, [fields for fields in loaded if fields is not None])
+        for record, fields in zip(records, loaded, strict=True):
+            if fields is None:
+                self._failed(record)
+            else:
+                self._add(record, fields)
+
+    def _begin(self) -> None:
+        """Open the batch's transaction on SQLite before its first savepoint.
+
+        Python's sqlite3 driver begins a transaction only before a write, so the first
+        record's SAVEPOINT would begin it, and that savepoint's RELEASE would commit it: every
+        record a commit of its own (a sync to disk each), and the batch no transaction at all.
+        """
+        connection = self.session.connection()
+        if connection.dialect.name != "sqlite":
             return
+        driver = connection.connection.dbapi_connection
+        if driver is not None and not getattr(driver, "in_transaction", True):
+            connection.exec_driver_sql("BEGIN")
+
+    def commit(self) -> None:
+        self.session.commit()
+        self._unanalysed += self.pending.created
+        self.summary.merge(self.pending)
+        self._hosts.update(self._pending_hosts)
+        self.pending, self._pending_hosts = ImportSummary(), {}
+        if self._unanalysed >= max(ANALYZE_FROM, self.summary.created - self._unanalysed):
+            self.analyze()
+
+    def analyze(self) -> None:
+        """Refresh PostgreSQL's statistics of the tables an import fills, when it filled some.
+
+        A table loaded faster than autovacuum looks at it keeps the statistics of when it was
+        small, and the planner then scans all of ``route`` for its few patterns, on every
+        record's look-up and on every reader's page. Run as the import doubles what it wrote,
+        and at its end. (Without the right to, PostgreSQL warns and skips: nothing fails.)
+        """
+        if self._unanalysed and self.session.get_bind().dialect.name == "postgresql":
+            self.session.execute(sql_text("ANALYZE article, route"))
+            self.session.commit()
+        self._unanalysed = 0
+
+    def rollback(self) -> None:
+        self.session.rollback()
+        self.pending, self._pending_hosts = ImportSummary(), {}
+
+    def _add(self, record: Record, loaded: dict[str, Any]) -> None:
         try:
-            with self.session.begin_nested():
-                outcome = self._write(record, loaded)
+            self._check_host(record, loaded)
+            article = self._existing(record, loaded)
+            if article is not None and self._is_current(record, loaded, article):
+                outcome = "unchanged"
+            else:
+                with self.session.begin_nested():
+                    outcome, article = self._write(record, loaded, article)
+                self._known.remember(article)
         except (SQLAlchemyError, ValueError) as exc:
             record.errors.append(
                 RecordError(record.source, record.line, f"not imported: {_reason(exc)}")
             )
             self._failed(record)
             return
-        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
-        if outcome == "created" and not record.gives("status"):
-            self.summary.drafts_without_status += 1
+        legacy_path = loaded.get("legacy_path")
+        if legacy_path and record.host:
+            self._pending_hosts[legacy_path] = (record.host, f"{record.source}:{record.line}")
+        pending = self.pending
+        setattr(pending, outcome, getattr(pending, outcome) + 1)
+        if outcome == "created":
+            if not record.gives("status"):
+                pending.drafts_without_status += 1
+            if record.template not in (None, JSONL) and not record.gives("published_at"):
+                pending.dated_at_import += 1
 
     def _failed(self, record: Record) -> None:
-        self.summary.failed_records += 1
-        self.summary.errors += record.errors
+        self.pending.failed_records += 1
+        self.pending.errors += record.errors
 
-    def _write(self, record: Record, loaded: dict[str, Any]) -> str:
-        article = self._existing(record, loaded)
+    def _check_host(self, record: Record, loaded: dict[str, Any]) -> None:
+        """Two hosts' pages at one path would be one article: refused until routes are bound
+        to hosts (a legacy path is the article's key, and it holds no host)."""
+        legacy_path = loaded.get("legacy_path")
+        if not legacy_path or not record.host:
+            return
+        seen = self._pending_hosts.get(legacy_path) or self._hosts.get(legacy_path)
+        if seen is not None and seen[0] != record.host:
+            raise ValueError(
+                f"{legacy_path} is also the address of the page of {seen[0]} read at {seen[1]}; "
+                "pages of two hosts at one path need routes bound to hosts"
+            )
+
+    def _is_current(self, record: Record, loaded: dict[str, Any], article: Article) -> bool:
+        """Whether the article already holds what the record gives and its legacy address
+        leads to it: then nothing is written, and nothing more is asked of the database but,
+        for an address no exact route holds, which route it matches."""
+        for key, value in _changes(record, loaded, article).items():
+            if getattr(article, key) != value:
+                return False
+        legacy_path = loaded.get("legacy_path")
+        if not legacy_path:
+            return True
+        if legacy_path in self._known.routes:
+            return self._known.routes[legacy_path] == article.id
+        match = match_route(self.session, legacy_path)
+        return match is not None and _leads_to(match, article)
+
+    def _write(
+        self, record: Record, loaded: dict[str, Any], article: Article | None
+    ) -> tuple[str, Article]:
         if article is None:
             article = Article(**loaded)
             self.session.add(article)
@@ -298,21 +497,18 @@ class Importer:
         legacy_path = loaded.get("legacy_path")
         if legacy_path:
             self._route(article, legacy_path)
-        return outcome
+            self._known.routes[legacy_path] = article.id
+        return outcome, article
 
     def _existing(self, record: Record, loaded: dict[str, Any]) -> Article | None:
         """The article this record is: by legacy path, else slug, else (a page text without a
-        URL line) by title and day."""
+        URL line) by title and day. The batch fetched those by path and slug beforehand."""
         legacy_path = loaded.get("legacy_path")
         if legacy_path:
-            by_path: Article | None = self.session.scalar(
-                select(Article).where(Article.legacy_path == legacy_path)
-            )
+            by_path = self._known.by_path.get(legacy_path)
             if by_path is not None:
                 return by_path
-        article: Article | None = self.session.scalar(
-            select(Article).where(Article.slug == loaded["slug"])
-        )
+        article = self._known.by_slug.get(loaded["slug"])
         if article is not None:
             if article.legacy_path and legacy_path:
                 raise ValueError(
@@ -351,6 +547,14 @@ class Importer:
         refuse an address that shows, or belongs to, another article or page."""
         match = match_route(self.session, legacy_path)
         if match is not None and _leads_to(match, article):
+            return
+        if match is None and legacy_path not in self._known.routes:
+            # No route matches, and the batch's look-up found no exact route at this path
+            # (nor did a record of the batch add one): nothing to ask before adding it.
+            self.session.add(
+                Route(pattern=legacy_path, layout_id=self.layout.id, article_id=article.id)
+            )
+            self.session.flush()
             return
         taken = self._owner_of(match, legacy_path, article)
         if taken is not None:

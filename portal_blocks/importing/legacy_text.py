@@ -18,6 +18,10 @@ The format (see the README's "Importing articles" section)::
 
     Author line
 
+The portal's own text around a scraped page (``Skip Ribbon Commands``, ``Sign In``, the
+"Tin bài mới" list, the footer) is blanked before this reader sees it (:mod:`.pages`,
+:mod:`.chrome`); the 2018–2020 template is read by :mod:`.old_template`.
+
 Words and whitespace inside each line are kept exactly as written (only NFC-normalised when
 stored); paragraphs are separated by blank lines.
 
@@ -70,14 +74,24 @@ class LegacyTextError(ValueError):
 
 @dataclass
 class ParsedArticle:
-    """The article's fields (as :class:`ArticleSchema` loads them) and where each came from."""
+    """The article's fields (as :class:`ArticleSchema` loads them) and where each came from,
+    and what the page says that no field holds (yet): kept for routes bound to a host."""
 
     data: dict[str, Any]
     field_lines: dict[str, int] = field(default_factory=dict)
+    #: The host of the page's URL line: department sub-sites have hosts of their own.
+    host: str | None = None
+    #: The address's category segments, outermost first, as written (2018–2020 pages).
+    category_path: tuple[str, ...] = ()
+    #: Whether the publish date is a day, its time unknown: a re-import then keeps a time of
+    #: day set since on that day.
+    day_only: bool = True
 
 
 @dataclass(frozen=True)
-class _Paragraph:
+class Paragraph:
+    """Consecutive non-blank lines, and the number of the first."""
+
     line: int
     lines: tuple[str, ...]
 
@@ -94,25 +108,26 @@ def _is_label(line: str, name: str) -> bool:
     return line.strip() == name
 
 
-def _paragraphs(lines: list[str], first_line: int) -> list[_Paragraph]:
-    paragraphs: list[_Paragraph] = []
+def paragraphs_of(lines: list[str], first_line: int) -> list[Paragraph]:
+    """``lines`` split at blank lines; ``first_line`` is the number of the first of them."""
+    paragraphs: list[Paragraph] = []
     current: list[str] = []
     start = first_line
     for offset, line in enumerate(lines):
         if _blank(line):
             if current:
-                paragraphs.append(_Paragraph(start, tuple(current)))
+                paragraphs.append(Paragraph(start, tuple(current)))
                 current = []
             continue
         if not current:
             start = first_line + offset
         current.append(line)
     if current:
-        paragraphs.append(_Paragraph(start, tuple(current)))
+        paragraphs.append(Paragraph(start, tuple(current)))
     return paragraphs
 
 
-def is_caption(candidate: _Paragraph, following: int) -> bool:
+def is_caption(candidate: Paragraph, following: int) -> bool:
     """The CAPTION RULE of this module's docstring."""
     text = candidate.text.strip()
     return (
@@ -121,6 +136,11 @@ def is_caption(candidate: _Paragraph, following: int) -> bool:
         and not _SENTENCE_END.search(text)
         and following >= 2
     )
+
+
+def body_html_of(paragraphs: list[Paragraph]) -> str:
+    """The body as HTML: a ``<p>`` per paragraph, its text as it stands."""
+    return "\n".join(f"<p>{html.escape(p.text, quote=False)}</p>" for p in paragraphs)
 
 
 def suffix_for(*parts: str) -> str:
@@ -181,11 +201,12 @@ def parse_legacy_text(text: str, *, timezone: str) -> ParsedArticle:
         return number, line
 
     cursor.skip_blank()
-    legacy_path = None
+    legacy_path = host = None
     if cursor.index < len(cursor.lines) and cursor.lines[cursor.index].startswith(URL_PREFIX):
         number, line = expect("the URL line")
         try:
             legacy_path = legacy_path_of(line[len(URL_PREFIX) :].strip())
+            host = urlsplit(line[len(URL_PREFIX) :].strip()).hostname
             data["legacy_path"] = legacy_path
             lines_of["legacy_path"] = number
         except ValueError as exc:
@@ -236,7 +257,7 @@ def parse_legacy_text(text: str, *, timezone: str) -> ParsedArticle:
     lines_of["lead"] = lead_start
 
     label_line = cursor.number - 1
-    paragraphs = _paragraphs(cursor.lines[cursor.index :], cursor.number)
+    paragraphs = paragraphs_of(cursor.lines[cursor.index :], cursor.number)
     if len(paragraphs) < 2:
         errors.append(
             LineError(label_line, "expected at least one body paragraph and the author line")
@@ -254,10 +275,10 @@ def parse_legacy_text(text: str, *, timezone: str) -> ParsedArticle:
         caption, *content = content
         data["image_caption"] = caption.text
         lines_of["image_caption"] = caption.line
-    data["body_html"] = "\n".join(f"<p>{html.escape(p.text, quote=False)}</p>" for p in content)
+    data["body_html"] = body_html_of(content)
     lines_of["body_html"] = content[0].line
 
     if errors:
         raise LegacyTextError(errors)
     data["slug"] = slug_for(title, legacy_path, f"{title}\n{data['published_at']}")
-    return ParsedArticle(data=data, field_lines=lines_of)
+    return ParsedArticle(data=data, field_lines=lines_of, host=host)
