@@ -34,6 +34,7 @@ from portal_blocks.db import db
 from portal_blocks.demo import demo_articles, load_demo
 from portal_blocks.hostcli import SchemaAwareGroup, blocks_cli, load_demo_command
 from portal_blocks.import_command import import_command
+from portal_blocks.memory import keep_large_blocks_off_the_heap
 from portal_blocks.migrate import UPGRADE_COMMAND
 from portal_blocks.observability import configure_logging
 from portal_blocks.render.urls import article_url
@@ -165,6 +166,7 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> None:
     """
     if has_app_context():
         raise RuntimeError("gunicorn must start outside any app context (its workers fork)")
+    keep_large_blocks_off_the_heap()  # inherited by the forked workers
     configure_logging()
     click.echo(f"Serving on http://{host}:{port}/ (GraphQL at /graphql)")
     _Gunicorn(

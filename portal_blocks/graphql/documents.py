@@ -5,9 +5,10 @@ documents all day, so each process keeps them. Two faults of the caches this rep
 parsed documents and one of validation results, each bounded in entries only):
 
 - **Memory**: a document's syntax tree takes ~500 bytes per lexical token (measured with
-  tracemalloc on graphql-core 3.3), and a text padded with comments is kept whole; 80 padded
-  documents grew a worker by 143 MB. Entries here are charged ``len(text) + TOKEN_BYTES *
-  tokens`` against a byte budget; a document larger than an eighth of it is not kept at all.
+  tracemalloc on graphql-core 3.3), a text padded with comments is kept whole, and its comment
+  token keeps a second copy; 80 padded documents grew a worker by 143 MB. Entries here are
+  charged their text, their tokens' copies and ``TOKEN_BYTES`` per token against a byte
+  budget; a document larger than an eighth of it is not kept at all.
 - **Speed**: the validation cache keyed results by the syntax tree, whose nodes do not keep
   their hash (~14 µs a lookup for the reference page query); text keys keep theirs.
 
@@ -45,13 +46,16 @@ class _Entry:
 
 
 def document_cost(text: str, node: DocumentNode) -> int:
-    """The bytes a kept document is charged: its text and its tree, by its token count."""
-    tokens = 0
+    """The bytes a kept document is charged: its text, its tree by its token count, and the
+    text its tokens copy (a comment's or a string's token holds its own copy of it, so a
+    document padded with a comment takes twice its length)."""
+    tokens = copied = 0
     token = node.loc.start_token if node.loc is not None else None
     while token is not None:
         tokens += 1
+        copied += len(token.value or "")
         token = token.next
-    return len(text) + TOKEN_BYTES * tokens
+    return len(text) + copied + TOKEN_BYTES * tokens
 
 
 class DocumentCache:
