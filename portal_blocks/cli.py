@@ -5,8 +5,9 @@ the environment and served by gunicorn, so Flask's ``--app``, ``--env-file``, ``
 ``run``, ``shell`` and ``routes`` would only offer ways to load some other app or to serve this
 one with the development server.
 
-Two failures every command can meet are one line, not a traceback: settings the app refuses
-(:class:`~portal_blocks.config.SettingsError`) and a database without our schema.
+Failures every command can meet are one line, not a traceback: settings the app refuses
+(:class:`~portal_blocks.config.SettingsError`), installed block types it cannot serve
+(:class:`~portal_blocks.block_types.loading.BlockTypeError`) and a database without our schema.
 """
 
 from __future__ import annotations
@@ -28,10 +29,13 @@ from gunicorn.app.base import BaseApplication
 from portal_blocks import contract
 from portal_blocks.app import create_app
 from portal_blocks.auth import cli as auth_cli
+from portal_blocks.block_types import BUILTIN
+from portal_blocks.block_types.loading import BlockTypeError
 from portal_blocks.caching.cli import caches, persisted_queries
 from portal_blocks.config import SettingsError
 from portal_blocks.db import db
 from portal_blocks.demo import demo_articles, load_demo
+from portal_blocks.graphql.schema import Limits, PortalSchema, schema_for
 from portal_blocks.hostcli import SchemaAwareGroup, blocks_cli, load_demo_command
 from portal_blocks.import_command import import_command
 from portal_blocks.memory import keep_large_blocks_off_the_heap
@@ -67,7 +71,7 @@ class PortalGroup(SchemaAwareGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except SettingsError as exc:
+        except (SettingsError, BlockTypeError) as exc:
             raise click.ClickException(str(exc)) from None
 
 
@@ -95,21 +99,42 @@ cli.add_command(load_demo_command)  # the same command a host app gets as ``bloc
     type=click.Path(file_okay=False, path_type=Path),
 )
 @click.option("--check", is_flag=True, help="Fail if the files differ instead of writing them.")
+@click.option(
+    "--builtin-only",
+    is_flag=True,
+    help="Only the built-in block types (portal-blocks' own contract), not those of the "
+    "installed packages the app serves.",
+)
 @with_appcontext
-def export_schema_command(directory: Path, check: bool) -> None:
-    """Write the GraphQL SDL and the block settings JSON Schemas (the committed contract)."""
-    schema = get_state().schema
+def export_schema_command(directory: Path, check: bool, builtin_only: bool) -> None:
+    """Write the GraphQL SDL and the block settings JSON Schemas of the block types the app
+    serves (with --builtin-only: of the built-in ones, the contract committed in schema/)."""
+    schema = builtin_schema() if builtin_only else get_state().schema
     if check:
         drift = contract.compare(directory, schema)
         if drift:
+            again = " --builtin-only" if builtin_only else ""
+            installed = sorted({t.name for t in schema.block_types} - {t.name for t in BUILTIN})
+            hint = (
+                f"; the app also serves block types of installed packages ({', '.join(installed)})"
+                ": for the built-in ones alone, add --builtin-only"
+                if installed
+                else ""
+            )
             raise click.ClickException(
                 f"contract files under {directory} are not what the code produces; "
-                f"{drift.describe()}; run `{DISTRIBUTION} export-schema --dir {directory}`"
+                f"{drift.describe()}; run `{DISTRIBUTION} export-schema{again} --dir {directory}`"
+                + hint
             )
         click.echo("contract files are current")
         return
     for name in contract.write(directory, schema):
         click.echo(f"wrote {directory / name}")
+
+
+def builtin_schema() -> PortalSchema:
+    """The schema of the built-in block types alone (the limits change nothing it prints)."""
+    return schema_for(Limits(), tuple(sorted(BUILTIN, key=lambda t: t.name)))
 
 
 class _Gunicorn(BaseApplication):

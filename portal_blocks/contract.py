@@ -10,16 +10,15 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from portal_blocks.blocks.registry import registry
 from portal_blocks.graphql.schema import PortalSchema
 
 SDL_FILE = "portal_blocks.graphql"
 
 
 def expected_files(schema: PortalSchema) -> dict[str, str]:
-    """Relative path under ``schema/`` -> file content, for an app's schema and block types."""
+    """Relative path under ``schema/`` -> file content, for a schema and its block types."""
     files = {SDL_FILE: schema.as_str() + "\n"}
-    for block_type in registry:
+    for block_type in schema.block_types:
         files[f"blocks/{block_type.name}.schema.json"] = (
             json.dumps(block_type.json_schema(), ensure_ascii=False, indent=2) + "\n"
         )

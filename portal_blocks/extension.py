@@ -18,14 +18,13 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal_blocks.auth.identity import IdentityLoader, TokenIdentity
-from portal_blocks.block_types import register_builtin
-from portal_blocks.blocks.registry import registry
+from portal_blocks.block_types.loading import load_block_types, serve
 from portal_blocks.caching.front import ViewerLoader
 from portal_blocks.caching.setup import build_caches, tier_for
 from portal_blocks.config import DEFAULTS, PREFIX, check_settings, resolved
 from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db
-from portal_blocks.graphql.schema import Limits, schema_for
+from portal_blocks.graphql.schema import Limits
 from portal_blocks.hostcli import blocks_cli
 from portal_blocks.i18n import LOCALES, request_locale
 from portal_blocks.observability import instrument
@@ -33,6 +32,7 @@ from portal_blocks.preferences import viewer_id
 from portal_blocks.ratelimit import RateLimits
 from portal_blocks.render import fragments
 from portal_blocks.render.blocks import template_helpers
+from portal_blocks.render.templates import block_template_loader
 from portal_blocks.render.urls import STATIC_URL_PATH
 from portal_blocks.state import EXTENSION_KEY, PortalBlocksState, SourceFactory, get_state
 from portal_blocks.web import fragments as fragment_views
@@ -80,11 +80,13 @@ class PortalBlocks:
         for key, default in DEFAULTS.items():
             config.setdefault(PREFIX + key, default)
         check_settings(config, locales=LOCALES)  # a SettingsError naming every bad setting
-        register_builtin(registry)
+        # The built-in types and the installed packages' (PORTAL_BLOCKS_BLOCK_TYPES), all
+        # checked before any is registered: a BlockTypeError names each broken entry point.
+        block_types = load_block_types(config[PREFIX + "BLOCK_TYPES"])
+        schema = serve(_limits(config), block_types)
         db.init_app(app)
         locale = str(config[PREFIX + "LOCALE"])
         rate_limits = RateLimits.from_config(config)
-        schema = schema_for(_limits(config), tuple(registry))
         state = PortalBlocksState(
             locale=locale,
             timezone=str(config[PREFIX + "TIMEZONE"]),
@@ -129,10 +131,11 @@ class PortalBlocks:
             "portal_blocks",
             __name__,
             url_prefix=prefix or None,
-            template_folder="render/templates",
             static_folder="render/static",
             static_url_path=STATIC_URL_PATH,
         )
+        # Ours, then the templates/ folder of each package whose block types the app serves.
+        blueprint.jinja_loader = block_template_loader(state.schema.block_types)
         blueprint.add_url_rule(
             "/graphql",
             view_func=PortalGraphQLView.as_view(

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from portal_blocks import create_app
-from portal_blocks.block_types import register_builtin
+from portal_blocks.block_types import BUILTIN, register_builtin
 from portal_blocks.blocks.registry import registry
 from portal_blocks.db import ExecutedStatement, db, recorded_statements
 from portal_blocks.demo import load_demo
@@ -38,6 +38,9 @@ REFERENCE_LEGACY_PATH = f"/Pages/{REFERENCE_SLUG}.aspx"
 
 # Tests that read block types without an app see what every app registers at its creation.
 register_builtin(registry)
+#: The suite's shared apps serve the built-in block types alone, whatever else is installed
+#: (the example package's are served by the apps of tests/test_block_type_plugins.py).
+BUILT_IN_ONLY = {"PORTAL_BLOCKS_BLOCK_TYPES": [t.name for t in BUILTIN]}
 
 
 def reset_postgres(url: str) -> None:
@@ -84,6 +87,7 @@ def migrated_app(database_url: str) -> Flask:
             # Rate limits have tests of their own, on apps built for them.
             "PORTAL_BLOCKS_RATE_LIMIT_MUTATIONS": "1000000/minute",
             "PORTAL_BLOCKS_RATE_LIMIT_AUTH_FAILURES": "1000000/minute",
+            **BUILT_IN_ONLY,
         }
     )
     with app.app_context():
@@ -238,6 +242,7 @@ def cached_app(request: pytest.FixtureRequest, database_url: str, migrated_app: 
                     "PORTAL_BLOCKS_REDIS_URL": REDIS_URL,
                     "PORTAL_BLOCKS_REDIS_NEAR_CACHE": request.param == "redis-near",
                     "TESTING": True,
+                    **BUILT_IN_ONLY,
                 }
             )
         app = _cache_apps[key]

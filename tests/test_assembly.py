@@ -46,10 +46,12 @@ def test_importing_block_modules_registers_nothing():
 
 
 def test_the_app_registers_the_built_in_block_types_at_creation():
+    # Served whatever PORTAL_BLOCKS_BLOCK_TYPES names (here: nothing installed beside them).
     code = (
         "from portal_blocks import create_app\n"
         "from portal_blocks.blocks.registry import registry\n"
-        "create_app({'PORTAL_BLOCKS_DATABASE_URL': 'sqlite://'})\n"
+        "create_app({'PORTAL_BLOCKS_DATABASE_URL': 'sqlite://',\n"
+        "            'PORTAL_BLOCKS_BLOCK_TYPES': ['Block_BanTin_Toolbar']})\n"
         "print(sorted(t.name for t in registry))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

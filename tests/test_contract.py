@@ -1,25 +1,39 @@
-"""The committed contract (schema/) must be what the code produces, and the published JSON
-Schemas must agree with the marshmallow schemas they come from."""
+"""The committed contract (schema/) must be what the code produces for the built-in block
+types, and the published JSON Schemas must agree with the marshmallow schemas they come from.
+
+The contract is portal-blocks' own: block types of installed packages (the example's, when the
+test command installs it) are in what an app serves, not in schema/
+(tests/test_block_type_plugins.py)."""
 
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from portal_blocks import contract
+from portal_blocks import contract, create_app
 from portal_blocks.block_types import BUILTIN
 from portal_blocks.blocks.registry import registry
+from portal_blocks.cli import builtin_schema
 from portal_blocks.problems import Refused
 from portal_blocks.state import get_state
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schema"
-STALE = "run `portal-blocks export-schema` and commit schema/"
+STALE = "run `portal-blocks export-schema --builtin-only` and commit schema/"
+BUILT_IN_ONLY = ",".join(t.name for t in BUILTIN)
 
 
 @pytest.fixture
-def schema(app):
-    """The schema an app serves: built at its creation, over its registered block types."""
+def schema():
+    """The schema an app serving only the built-in types builds at its creation."""
+    app = create_app(
+        {"PORTAL_BLOCKS_DATABASE_URL": "sqlite://", "PORTAL_BLOCKS_BLOCK_TYPES": BUILT_IN_ONLY}
+    )
     return get_state(app).schema
+
+
+def test_the_export_command_writes_the_same_built_in_contract(schema):
+    """``export-schema --builtin-only`` writes what an app serving the built-ins alone serves."""
+    assert contract.expected_files(builtin_schema()) == contract.expected_files(schema)
 
 
 def test_sdl_is_current(schema):
@@ -51,7 +65,7 @@ def test_drift_is_detected(schema, tmp_path):
 
 
 def test_graphql_type_names_are_the_block_type_names(schema):
-    for block_type in registry:
+    for block_type in schema.block_types:
         assert f"type {block_type.name} implements Block" in schema.as_str()
 
 

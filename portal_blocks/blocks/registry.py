@@ -1,8 +1,9 @@
 """The block registry: a block type is registered once, with everything that defines it.
 
 It imports nothing of the web or of GraphQL, so any layer may read it. Registering is explicit
-(:meth:`BlockRegistry.add`, called by the app at creation for the built-in types): importing a
-module registers nothing.
+(:meth:`BlockRegistry.add_all`, called by the app at creation for the built-in types and those
+installed packages declare, see :mod:`portal_blocks.block_types.loading`): importing a module
+registers nothing.
 """
 
 from __future__ import annotations
@@ -40,7 +41,12 @@ class UnknownBlockType(LookupError):
 
 @dataclass(frozen=True, eq=False)
 class BlockType:
-    """Everything that defines a block type. Its GraphQL type name is its name."""
+    """Everything that defines a block type. Its GraphQL type name is its name.
+
+    A block type from another package names that package in ``template_package``: its
+    ``template`` is then looked up in the package's ``templates/`` folder (ours are looked up
+    first, so the name should start with the package's own folder, e.g. ``my_pkg/block.html``).
+    """
 
     name: str
     description: str
@@ -52,6 +58,9 @@ class BlockType:
     assets_js: tuple[str, ...] = ()
     cache_max_age: int = 300
     text_size_bounds: TextSizeRule | None = None
+    #: The import name of the package whose ``templates/`` folder holds ``template``; None:
+    #: portal-blocks' own templates.
+    template_package: str | None = None
 
     def validate(self, raw: Any) -> dict[str, Any]:
         """Validated, defaulted settings as Python values; raises ``Refused``."""
@@ -90,19 +99,25 @@ def shortest_max_age(block_types: Iterable[BlockType]) -> int | None:
 
 
 class BlockRegistry:
-    def __init__(self) -> None:
+    def __init__(self, block_types: Iterable[BlockType] = ()) -> None:
         self._types: dict[str, BlockType] = {}
+        self.add_all(block_types)
 
     def add(self, block_type: BlockType) -> BlockType:
         """Register ``block_type``; registering the same definition again changes nothing,
         another definition under a taken name is refused."""
-        known = self._types.get(block_type.name)
-        if known is block_type:
-            return block_type
-        if known is not None:
-            raise ValueError(f"block type {block_type.name!r} is already registered")
-        self._types[block_type.name] = block_type
+        self.add_all((block_type,))
         return block_type
+
+    def add_all(self, block_types: Iterable[BlockType]) -> None:
+        """Register every one of ``block_types``, or (when one is refused) none of them."""
+        adding: dict[str, BlockType] = {}
+        for block_type in block_types:
+            known = adding.get(block_type.name) or self._types.get(block_type.name)
+            if known is not None and known is not block_type:
+                raise ValueError(f"block type {block_type.name!r} is already registered")
+            adding[block_type.name] = block_type
+        self._types.update(adding)
 
     def get(self, name: str) -> BlockType:
         try:
@@ -120,5 +135,6 @@ class BlockRegistry:
         return iter(sorted(self._types.values(), key=lambda t: t.name))
 
 
-#: The block types of this process. Filled by the app at creation (``register_block_types``).
+#: Every block type an app of this process serves, one definition per name (an app serves the
+#: ones of its own schema, ``PortalSchema.block_types``). Filled by the apps at creation.
 registry = BlockRegistry()

@@ -112,6 +112,7 @@ class LayoutMutations:
             block_type=block_type,
             settings=settings,
             position=position,
+            block_types=info.context.block_types,
         )
 
     @resolvers.mutation(
@@ -137,7 +138,12 @@ class LayoutMutations:
         self, info: Info, id: strawberry.ID, version: int, settings: JSON
     ) -> PlacementPayload:
         return PLACEMENT.run(
-            info, _by_block_id(editing.configure_block), id=id, version=version, settings=settings
+            info,
+            _by_block_id(editing.configure_block),
+            id=id,
+            version=version,
+            settings=settings,
+            block_types=info.context.block_types,
         )
 
     @resolvers.mutation(description="Remove a block from the draft; `version` is the block's.")
