@@ -58,6 +58,10 @@ DEFAULTS: dict[str, Any] = {
     "URL_PREFIX": "",
     # An article's canonical path on the portal (``Article.url``), a route pattern with <slug>.
     "ARTICLE_PATH": "/tin-tuc/<slug>",
+    # What a theme page does at an article's old (legacy) address: "serve" shows the article
+    # there; "redirect" answers 301 to its canonical address (PUBLIC_URL + ARTICLE_PATH), the
+    # query string dropped. Either way the page names its canonical address in the head.
+    "LEGACY_ADDRESSES": "serve",
     # Scheme and host in front of the URLs the blocks print (assets, GraphQL, print view), e.g.
     # "https://blocks.example.vn" when fragments are shown on another site; empty: relative URLs.
     "PUBLIC_URL": "",
@@ -83,6 +87,9 @@ DEFAULTS: dict[str, Any] = {
     "PAGE_CACHE_SIZE": 1024,
     # Viewers whose saved display preferences are kept (0 turns the cache off).
     "VIEWER_CACHE_SIZE": 10000,
+    # Block types of installed packages (entry points "portal_blocks.block_types") to serve,
+    # by block type or entry-point name; empty: every installed one. Built-ins are always served.
+    "BLOCK_TYPES": [],
 }
 
 
@@ -370,6 +377,22 @@ def _cors_origins(value: Any) -> str | None:
     return None
 
 
+def name_list(value: Any) -> list[str]:
+    """A JSON list, or a comma-separated string as environment variables usually give it."""
+    if isinstance(value, str):
+        return [name.strip() for name in value.split(",") if name.strip()]
+    return list(value)
+
+
+def _names(value: Any) -> str | None:
+    if not isinstance(value, str | list | tuple):
+        return f"must be a list of names or a comma-separated string (got {value!r})"
+    bad = [n for n in name_list(value) if not isinstance(n, str) or not n.strip()]
+    if bad:
+        return f"must list names (strings); not names: {', '.join(map(repr, bad))}"
+    return None
+
+
 #: The rule of each setting, by its name in :data:`DEFAULTS`.
 RULES: dict[str, Rule] = {
     "ENV": _one_of("development", "production"),
@@ -393,6 +416,7 @@ RULES: dict[str, Rule] = {
     "DB_STATEMENT_TIMEOUT_MS": _integer(1),
     "URL_PREFIX": _text(_url_prefix),
     "ARTICLE_PATH": _text(_article_path),
+    "LEGACY_ADDRESSES": _one_of("serve", "redirect"),
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,
     "THEME": _boolean(),
@@ -408,6 +432,8 @@ RULES: dict[str, Rule] = {
     "RESPONSE_CACHE_TTL": _integer(1),
     "PAGE_CACHE_SIZE": _integer(0),
     "VIEWER_CACHE_SIZE": _integer(0),
+    # Whether each name is installed is checked when the block types load (block_types/loading).
+    "BLOCK_TYPES": _names,
 }
 
 

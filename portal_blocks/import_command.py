@@ -25,6 +25,7 @@ from portal_blocks.importing.importer import (
     validate,
 )
 from portal_blocks.importing.pages import TEMPLATE_2021, TEMPLATE_OLD
+from portal_blocks.layout.routing import normalise_host
 from portal_blocks.state import get_state
 
 #: Runs with at least this many records show a progress bar.
@@ -46,6 +47,15 @@ Progress = Callable[[int], None]
 )
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @click.option(
+    "--main-host",
+    "main_hosts",
+    multiple=True,
+    metavar="HOST",
+    help="A host of the portal itself (repeat for each, e.g. backan.gov.vn, www.backan.gov.vn): "
+    "its pages answer at their old paths on every host. A page of any other host (a "
+    "department sub-site) answers on that host only.",
+)
+@click.option(
     "--batch-size",
     type=click.IntRange(min=1),
     default=BATCH_SIZE,
@@ -54,7 +64,12 @@ Progress = Callable[[int], None]
 )
 @with_appcontext
 def import_command(
-    paths: tuple[Path, ...], category: str | None, dry_run: bool, quiet: bool, batch_size: int
+    paths: tuple[Path, ...],
+    category: str | None,
+    dry_run: bool,
+    quiet: bool,
+    main_hosts: tuple[str, ...],
+    batch_size: int,
 ) -> None:
     """Import articles from legacy page text (.txt) and JSON Lines (.jsonl) files, or from
     every such file under the directories given.
@@ -69,12 +84,17 @@ def import_command(
     --dry-run reads and checks every record (its template, then the article's fields) and
     counts the records of each template, without touching the database: what only the
     database can refuse (an address another article already has) shows in a real run.
+
+    A page's old address answers on the host of its URL line only (a sub-site's pages on the
+    sub-site's domain; one path on two hosts is two pages), unless that host is given with
+    --main-host: the portal's own pages answer at their old paths on every host.
     """
     unknown = [str(p) for p in paths if not p.is_dir() and p.suffix.lower() not in FORMATS]
     if unknown:
         raise click.UsageError(
             f"unknown format: {', '.join(unknown)} (expected {' or '.join(FORMATS)})"
         )
+    own_hosts = _main_hosts(main_hosts)
     files = source_files(paths)
     timezone = get_state().timezone
     total = sum(count_records(f) for f in files)
@@ -90,7 +110,21 @@ def import_command(
         if dry_run:
             _dry_run(records, bar.update, len(files))
         else:
-            _import(records, bar.update, len(files), batch_size)
+            _import(records, bar.update, len(files), batch_size, own_hosts)
+
+
+def _main_hosts(given: Iterable[str]) -> frozenset[str]:
+    """The hosts as routes hold them (lowercased, no port); a value that is no host is a usage
+    error, not a silently unbound or bound page."""
+    hosts = set()
+    for value in given:
+        host = normalise_host(value)
+        if host is None or "/" in value:
+            raise click.BadParameter(
+                f"'{value}' is not a host name such as backan.gov.vn", param_hint="--main-host"
+            )
+        hosts.add(host)
+    return frozenset(hosts)
 
 
 def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
@@ -99,9 +133,15 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
-def _import(records: Iterable[Record], progress: Progress, files: int, batch_size: int) -> None:
+def _import(
+    records: Iterable[Record],
+    progress: Progress,
+    files: int,
+    batch_size: int,
+    main_hosts: frozenset[str],
+) -> None:
     session = db.session_proxy
-    importer = Importer(session, ensure_default_layout(session))
+    importer = Importer(session, ensure_default_layout(session), main_hosts=main_hosts)
     session.commit()  # the default layout: in before any record, whatever happens next
     try:
         for batch in _batches(records, batch_size):

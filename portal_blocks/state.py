@@ -25,6 +25,7 @@ from portal_blocks.db import db
 from portal_blocks.graphql.context import PortalContext
 from portal_blocks.graphql.schema import PortalSchema
 from portal_blocks.i18n import request_locale
+from portal_blocks.layout.routing import host_of_environ
 from portal_blocks.preferences import load_preferences, viewer_id
 from portal_blocks.ratelimit import RateLimits
 
@@ -82,6 +83,8 @@ class PortalBlocksState:
             timezone=self.timezone,
             viewer=self.preferences(session, viewer_id(request)),
             pages=self.pages,
+            block_types=self.schema.block_types,
+            host=host_of_environ(request.environ) if request is not None else None,
         )
         return page_request, hints
 
@@ -109,6 +112,8 @@ class PortalBlocksState:
             cache=hints,
             pages=self.pages,
             rate_limits=self.rate_limits,
+            block_types=self.schema.block_types,
+            host=host_of_environ(request.environ) if request is not None else None,
         )
 
 

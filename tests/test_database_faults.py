@@ -124,9 +124,9 @@ def test_a_statement_past_its_timeout_fails_fast_and_cleanly(app, database_url, 
     )
     real_match = routing.match_route
 
-    def slow_match(session, path):
+    def slow_match(session, path, *args, **kwargs):
         session.execute(text("SELECT pg_sleep(5)"))
-        return real_match(session, path)
+        return real_match(session, path, *args, **kwargs)
 
     monkeypatch.setattr(routing, "match_route", slow_match)
     started = time.perf_counter()

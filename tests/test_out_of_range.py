@@ -218,8 +218,8 @@ def test_a_stored_pattern_with_a_number_for_a_slug_names_no_page(app, client, gr
     """A route stored before patterns were checked (here by SQL) gives the slug as text."""
     db.session.execute(
         text(
-            "INSERT INTO route (pattern, layout_id, is_pattern, created_at) "
-            "SELECT '/so/<int:slug>', id, true, CURRENT_TIMESTAMP FROM layout "
+            "INSERT INTO route (pattern, path_key, layout_id, is_pattern, created_at) "
+            "SELECT '/so/<int:slug>', '/so/<int:slug>', id, true, CURRENT_TIMESTAMP FROM layout "
             "WHERE name = 'news-detail'"
         )
     )

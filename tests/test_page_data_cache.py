@@ -60,8 +60,11 @@ def test_every_spelling_of_a_path_shares_one_entry(cached_app):
     ask(client, TITLE_QUERY)
     spellings = [
         f"{REFERENCE_LEGACY_PATH}?utm_source=zalo",
-        f"https://portal.example{REFERENCE_LEGACY_PATH}",
+        # The request's own host (the test client's); another host may have another page.
+        f"https://localhost{REFERENCE_LEGACY_PATH}",
         REFERENCE_LEGACY_PATH.replace("-", "%2D"),
+        # SharePoint answered its addresses whatever their case.
+        REFERENCE_LEGACY_PATH.replace("/Pages/", "/PAGES/").replace(".aspx", ".ASPX"),
     ]
     with count_statements() as statements:
         for path in spellings:

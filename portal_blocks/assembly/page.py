@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from portal_blocks.blocks.registry import (
+    BlockRegistry,
     BlockType,
     UnknownBlockType,
     registry,
@@ -26,7 +27,7 @@ from portal_blocks.cache_tags import page_tags
 from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
-from portal_blocks.layout.routing import ResolvedPath, normalise_path, resolve_path
+from portal_blocks.layout.routing import ResolvedPath, host_of, normalise_path, resolve_path
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,11 @@ class PageRequest:
     viewer: Mapping[str, Any] = field(default_factory=dict)
     #: Readers' route, layout and article by path, shared by requests (None: always SQL).
     pages: PageDataCache | None = None
+    #: The host the request came to (``routing.host_of_environ``): routes bound to it answer
+    #: before unbound ones. None (a page built outside a request): unbound routes only.
+    host: str | None = None
+    #: The block types the app serves; a placement of any other type is left out.
+    block_types: BlockRegistry = registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,12 +97,14 @@ def block_types_of(blocks: Iterator[BlockView] | tuple[BlockView, ...]) -> list[
     return [registry.get(b.block_type) for b in blocks]
 
 
-def _text_size(placements: tuple[PlacedBlock, ...], requested: int | None) -> int | None:
+def _text_size(
+    placements: tuple[PlacedBlock, ...], requested: int | None, block_types: BlockRegistry
+) -> int | None:
     """The reader's size within the bounds of the first block on the page that sets them."""
     if requested is None:
         return None
     for placement in placements:
-        block_type = registry.find(placement.block_type)
+        block_type = block_types.find(placement.block_type)
         if block_type is not None and block_type.text_size_bounds is not None:
             return block_type.text_size_bounds(block_type.settings_of(placement)).clamp(requested)
     return None
@@ -105,8 +113,9 @@ def _text_size(placements: tuple[PlacedBlock, ...], requested: int | None) -> in
 def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview: bool) -> PageView:
     """Every block's view in its region, in position order.
 
-    A placement whose block type is no longer registered, or that cannot show on this page, is
-    left out and logged rather than failing the reader's whole page.
+    A placement whose block type the app does not serve (no longer installed, or not enabled),
+    or that cannot show on this page, is left out and logged rather than failing the reader's
+    whole page.
     """
     requested = request.viewer.get("text_size")
     facts = PageFacts(
@@ -115,7 +124,7 @@ def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview
         article=resolved.article,
         locale=request.locale,
         timezone=request.timezone,
-        text_size=_text_size(resolved.placements, requested),
+        text_size=_text_size(resolved.placements, requested, request.block_types),
         requested_text_size=requested,
         related=RelatedNews(resolved.article, request.source),
         preview=preview,
@@ -123,7 +132,7 @@ def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview
     by_region: dict[str, list[BlockView]] = defaultdict(list)
     for placement in sorted(resolved.placements, key=lambda p: (p.position, p.id)):
         try:
-            view = registry.get(placement.block_type).view(placement, facts)
+            view = request.block_types.get(placement.block_type).view(placement, facts)
         except (UnknownBlockType, BlockCannotShow) as exc:
             log.warning("placement %s left out of %s: %s", placement.id, path, exc)
             continue
@@ -140,12 +149,16 @@ def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview
 
 
 def load_page(request: PageRequest, path: str, *, preview: bool = False) -> PageView | None:
-    """The page at ``path``: readers' resolutions come through the page-data cache when the
-    app has one; a preview always reads the drafts."""
+    """The page at ``path`` on the request's host, or on a full URL's own host
+    (``https://sokhdt.example.vn/Pages/...``): readers' resolutions come through the page-data
+    cache when the app has one; a preview always reads the drafts."""
+    host = host_of(path, request.host)
     if request.pages is not None and not preview:
-        resolved = request.pages.resolve(request.session, request.source, path)
+        resolved = request.pages.resolve(request.session, request.source, path, host=host)
     else:
-        resolved = resolve_path(request.session, request.source, path, include_drafts=preview)
+        resolved = resolve_path(
+            request.session, request.source, path, host=host, include_drafts=preview
+        )
     if resolved is None:
         return None
     return assemble(resolved, request, normalise_path(path), preview=preview)

@@ -1,4 +1,9 @@
-"""Block_BanTin_Toolbar: the publish date, the text-size and print actions, title and lead."""
+"""Block_BanTin_Toolbar: the publish date, the text-size and print actions, title and lead.
+
+The date shows its time of day when the editor gives a ``timeFormat`` and the article's time
+is known (``ArticleRecord.published_time_known``): a legacy page dated by its day alone shows
+that day, never a midnight it was not published at.
+"""
 
 from __future__ import annotations
 
@@ -46,12 +51,30 @@ def _valid_date_pattern(pattern: str) -> None:
         raise ValidationError(f"Not a valid CLDR date pattern: {exc}") from None
 
 
+def _valid_time_pattern(pattern: str) -> None:
+    if not pattern:
+        return  # no time shown
+    try:
+        format_datetime(datetime(2021, 11, 10, 16, 25, tzinfo=UTC), pattern, locale="vi")
+    except Exception as exc:  # Babel raises several types for a bad CLDR pattern
+        raise ValidationError(f"Not a valid CLDR time pattern: {exc}") from None
+
+
 class ToolbarSettingsSchema(SettingsSchema):
     show_date = StrictBoolean(load_default=True, metadata={"description": "Show the publish date."})
     date_format = fields.String(
         load_default="dd/MM/yyyy",
         validate=[validate.Length(min=1, max=64), _valid_date_pattern],
         metadata={"description": "CLDR date pattern, e.g. 'dd/MM/yyyy' or 'EEEE, dd/MM/yyyy'."},
+    )
+    time_format = fields.String(
+        load_default="",
+        validate=[validate.Length(max=64), _valid_time_pattern],
+        metadata={
+            "description": "CLDR time pattern shown after the date, e.g. 'HH:mm', when the "
+            "article's time of day is known (not for a page dated by its day only); "
+            "empty: no time."
+        },
     )
     actions = fields.List(
         fields.Enum(ToolbarActionKind, by_value=True),
@@ -118,6 +141,7 @@ class ToolbarActionView:
 class ToolbarView(BlockView):
     published_at: datetime | None
     date_text: str | None
+    time_text: str | None
     font_size_current: int
     font_size_min: int
     font_size_max: int
@@ -173,6 +197,11 @@ class ToolbarBlock(Block):
     settings: ToolbarSettings  # type: ignore[valid-type]  # a class built at import: a variable
     published_at: datetime | None
     date_text: str | None = strawberry.field(description="The publish date in the block's format.")
+    time_text: str | None = strawberry.field(
+        description="The publish time in the block's timeFormat, shown after the date; null "
+        "when timeFormat is empty, the date is not shown, or the article's time of day is not "
+        "known (a page dated by its day only)."
+    )
     font_size: FontSizePreference
     actions: list[ToolbarAction] = strawberry.field(resolver=lambda root: _actions_of(root))
     title: str | None
@@ -184,6 +213,7 @@ class ToolbarBlock(Block):
             **block_fields(view, settings_object(ToolbarSettings, _SCHEMA, view)),
             published_at=view.published_at,
             date_text=view.date_text,
+            time_text=view.time_text,
             font_size=FontSizePreference(
                 current=view.font_size_current,
                 min=view.font_size_min,
@@ -206,15 +236,20 @@ def _actions_of(block: ToolbarBlock) -> list[ToolbarAction]:
 def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> ToolbarView:
     article = page.article
     published_at = article.published_at if article else None
-    date_text = None
+    date_text = time_text = None
     if published_at and settings["show_date"]:
         date_text = format_date(
             published_at, settings["date_format"], locale=page.locale, timezone=page.timezone
         )
+        if settings["time_format"] and article is not None and article.published_time_known:
+            time_text = format_date(
+                published_at, settings["time_format"], locale=page.locale, timezone=page.timezone
+            )
     return ToolbarView(
         **view_fields(placement, page, settings),
         published_at=published_at,
         date_text=date_text,
+        time_text=time_text,
         font_size_current=text_size_bounds(settings).clamp(page.requested_text_size),
         font_size_min=settings["font_size_min"],
         font_size_max=settings["font_size_max"],

@@ -27,6 +27,7 @@ from strawberry.types import ExecutionResult
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
 from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
 from portal_blocks.caching.stores import TaggedStore
+from portal_blocks.layout.routing import host_of_environ
 
 EXCHANGE = "portal_blocks.exchange"
 NO_STORE = "no-store"
@@ -247,13 +248,15 @@ class Front:
         # Read from the WSGI environ: header lookups through werkzeug cost more than the rest
         # of a warm hit's checks together.
         anonymous = "HTTP_AUTHORIZATION" not in request.environ
-        lookup = self._by_query_string(request, locale, viewer) if anonymous else _NO_LOOKUP
+        # A page's path may name another page on another host (routes bound to a host).
+        host = host_of_environ(request.environ)
+        lookup = self._by_query_string(request, locale, viewer, host) if anonymous else _NO_LOOKUP
         if lookup.entry is not None:
             return self.answer(request, lookup.entry, locale)
         operation = read_operation(request)
         if operation is None:
             return run()
-        keyed = self._by_operation(operation, lookup, anonymous, locale, viewer)
+        keyed = self._by_operation(operation, lookup, anonymous, locale, viewer, host)
         if keyed.entry is not None:
             return self.answer(request, keyed.entry, locale)
         try:
@@ -267,13 +270,15 @@ class Front:
             return response
         return self._keep(request, response, exchange, keyed, locale, private=bool(viewer))
 
-    def _by_query_string(self, request: Request, locale: str, viewer: dict[str, Any]) -> Lookup:
+    def _by_query_string(
+        self, request: Request, locale: str, viewer: dict[str, Any], host: str | None
+    ) -> Lookup:
         """The fastest path: a GET's raw query string is the key, nothing is parsed."""
         environ = request.environ
         query_string = environ.get("QUERY_STRING")
         if environ["REQUEST_METHOD"] != "GET" or not query_string:
             return _NO_LOOKUP
-        key = url_key(query_string, locale, viewer)
+        key = url_key(query_string, locale, viewer, host)
         entry, token = self.store.lookup(key)
         return Lookup(key, entry, token, shared=True)
 
@@ -284,6 +289,7 @@ class Front:
         anonymous: bool,
         locale: str,
         viewer: dict[str, Any],
+        host: str | None,
     ) -> Lookup:
         """A POST (or a GET not keyed yet) is keyed by its document's hash (of the text, or
         the persisted-query id), variables and operation name. A text whose hash is not the id
@@ -296,7 +302,14 @@ class Front:
             return _NO_LOOKUP
         if earlier.key is not None:
             return earlier
-        key = response_key(document, operation.variables, operation.operation_name, locale, viewer)
+        key = response_key(
+            document,
+            operation.variables,
+            operation.operation_name,
+            locale,
+            viewer,
+            host,
+        )
         entry, token = self.store.lookup(key)
         return Lookup(key, entry, token, shared=True)
 

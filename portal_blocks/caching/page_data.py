@@ -2,10 +2,11 @@
 
 A response-cache miss (another document or variables, another language, a viewer's own text
 size, a fragment instead of JSON) still needs the route, the published layout and the article.
-Those change only when someone writes, so they are kept here by path, tagged with the rows they
-came from, and dropped by the same invalidation as responses: a hit costs no SQL, and a reader
-never gets a page built from data older than the last commit. Editors' previews (drafts) never
-come here, and nothing is kept for a path that resolves to no page.
+Those change only when someone writes, so they are kept here by host and path (routes may be
+bound to a host: one path on two hosts may be two pages), tagged with the rows they came from,
+and dropped by the same invalidation as responses: a hit costs no SQL, and a reader never gets
+a page built from data older than the last commit. Editors' previews (drafts) never come here,
+and nothing is kept for a path that resolves to no page.
 """
 
 from __future__ import annotations
@@ -24,30 +25,35 @@ from portal_blocks.layout.routing import (
     RouteMatch,
     normalise_path,
     resolve_layout,
+    route_key,
     with_article,
 )
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 
 
-def path_key(path: str) -> str:
-    """Every spelling of one path (full URL, query string, percent-encoding) is one entry."""
-    return hashlib.blake2b(normalise_path(path).encode(), digest_size=20).hexdigest()
+def path_key(path: str, host: str | None = None) -> str:
+    """Every spelling of one path on one host (query string, percent-encoding, a SharePoint
+    address's case) is one entry; the host is the one the lookup routes by."""
+    material = f"{host or ''}\n{route_key(normalise_path(path))}"
+    return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 
 class PageDataCache:
     def __init__(self, store: TaggedStore[ResolvedPath]) -> None:
         self.store = store
 
-    def resolve(self, session: Session, source: ArticleSource, path: str) -> ResolvedPath | None:
+    def resolve(
+        self, session: Session, source: ArticleSource, path: str, *, host: str | None = None
+    ) -> ResolvedPath | None:
         """:func:`~portal_blocks.layout.routing.resolve_path` for readers, through the cache.
 
         The article is kept with the route and layout only when the source announces its
         changes; otherwise the entry holds the route and layout, and the article is asked of
         the source on each request."""
-        key = path_key(path)
+        key = path_key(path, host)
         found, token = self.store.lookup(key)
         if found is None:
-            found = resolve_layout(session, path)
+            found = resolve_layout(session, path, host=host)
             if found is None:
                 return None
             if announces_changes(source):

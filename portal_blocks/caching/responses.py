@@ -37,21 +37,25 @@ def response_key(
     operation_name: str | None,
     locale: str,
     viewer: Mapping[str, Any],
+    host: str | None = None,
 ) -> str:
-    """Everything a cached response may differ by. Requests that may see drafts (previews,
-    an ``Authorization`` header) never reach the cache, so the data version is implicit:
-    invalidation removes entries instead of keys moving on."""
+    """Everything a cached response may differ by, the host the request came to included
+    (a page's path may name another page on another host). Requests that may see drafts
+    (previews, an ``Authorization`` header) never reach the cache, so the data version is
+    implicit: invalidation removes entries instead of keys moving on."""
     material = json_codec.dumps(
-        [document_hash, variables or {}, operation_name, locale, viewer],
+        [document_hash, variables or {}, operation_name, locale, viewer, host],
         sort_keys=True,
         default=str,
     )
     return hashlib.blake2b(material, digest_size=20).hexdigest()
 
 
-def url_key(query_string: str, locale: str, viewer: Mapping[str, Any]) -> str:
+def url_key(
+    query_string: str, locale: str, viewer: Mapping[str, Any], host: str | None = None
+) -> str:
     """A GET's key: its query string as sent (the same request always sends the same bytes;
-    two spellings of one request only make two entries)."""
+    two spellings of one request only make two entries), on the host it came to."""
     preferences = json_codec.dumps(viewer, sort_keys=True, default=str).decode() if viewer else ""
-    material = f"GET\0{locale}\0{preferences}\0{query_string}"
+    material = f"GET\0{locale}\0{preferences}\0{host or ''}\0{query_string}"
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()

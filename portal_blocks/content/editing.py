@@ -128,6 +128,8 @@ def update_article(
     loaded = _load(data, partial=True)
     if "title" in data and loaded.get("title") is None:
         raise refuse("input.title", "NULL_NOT_ALLOWED", "Field may not be null.")
+    if loaded.get("published_at") is not None:
+        loaded["published_time_known"] = True  # an editor's date is a date and time
     return _change(session, actor, "update", slug, version, loaded)
 
 
@@ -135,7 +137,7 @@ def publish_article(session: Session, actor: str, *, slug: str, version: int) ->
     article = lock_article(session, slug)
     changes: dict[str, Any] = {"status": ArticleStatus.PUBLISHED}
     if article.published_at is None:
-        changes["published_at"] = utcnow()
+        changes["published_at"], changes["published_time_known"] = utcnow(), True
     return _change(session, actor, "publish", slug, version, changes)
 
 

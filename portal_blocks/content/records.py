@@ -30,6 +30,9 @@ class ArticleRecord:
     category: str | None = None
     legacy_path: str | None = None
     version: int = 1
+    #: Whether ``published_at`` holds the time of day the article was published, or only its
+    #: day (a legacy page dated dd/MM/yyyy): blocks show a time only when it is known.
+    published_time_known: bool = True
 
     @property
     def is_published(self) -> bool:

@@ -83,6 +83,9 @@ class ArticleSchema(Schema):
     published_at = fields.AwareDateTime(
         load_default=None, allow_none=True, validate=STORABLE_DATETIME
     )
+    #: Whether ``published_at`` holds the time of day, or only the day (a legacy page dated
+    #: dd/MM/yyyy): a time is shown only when it is known.
+    published_time_known = fields.Boolean(load_default=True)
     status = fields.Enum(ArticleStatus, by_value=True, load_default=ArticleStatus.DRAFT)
     legacy_path = fields.String(
         load_default=None,

@@ -77,6 +77,7 @@ def record_from_model(article: Any) -> ArticleRecord:
         category=article.category,
         legacy_path=article.legacy_path,
         version=article.version,
+        published_time_known=article.published_time_known,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.assembly.page import PageRequest
 from portal_blocks.auth.tokens import Identity
+from portal_blocks.blocks.registry import BlockRegistry, registry
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.source import ArticleSource
@@ -34,6 +35,10 @@ class PortalContext:
     pages: PageDataCache | None = None
     #: The app's rate limits (None: not limited, e.g. a context built outside a request).
     rate_limits: RateLimits | None = None
+    #: The host the request came to, for routes bound to a host (see ``PageRequest.host``).
+    host: str | None = None
+    #: The block types the app serves (its schema's); by default every registered one.
+    block_types: BlockRegistry = registry
 
     def page_request(self) -> PageRequest:
         """What page assembly needs of this request."""
@@ -44,6 +49,8 @@ class PortalContext:
             timezone=self.timezone,
             viewer=self.viewer,
             pages=self.pages,
+            block_types=self.block_types,
+            host=self.host,
         )
 
 

@@ -20,7 +20,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from portal_blocks.assembly.page import load_page
-from portal_blocks.blocks.registry import BlockType, UnknownBlockType, registry
+from portal_blocks.blocks.registry import BlockRegistry, BlockType, UnknownBlockType
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.article_mutations import ArticleMutations
@@ -77,9 +77,9 @@ class Limits:
         return rules
 
 
-def _block_type(name: str) -> BlockTypeInfo:
+def _block_type(info: Info, name: str) -> BlockTypeInfo:
     try:
-        return BlockTypeInfo.from_block_type(registry.get(name))
+        return BlockTypeInfo.from_block_type(info.context.block_types.get(name))
     except UnknownBlockType as exc:
         raise UnknownBlockTypeError(str(exc), blockType=name) from None
 
@@ -88,8 +88,10 @@ def _block_type(name: str) -> BlockTypeInfo:
 class PageQueries:
     @resolvers.field(
         description="The page at a path (e.g. /tin-tuc/<slug> or a legacy "
-        "/Pages/<slug>.aspx), with its regions and blocks in order. Readers get the "
-        "published layout; `preview: true` (editors only) the draft layout with draft articles."
+        "/Pages/<slug>.aspx), with its regions and blocks in order. The path is looked up on "
+        "the host the request came to; a full URL (https://<host>/Pages/...) names its own "
+        "host (a department sub-site's legacy address). Readers get the published layout; "
+        "`preview: true` (editors only) the draft layout with draft articles."
     )
     def page(self, info: Info, path: str, preview: bool = False) -> PageType | None:
         ctx = info.context
@@ -115,12 +117,12 @@ class PageQueries:
     @resolvers.field(description="Every registered block type.")
     def block_types(self, info: Info) -> list[BlockTypeInfo]:
         info.context.cache.depend_on(info)
-        return [BlockTypeInfo.from_block_type(t) for t in registry]
+        return [BlockTypeInfo.from_block_type(t) for t in info.context.block_types]
 
     @resolvers.field(description="One registered block type by name.")
     def block_type(self, info: Info, name: str) -> BlockTypeInfo | None:
         info.context.cache.depend_on(info)
-        return _block_type(name)
+        return _block_type(info, name)
 
     @resolvers.field(description="Check settings for a block type without saving anything.")
     def validate_block_settings(
@@ -128,7 +130,7 @@ class PageQueries:
     ) -> SettingsValidation:
         info.context.cache.depend_on(info)
         try:
-            definition = registry.get(block_type)
+            definition = info.context.block_types.get(block_type)
         except UnknownBlockType as exc:
             raise UnknownBlockTypeError(str(exc), blockType=block_type) from None
         try:
@@ -161,6 +163,9 @@ class PortalSchema(strawberry.Schema):
     #: Every rule an operation is validated by, and the token cap it is parsed under.
     operation_rules: tuple[type[ASTValidationRule], ...]
     max_tokens: int
+    #: The block types this schema has a GraphQL type for: the ones its app serves (apps of
+    #: one process may serve different sets, see ``PORTAL_BLOCKS_BLOCK_TYPES``).
+    block_types: BlockRegistry
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         log_errors(errors)
@@ -175,7 +180,7 @@ class PortalSchema(strawberry.Schema):
 @lru_cache(maxsize=8)
 def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSchema:
     """One schema per distinct set of limits and block types, built once per process (the
-    app builds it at creation, once its block types are registered).
+    app builds it at creation, over the block types it serves).
 
     The rules are built here, once: a limiter built per request makes every validation-cache
     lookup miss (a 5x slower request).
@@ -193,4 +198,5 @@ def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSche
     schema.documents = documents
     schema.operation_rules = (*specified_rules, *rules)
     schema.max_tokens = limits.max_tokens
+    schema.block_types = BlockRegistry(block_types)
     return schema

@@ -22,6 +22,15 @@ does not name (a category, a status, an image the page text cannot hold) stays a
 A legacy path becomes an exact route to its article, so it must be a literal path (the schema
 refuses patterns) and must not be another article's or page's address
 (:meth:`Importer._route`): an import adds addresses, it never takes one over.
+
+Hosts: a page's URL line names the host it was served on. Department sub-sites have hosts of
+their own, and the same path on two of them is two pages, so the route of a page of another
+host than the portal's own is bound to that host (``Route.host``, ``Article.legacy_host``) and
+answers there only. Which hosts are the portal's own the importer cannot tell: they are given
+(``--main-host``, :attr:`Importer.main_hosts`), and their pages' routes are unbound, answering on
+every host (the portal under its own name, a test server, an address by IP). A record without
+a host (no URL line, JSON Lines) is unbound as well. One path is one page per host: two records
+of one run at the same address of the same host are refused, the second naming the first.
 """
 
 from __future__ import annotations
@@ -43,13 +52,13 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
-from portal_blocks.importing.legacy_text import slug_for
+from portal_blocks.importing.legacy_text import slug_for, suffix_for
 from portal_blocks.importing.pages import PageTextError, parse_page
-from portal_blocks.layout.routing import RouteMatch, match_route
-from portal_blocks.layout.service import ensure_route
+from portal_blocks.layout.routing import RouteMatch, match_route, route_key
+from portal_blocks.layout.service import ensure_route, route_at
 from portal_blocks.models import Article, Layout, Route
 from portal_blocks.text.nul import NUL, NUL_MESSAGE
-from portal_blocks.text.slug import LEGACY_ROUTE
+from portal_blocks.text.slug import LEGACY_ROUTE, is_slug
 
 FORMATS = (".txt", ".jsonl")
 #: What the counts call a JSON Lines record (the page templates are named in :mod:`.pages`).
@@ -86,8 +95,8 @@ class Record:
     published_day: tuple[datetime, datetime] | None = None
     #: The page template or JSONL the record was read as; ``None``: not known (unreadable).
     template: str | None = None
-    #: The host of a page's URL line, and its address's category segments (2018–2020 pages):
-    #: what routes bound to a host will need, which no article field holds.
+    #: The host of a page's URL line (whose route is bound to it unless it is one of the
+    #: portal's own), and its address's category segments (2018–2020 pages).
     host: str | None = None
     category_path: tuple[str, ...] = ()
 
@@ -178,6 +187,9 @@ def read_txt(path: Path, *, timezone: str, category: str | None) -> Iterator[Rec
     if category is not None:
         parsed.data.setdefault("category", category)  # a 2018–2020 address names its own
     published_at = parsed.data.get("published_at")
+    # A date without its time (the 2021 template, a stamp without one), or none at all (the
+    # article is dated when imported): no time of day to show.
+    parsed.data["published_time_known"] = bool(published_at) and not parsed.day_only
     yield Record(
         str(path),
         1,
@@ -316,19 +328,25 @@ def validate(record: Record) -> dict[str, Any] | None:
         return None
 
 
+#: A legacy address as the importer keys it: the host its route is bound to (None: unbound),
+#: and its path (an article's) or its route key (a route's).
+Address = tuple[str | None, str]
+
+
 class _Known:
     """The articles and exact routes one batch's records name, fetched for the whole batch,
     and kept up to date as its records are written."""
 
     def __init__(self) -> None:
-        self.by_path: dict[str, Article] = {}
+        self.by_address: dict[Address, Article] = {}
         self.by_slug: dict[str, Article] = {}
-        self.routes: dict[str, int | None] = {}
+        #: The exact routes at the records' addresses, by host and key: the article of each.
+        self.routes: dict[Address, int | None] = {}
 
     def fetch(self, session: Session, records: Iterable[dict[str, Any]]) -> None:
         paths = {r["legacy_path"] for r in records if r.get("legacy_path")}
         slugs = {r["slug"] for r in records if r.get("slug")}
-        self.by_path, self.by_slug, self.routes = {}, {}, {}
+        self.by_address, self.by_slug, self.routes = {}, {}, {}
         if not paths and not slugs:
             return
         for article in session.scalars(
@@ -336,14 +354,15 @@ class _Known:
         ):
             self.remember(article)
         if paths:
+            keys = {route_key(path) for path in paths}
             rows = session.execute(
-                select(Route.pattern, Route.article_id).where(Route.pattern.in_(paths))
+                select(Route.host, Route.path_key, Route.article_id).where(Route.path_key.in_(keys))
             )
-            self.routes = {pattern: article_id for pattern, article_id in rows}
+            self.routes = {(host, key): article_id for host, key, article_id in rows}
 
     def remember(self, article: Article) -> None:
         if article.legacy_path:
-            self.by_path[article.legacy_path] = article
+            self.by_address[(article.legacy_host, article.legacy_path)] = article
         self.by_slug[article.slug] = article
 
 
@@ -355,15 +374,18 @@ class Importer:
     summary says what is in the database.
     """
 
-    def __init__(self, session: Session, layout: Layout) -> None:
+    def __init__(self, session: Session, layout: Layout, *, main_hosts: Iterable[str] = ()) -> None:
         self.session = session
         self.layout = layout
+        #: The portal's own hosts (normalised, see ``routing.normalise_host``): their pages'
+        #: routes answer on every host; any other host's are bound to it.
+        self.main_hosts = frozenset(main_hosts)
         self.summary = ImportSummary()
         self.pending = ImportSummary()
         self._known = _Known()
-        #: Each legacy path imported in this run: its page's host and where it was read.
-        self._hosts: dict[str, tuple[str, str]] = {}
-        self._pending_hosts: dict[str, tuple[str, str]] = {}
+        #: Each address of a page read in this run (host, route key): where it was read.
+        self._read_at: dict[Address, str] = {}
+        self._pending_read_at: dict[Address, str] = {}
         #: Articles created since the statistics were last refreshed (:meth:`analyze`).
         self._unanalysed = 0
 
@@ -400,8 +422,8 @@ class Importer:
         self.session.commit()
         self._unanalysed += self.pending.created
         self.summary.merge(self.pending)
-        self._hosts.update(self._pending_hosts)
-        self.pending, self._pending_hosts = ImportSummary(), {}
+        self._read_at.update(self._pending_read_at)
+        self.pending, self._pending_read_at = ImportSummary(), {}
         if self._unanalysed >= max(ANALYZE_FROM, self.summary.created - self._unanalysed):
             self.analyze()
 
@@ -420,11 +442,20 @@ class Importer:
 
     def rollback(self) -> None:
         self.session.rollback()
-        self.pending, self._pending_hosts = ImportSummary(), {}
+        self.pending, self._pending_read_at = ImportSummary(), {}
+
+    def bound_host(self, record: Record) -> str | None:
+        """The host the record's route is bound to: its page's, unless that is one of the
+        portal's own (or it has none)."""
+        return None if record.host is None or record.host in self.main_hosts else record.host
 
     def _add(self, record: Record, loaded: dict[str, Any]) -> None:
+        host = self.bound_host(record)
+        legacy_path = loaded.get("legacy_path")
+        if legacy_path:
+            loaded["legacy_host"] = host
         try:
-            self._check_host(record, loaded)
+            self._check_read_once(record, host, legacy_path)
             article = self._existing(record, loaded)
             if article is not None and self._is_current(record, loaded, article):
                 outcome = "unchanged"
@@ -438,9 +469,8 @@ class Importer:
             )
             self._failed(record)
             return
-        legacy_path = loaded.get("legacy_path")
         if legacy_path and record.host:
-            self._pending_hosts[legacy_path] = (record.host, f"{record.source}:{record.line}")
+            self._pending_read_at[(host, route_key(legacy_path))] = _where(record)
         pending = self.pending
         setattr(pending, outcome, getattr(pending, outcome) + 1)
         if outcome == "created":
@@ -453,17 +483,18 @@ class Importer:
         self.pending.failed_records += 1
         self.pending.errors += record.errors
 
-    def _check_host(self, record: Record, loaded: dict[str, Any]) -> None:
-        """Two hosts' pages at one path would be one article: refused until routes are bound
-        to hosts (a legacy path is the article's key, and it holds no host)."""
-        legacy_path = loaded.get("legacy_path")
+    def _check_read_once(self, record: Record, host: str | None, legacy_path: str | None) -> None:
+        """One address of one host is one page: a second page read at it in the same run
+        would silently replace the first. (The same path of another host is another page.)"""
         if not legacy_path or not record.host:
             return
-        seen = self._pending_hosts.get(legacy_path) or self._hosts.get(legacy_path)
-        if seen is not None and seen[0] != record.host:
+        address = (host, route_key(legacy_path))
+        seen = self._pending_read_at.get(address) or self._read_at.get(address)
+        if seen is not None and seen != _where(record):
+            on = f"on {host}" if host is not None else "on the portal's own hosts"
             raise ValueError(
-                f"{legacy_path} is also the address of the page of {seen[0]} read at {seen[1]}; "
-                "pages of two hosts at one path need routes bound to hosts"
+                f"{legacy_path} {on} is also the address of the page read at {seen}; "
+                "one address is one page"
             )
 
     def _is_current(self, record: Record, loaded: dict[str, Any], article: Article) -> bool:
@@ -476,9 +507,10 @@ class Importer:
         legacy_path = loaded.get("legacy_path")
         if not legacy_path:
             return True
-        if legacy_path in self._known.routes:
-            return self._known.routes[legacy_path] == article.id
-        match = match_route(self.session, legacy_path)
+        address = (loaded["legacy_host"], route_key(legacy_path))
+        if address in self._known.routes:
+            return self._known.routes[address] == article.id
+        match = match_route(self.session, legacy_path, loaded["legacy_host"])
         return match is not None and _leads_to(match, article)
 
     def _write(
@@ -497,18 +529,28 @@ class Importer:
         legacy_path = loaded.get("legacy_path")
         if legacy_path:
             self._route(article, legacy_path)
-            self._known.routes[legacy_path] = article.id
+            self._known.routes[(article.legacy_host, route_key(legacy_path))] = article.id
         return outcome, article
 
     def _existing(self, record: Record, loaded: dict[str, Any]) -> Article | None:
-        """The article this record is: by legacy path, else slug, else (a page text without a
-        URL line) by title and day. The batch fetched those by path and slug beforehand."""
+        """The article this record is: by legacy address (host and path), else slug, else (a
+        page text without a URL line) by title and day. The batch fetched those by path and
+        slug beforehand."""
         legacy_path = loaded.get("legacy_path")
         if legacy_path:
-            by_path = self._known.by_path.get(legacy_path)
-            if by_path is not None:
-                return by_path
+            by_address = self._known.by_address.get((loaded["legacy_host"], legacy_path))
+            if by_address is not None:
+                return by_address
         article = self._known.by_slug.get(loaded["slug"])
+        if article is not None and article.legacy_path and legacy_path:
+            if article.legacy_path != legacy_path:
+                raise ValueError(
+                    f"slug '{article.slug}' belongs to the article at {article.legacy_path}"
+                )
+            # The same path on another host: another page, whose slug (made from the path)
+            # the first one took. Its own is told apart by its host, the same on every run.
+            loaded["slug"] = _slug_on_host(loaded["slug"], record.host or "")
+            article = self._known.by_slug.get(loaded["slug"])
         if article is not None:
             if article.legacy_path and legacy_path:
                 raise ValueError(
@@ -543,27 +585,41 @@ class Importer:
         return matches[0] if matches else None
 
     def _route(self, article: Article, legacy_path: str) -> None:
-        """Make the legacy address show the article, unless a route already leads there;
-        refuse an address that shows, or belongs to, another article or page."""
-        match = match_route(self.session, legacy_path)
+        """Make the legacy address show the article on its host (``legacy_host``; None: on
+        every host), unless a route already leads there; refuse an address that shows, or
+        belongs to, another article or page of that host. An unbound route at the path is no
+        other page's address on the host: a route bound to it answers there first, and the
+        unbound one everywhere else."""
+        host = article.legacy_host
+        match = match_route(self.session, legacy_path, host)
         if match is not None and _leads_to(match, article):
             return
-        if match is None and legacy_path not in self._known.routes:
+        if match is not None and match.host != host:
+            match = None
+        if match is None and (host, route_key(legacy_path)) not in self._known.routes:
             # No route matches, and the batch's look-up found no exact route at this path
             # (nor did a record of the batch add one): nothing to ask before adding it.
             self.session.add(
-                Route(pattern=legacy_path, layout_id=self.layout.id, article_id=article.id)
+                Route(
+                    pattern=legacy_path,
+                    host=host,
+                    layout_id=self.layout.id,
+                    article_id=article.id,
+                )
             )
             self.session.flush()
             return
-        taken = self._owner_of(match, legacy_path, article)
+        taken = self._owner_of(match, legacy_path, article, host)
         if taken is not None:
             raise ValueError(f"{legacy_path} {taken}")
-        ensure_route(self.session, legacy_path, self.layout, article_id=article.id)
+        ensure_route(self.session, legacy_path, self.layout, article_id=article.id, host=host)
 
-    def _owner_of(self, match: RouteMatch | None, path: str, article: Article) -> str | None:
-        """Whose address ``path`` is, when not ``article``'s: said as the error's end."""
-        exact = self.session.scalar(select(Route).where(Route.pattern == path))
+    def _owner_of(
+        self, match: RouteMatch | None, path: str, article: Article, host: str | None
+    ) -> str | None:
+        """Whose address ``path`` is on ``host``, when not ``article``'s: said as the error's
+        end."""
+        exact = self.session.scalar(select(Route).where(*route_at(path, host)))
         if exact is not None and exact.article_id != article.id:
             return self._shown_by(exact.article_id)
         if match is None:
@@ -591,6 +647,22 @@ class Importer:
         return f"is already the address of the article '{slug}'"
 
 
+def _where(record: Record) -> str:
+    return f"{record.source}:{record.line}"
+
+
+def _slug_on_host(slug: str, host: str) -> str:
+    """The slug of a page whose address another host's page has: its own made from the
+    address, then 4 hex characters of its host."""
+    own = f"{slug}-{suffix_for(host)}"
+    if not is_slug(own):
+        raise ValueError(
+            f"slug '{slug}' belongs to the page at the same path on another host, and this "
+            "page's own would be too long"
+        )
+    return own
+
+
 def _leads_to(match: RouteMatch, article: Article) -> bool:
     return match.article_id == article.id or (
         match.article_id is None and match.slug == article.slug
@@ -614,6 +686,13 @@ def _changes(record: Record, loaded: dict[str, Any], article: Article) -> dict[s
         and day[0] <= article.published_at < day[1]
     ):
         changes.pop("published_at", None)
+        # Whether the time is known says what the date given with it holds: kept with it,
+        # unless the article still holds the day's midnight this page gave it (imported before
+        # the flag was kept): then that is no time of day anyone set.
+        if day is None or article.published_at != day[0]:
+            changes.pop("published_time_known", None)
+    if "legacy_path" in changes:  # an address is its path on its host
+        changes["legacy_host"] = loaded.get("legacy_host")
     return changes
 
 

@@ -19,9 +19,10 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from portal_blocks import audit
+from portal_blocks.blocks.registry import BlockRegistry, registry
 from portal_blocks.db import utcnow
 from portal_blocks.edits import check_version
-from portal_blocks.layout.service import new_placement, stored_settings
+from portal_blocks.layout.service import new_placement, route_at, stored_settings
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.models import Article, Layout, Placement, Route
 from portal_blocks.problems import FieldProblem, Refused, refuse
@@ -173,14 +174,18 @@ def place_block(
     block_type: str,
     settings: Any = None,
     position: int | None = None,
+    block_types: BlockRegistry = registry,
 ) -> Placement:
-    """``version`` is the layout's; ``position`` None appends to the region."""
+    """``version`` is the layout's; ``position`` None appends to the region; ``block_types``
+    are those the editor's app serves."""
     layout = lock_layout(session, name=layout_name)
     check_version("version", version, layout.version)
     _check_region(layout, region)
     siblings = _in_region(draft_placements(session, layout.id), region)
     position = _check_position(position, len(siblings))
-    placement = new_placement(session, layout, region, block_type, settings, position=position)
+    placement = new_placement(
+        session, layout, region, block_type, settings, position=position, block_types=block_types
+    )
     siblings.insert(position, placement)
     _renumber(siblings)
     touch(layout)
@@ -226,13 +231,19 @@ def move_block(
 
 
 def configure_block(
-    session: Session, actor: str, *, placement_id: int, version: int, settings: Any
+    session: Session,
+    actor: str,
+    *,
+    placement_id: int,
+    version: int,
+    settings: Any,
+    block_types: BlockRegistry = registry,
 ) -> Placement:
     """``settings`` replaces the block's settings whole; what it leaves out takes the default.
     Settings equal to the stored ones change nothing: no new versions, no history entry."""
     layout, _placements, placement = _lock_placement(session, placement_id)
     check_version("version", version, placement.version)
-    stored = stored_settings(placement.block_type, settings)
+    stored = stored_settings(placement.block_type, settings, block_types=block_types)
     if stored == placement.settings:
         return placement
     before = placement_state(placement)
@@ -340,7 +351,9 @@ def route_path(
         )
         if article_id is None:
             raise refuse("article", "NOT_FOUND", f"No article with slug '{article_slug}'.")
-    route = session.scalar(select(Route).where(Route.pattern == pattern).with_for_update())
+    # The unbound route of the pattern: editors route paths for every host (routes bound to a
+    # host are the importer's, for a sub-site's legacy addresses).
+    route = session.scalar(select(Route).where(*route_at(pattern, None)).with_for_update())
     before = _route_state(route) if route else None
     if route is None:
         route = Route(pattern=pattern, layout_id=layout.id, article_id=article_id)

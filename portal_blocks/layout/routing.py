@@ -4,15 +4,23 @@ Route patterns use werkzeug's rule syntax (``/tin-tuc/<slug>``, ``/Pages/<slug>.
 matching is werkzeug's, not ours. Exact paths (there may be one per imported article) are looked
 up through the index; the compiled map of the few patterns is cached per distinct set of them.
 Both come from the database on every resolution, so processes stay stateless.
+
+Stored routes and requested paths are compared in one form, :func:`route_key` (SharePoint's
+``.aspx`` addresses whatever their case). A route may be bound to a host: a request takes the
+routes bound to its host first (exact, then patterns), then the unbound ones; the host is the
+request's (:func:`host_of_environ`), or a full URL's own (:func:`host_of`).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import bindparam, or_, select, union_all
+from sqlalchemy import Row, bindparam, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
@@ -24,6 +32,9 @@ from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Route
 from portal_blocks.text.nul import storable_text
 
+# Re-exported: the one form in which lookups compare requested paths with stored routes.
+from portal_blocks.text.slug import route_key as route_key
+
 
 @dataclass(frozen=True, slots=True)
 class RouteMatch:
@@ -31,6 +42,8 @@ class RouteMatch:
     layout_id: int
     article_id: int | None
     slug: str | None
+    #: The host the route is bound to; None: an unbound route (every host's).
+    host: str | None = None
 
     @property
     def names_article(self) -> bool:
@@ -97,19 +110,67 @@ def requested_path(path: str) -> str | None:
     return wanted
 
 
+#: A host as routes hold it: DNS labels, or an IPv6 address (without its brackets).
+_HOST = re.compile(r"[a-z0-9_](?:[a-z0-9_.-]{0,252}[a-z0-9_])?|[0-9a-f:.]{2,45}")
+
+
+@lru_cache(maxsize=256)
+def normalise_host(host: str | None) -> str | None:
+    """A Host header's (or a URL's) host as routes hold it: lowercased, without its port or a
+    final dot; None when there is none, or when it is nothing a route could be bound to (then
+    only unbound routes answer). Never an error: any client sends any Host."""
+    if not host:
+        return None
+    host = host.strip().lower()
+    if host.startswith("["):
+        end = host.find("]")
+        host = host[1:end] if end > 0 else ""
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
+    host = host.rstrip(".")
+    return host if _HOST.fullmatch(host) else None
+
+
+def host_of_environ(environ: Mapping[str, Any]) -> str | None:
+    """The host a request routes by: its ``Host`` (as trusted proxies forwarded it, when the
+    app is set to trust them), else the server's name. Read for routing only; a page never
+    prints it (``render.urls.public_address``)."""
+    return normalise_host(environ.get("HTTP_HOST") or environ.get("SERVER_NAME"))
+
+
+def host_of(path: str, default: str | None) -> str | None:
+    """The host a lookup of ``path`` routes by: a full URL's own (``https://sokhdt.x.vn/...``
+    asks for that host's page), else ``default``, the request's."""
+    try:
+        netloc = urlsplit(path.strip()).netloc
+    except ValueError:
+        return default
+    return normalise_host(netloc.rpartition("@")[2]) if netloc else default
+
+
 # Statements are built once: building them (and their loader options) per request costs more
 # than running them.
 _ROUTE = Route.__table__
-_ROUTE_COLUMNS = (_ROUTE.c.id, _ROUTE.c.pattern, _ROUTE.c.layout_id, _ROUTE.c.article_id)
+_ROUTE_COLUMNS = (
+    _ROUTE.c.id,
+    _ROUTE.c.path_key,
+    _ROUTE.c.layout_id,
+    _ROUTE.c.article_id,
+    _ROUTE.c.host,
+    _ROUTE.c.is_pattern,
+)
+#: The request's host's routes and the unbound ones (``host`` None: the unbound ones only).
+_ANSWERING_HOST = or_(_ROUTE.c.host == bindparam("host"), _ROUTE.c.host.is_(None))
 #: One statement, each half on its own index: the exact paths a request may name, and every
 #: pattern with converters (few, however many legacy addresses were imported).
 CANDIDATE_ROUTES = union_all(
     # Two fixed parameters rather than an expanding IN, which is rendered anew every time.
-    select(*_ROUTE_COLUMNS, _ROUTE.c.is_pattern).where(
-        or_(_ROUTE.c.pattern == bindparam("path"), _ROUTE.c.pattern == bindparam("other"))
+    select(*_ROUTE_COLUMNS).where(
+        or_(_ROUTE.c.path_key == bindparam("path"), _ROUTE.c.path_key == bindparam("other")),
+        _ANSWERING_HOST,
     ),
     # Spelled as the partial index's predicate is, so that both databases use it.
-    select(*_ROUTE_COLUMNS, _ROUTE.c.is_pattern).where(_ROUTE.c.is_pattern == True),  # noqa: E712
+    select(*_ROUTE_COLUMNS).where(_ROUTE.c.is_pattern == True, _ANSWERING_HOST),  # noqa: E712
 )
 #: Columns, not ORM objects: a reader's page changes nothing, and loading two entities into
 #: the session costs more than the statement.
@@ -130,23 +191,35 @@ _LAYOUT_WITH_PLACEMENTS = (
 )
 
 
-def match_route(session: Session, path: str) -> RouteMatch | None:
-    """The route werkzeug's matching picks for ``path``: an exact path before any pattern,
-    a trailing slash optional (``strict_slashes=False``)."""
+def match_route(session: Session, path: str, host: str | None = None) -> RouteMatch | None:
+    """The route werkzeug's matching picks for ``path`` on ``host``: of the routes bound to
+    the host, then of the unbound ones, an exact path before any pattern, a trailing slash
+    optional (``strict_slashes=False``). ``host`` None: the unbound routes only."""
     wanted = requested_path(path)
     if wanted is None:
         return None
-    base = wanted.rstrip("/") or "/"
+    key = route_key(wanted)
+    base = key.rstrip("/") or "/"
     other = base if base == "/" else base + "/"  # the trailing slash is optional either way
-    rows = session.execute(CANDIDATE_ROUTES, {"path": base, "other": other}).all()
+    rows = session.execute(CANDIDATE_ROUTES, {"path": base, "other": other, "host": host}).all()
+    for tier in (host, None) if host is not None else (None,):
+        found = _match_among([r for r in rows if r.host == tier], key)
+        if found is not None:
+            return found
+    return None
+
+
+def _match_among(rows: Sequence[Row[Any]], key: str) -> RouteMatch | None:
     exact = [r for r in rows if not r.is_pattern]
     if exact:
-        route = min(exact, key=lambda r: (r.pattern != wanted, r.id))
-        return RouteMatch(route.id, route.layout_id, route.article_id, None)
+        route = min(exact, key=lambda r: (r.path_key != key, r.id))
+        return RouteMatch(route.id, route.layout_id, route.article_id, None, route.host)
     patterns = sorted((r for r in rows if r.is_pattern), key=lambda r: r.id)
-    adapter = _adapter(tuple((r.id, r.pattern) for r in patterns))
+    if not patterns:
+        return None
+    adapter = _adapter(tuple((r.id, r.path_key) for r in patterns))
     try:
-        route_id, args = adapter.match(wanted, method="GET")
+        route_id, args = adapter.match(key, method="GET")
     except HTTPException:
         return None
     route = next(r for r in patterns if r.id == route_id)
@@ -154,7 +227,7 @@ def match_route(session: Session, path: str) -> RouteMatch | None:
     # A converter may give another type (a route stored before patterns were held to string
     # slugs, e.g. <int:slug>); slugs are text.
     return RouteMatch(
-        route.id, route.layout_id, route.article_id, None if slug is None else str(slug)
+        route.id, route.layout_id, route.article_id, None if slug is None else str(slug), route.host
     )
 
 
@@ -209,12 +282,12 @@ def _draft(session: Session, layout_id: int) -> Loaded | None:
 
 
 def resolve_layout(
-    session: Session, path: str, *, include_drafts: bool = False
+    session: Session, path: str, *, host: str | None = None, include_drafts: bool = False
 ) -> ResolvedPath | None:
     """The route and the layout with its blocks, in two statements; the article is left to
     :func:`with_article`. Readers get the published revision; ``include_drafts`` (an editor's
     preview) the draft placements."""
-    match = match_route(session, path)
+    match = match_route(session, path, host)
     if match is None:
         return None
     loaded = (_draft if include_drafts else _published)(session, match.layout_id)
@@ -243,10 +316,24 @@ def with_article(
 
 
 def resolve_path(
-    session: Session, source: ArticleSource, path: str, *, include_drafts: bool = False
+    session: Session,
+    source: ArticleSource,
+    path: str,
+    *,
+    host: str | None = None,
+    include_drafts: bool = False,
 ) -> ResolvedPath | None:
     """Three statements whatever the layout holds: routes, layout with its blocks, article."""
-    resolved = resolve_layout(session, path, include_drafts=include_drafts)
+    resolved = resolve_layout(session, path, host=host, include_drafts=include_drafts)
     if resolved is None:
         return None
     return with_article(resolved, source, include_drafts=include_drafts)
+
+
+def is_address(path: str, address: str | None) -> bool:
+    """Whether ``path``, as a page holds it (decoded: :func:`normalise_path`), is ``address``
+    (an article's legacy path, say) as routes compare them: a trailing slash optional, a
+    SharePoint address in any case."""
+    if address is None:
+        return False
+    return (route_key(path).rstrip("/") or "/") == (route_key(address).rstrip("/") or "/")

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks.registry import UnknownBlockType, registry
+from portal_blocks.blocks.registry import BlockRegistry, UnknownBlockType, registry
 from portal_blocks.models import Layout, Placement, Route
 from portal_blocks.problems import refuse
+from portal_blocks.text.slug import route_key
 
 
 def ensure_layout(session: Session, name: str, *, title: str, regions: list[str]) -> Layout:
@@ -21,13 +22,16 @@ def ensure_layout(session: Session, name: str, *, title: str, regions: list[str]
     return layout
 
 
-def stored_settings(block_type: str, settings: Any) -> dict[str, Any]:
+def stored_settings(
+    block_type: str, settings: Any, *, block_types: BlockRegistry = registry
+) -> dict[str, Any]:
     """Settings validated by the block type and in their stored form, defaults included.
 
-    Refusals name their field under ``settings`` (e.g. ``settings.fontSizeMax``).
+    Refusals name their field under ``settings`` (e.g. ``settings.fontSizeMax``). A type
+    missing from ``block_types`` (an editor's app: the types it serves) is refused.
     """
     try:
-        definition = registry.get(block_type)
+        definition = block_types.get(block_type)
     except UnknownBlockType as exc:
         raise refuse("blockType", "UNKNOWN_BLOCK_TYPE", str(exc)) from None
     return definition.dump(definition.validate(settings if settings is not None else {}))
@@ -41,6 +45,7 @@ def new_placement(
     settings: Any,
     *,
     position: int,
+    block_types: BlockRegistry = registry,
 ) -> Placement:
     """A block with validated settings, added to the session; the caller orders and audits."""
     placement = Placement(
@@ -48,7 +53,7 @@ def new_placement(
         region=region,
         position=position,
         block_type=block_type,
-        settings=stored_settings(block_type, settings),
+        settings=stored_settings(block_type, settings, block_types=block_types),
     )
     session.add(placement)
     return placement
@@ -72,11 +77,24 @@ def place_block(
 
 
 def ensure_route(
-    session: Session, pattern: str, layout: Layout, article_id: int | None = None
+    session: Session,
+    pattern: str,
+    layout: Layout,
+    article_id: int | None = None,
+    *,
+    host: str | None = None,
 ) -> Route:
-    route = session.scalar(select(Route).where(Route.pattern == pattern))
+    """The route of ``pattern`` on ``host`` (None: the unbound one), made if there is none."""
+    route = session.scalar(select(Route).where(*route_at(pattern, host)))
     if route is None:
-        route = Route(pattern=pattern, layout_id=layout.id, article_id=article_id)
+        route = Route(pattern=pattern, host=host, layout_id=layout.id, article_id=article_id)
         session.add(route)
         session.flush()
     return route
+
+
+def route_at(pattern: str, host: str | None) -> tuple[ColumnElement[bool], ...]:
+    """Where the one route of ``pattern`` on ``host`` is (its key is unique per host, and
+    among the unbound routes)."""
+    bound = Route.host.is_(None) if host is None else Route.host == host
+    return (Route.path_key == route_key(pattern), bound)

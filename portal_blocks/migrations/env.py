@@ -12,6 +12,7 @@ from logging.config import fileConfig
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import Connection
 
 from alembic import context
 from alembic.operations.ops import MigrationScript
@@ -71,8 +72,22 @@ def run_migrations_online() -> None:
 
     with db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=db.metadata, **args)
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            _foreign_keys_on_again(connection)
+
+
+def _foreign_keys_on_again(connection: Connection) -> None:
+    """A SQLite migration that rebuilds a table turns foreign keys off for its connection
+    (see 9d7dd34c6f62); the connection goes back to the pool, so they are turned on again,
+    outside any transaction (where SQLite would ignore it)."""
+    if connection.dialect.name != "sqlite":
+        return
+    connection.rollback()  # nothing is left uncommitted: each migration commits its own
+    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    connection.commit()
 
 
 if context.is_offline_mode():

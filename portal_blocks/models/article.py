@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, Index, String, Text, event
+from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, event, text, true
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from portal_blocks.db import Model, NFCString, NFCText, utcnow
@@ -23,6 +23,16 @@ class Article(Model):
     __table_args__ = (
         Index("ix_article_published", "status", "published_at", "id"),
         Index("ix_article_category_published", "category", "status", "published_at", "id"),
+        # A legacy address is one article per host, and one of any host (see Route: NULLs
+        # are distinct in a unique constraint, so the hostless ones have an index of their own).
+        UniqueConstraint("legacy_path", "legacy_host", name="uq_article_legacy_path_host"),
+        Index(
+            "uq_article_legacy_path_any_host",
+            "legacy_path",
+            unique=True,
+            postgresql_where=text("legacy_host IS NULL"),
+            sqlite_where=text("legacy_host IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -37,6 +47,9 @@ class Article(Model):
     source: Mapped[str | None] = mapped_column(NFCString(200))
     category: Mapped[str | None] = mapped_column(NFCString(200))
     published_at: Mapped[datetime | None]
+    #: Whether ``published_at`` holds the time of day the article was published, not only its
+    #: day (a legacy page dated ``dd/MM/yyyy``, or not dated at all): a time is shown only then.
+    published_time_known: Mapped[bool] = mapped_column(default=True, server_default=true())
     status: Mapped[ArticleStatus] = mapped_column(
         Enum(
             ArticleStatus,
@@ -46,7 +59,10 @@ class Article(Model):
         ),
         default=ArticleStatus.DRAFT,
     )
-    legacy_path: Mapped[str | None] = mapped_column(String(1000), unique=True)
+    legacy_path: Mapped[str | None] = mapped_column(String(1000))
+    #: The host of the legacy address when it is a department sub-site's, whose route is bound
+    #: to that host; None: an address of the portal's own hosts (or of no host at all).
+    legacy_host: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(default=1)

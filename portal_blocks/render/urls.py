@@ -42,6 +42,13 @@ def graphql_url() -> str:
     return f"{url_prefix()}/graphql"
 
 
+def canonical_url(slug: str) -> str:
+    """The address search engines and old links are sent to for an article: its canonical
+    path, after ``PORTAL_BLOCKS_PUBLIC_URL`` (absolute, as a canonical link should be) when
+    that is set, else relative (:func:`public_address`: never after the request's Host)."""
+    return public_address(article_url(slug))
+
+
 def article_url(slug: str) -> str:
     """An article's canonical path: ``PORTAL_BLOCKS_ARTICLE_PATH`` with its slug (a host
     routes its own article URLs)."""

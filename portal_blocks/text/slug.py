@@ -6,9 +6,10 @@ of spaces become one hyphen; cut at 50 characters; then "-" and 4 hex characters
 "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9".
 
 This module is the one home of what a slug may look like (:data:`SLUG_PATTERN`,
-:data:`SLUG_MAX_LENGTH`) and of the legacy address form ``/Pages/<slug>.aspx``
-(:data:`LEGACY_ROUTE`, :func:`legacy_path`, :func:`slug_of_legacy_path`): the schema, the
-editor, the importer and the demo routes all read them from here, so they cannot drift apart.
+:data:`SLUG_MAX_LENGTH`), of the legacy address form ``/Pages/<slug>.aspx``
+(:data:`LEGACY_ROUTE`, :func:`legacy_path`, :func:`slug_of_legacy_path`) and of the form in
+which routes hold addresses (:func:`route_key`): the schema, the editor, the importer, the
+route table and the demo routes all read them from here, so they cannot drift apart.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ _NOT_SLUG = re.compile(rf"[^{_SLUG_CHARACTERS}\s-]")
 _SPACES = re.compile(r"[\s-]+")
 #: What makes a route a pattern rather than one literal path (werkzeug's ``<converter>``).
 _ROUTE_SYNTAX = ("<", ">")
+#: How the legacy portal's (SharePoint's) page addresses end.
+SHAREPOINT_SUFFIX = ".aspx"
+#: A pattern's ``<converter:name>`` parts, kept by :func:`route_key` as they are written.
+_CONVERTER_PART = re.compile(r"(<[^<>]*>)")
 
 
 def is_slug(text: str) -> bool:
@@ -74,3 +79,20 @@ def is_literal_path(path: str) -> bool:
     ``/`` is the portal's home, never an article's address.
     """
     return path.startswith("/") and path != "/" and not any(mark in path for mark in _ROUTE_SYNTAX)
+
+
+def route_key(path: str) -> str:
+    """The form in which the route table holds an address, and in which a requested path is
+    compared with it: a SharePoint address (its path ends in ``.aspx``, in any case) is
+    lowercased, any other path stays as it is.
+
+    SharePoint answered ``/Pages/Foo-Bar.ASPX`` as ``/Pages/foo-bar.aspx``, and links to the
+    old portal in the wild (and in its own pages) spell one address several ways; the new
+    addresses (``/tin-tuc/<slug>``) stay case-sensitive, as werkzeug matches them. In a pattern
+    only the literal text is lowercased: ``<slug>`` and the like are the pattern's own names.
+    """
+    if not path.rstrip("/").lower().endswith(SHAREPOINT_SUFFIX):
+        return path
+    return "".join(
+        part if part.startswith("<") else part.lower() for part in _CONVERTER_PART.split(path)
+    )

@@ -1,16 +1,26 @@
-"""A small demo theme: serves each routed path as a page built from its regions' blocks."""
+"""A small demo theme: serves each routed path as a page built from its regions' blocks.
+
+An article's page names its canonical address (``<link rel="canonical">``); at the article's
+old address (its legacy path, on the host its route answers on) it is shown there, or, with
+``PORTAL_BLOCKS_LEGACY_ADDRESSES = "redirect"``, the reader is sent to the canonical address
+with a 301 (the query string dropped: the old portal's arguments mean nothing here).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.wrappers import Response
 
-from portal_blocks.assembly.page import load_page
+from portal_blocks.assembly.page import PageView, load_page
+from portal_blocks.config import PREFIX
 from portal_blocks.content.listing import newest_published
 from portal_blocks.db import db
+from portal_blocks.layout.routing import is_address
 from portal_blocks.observability import instrument
 from portal_blocks.render.blocks import block_assets, template_helpers
+from portal_blocks.render.urls import article_url, canonical_url
 from portal_blocks.state import get_state
 from portal_blocks.web.database_errors import unavailable
 
@@ -32,8 +42,19 @@ def index() -> str:
     )
 
 
+def _at_legacy_address(page: PageView) -> bool:
+    """Whether the page was asked for at its article's old address (not at the canonical one,
+    even where ``ARTICLE_PATH`` is the old form itself)."""
+    article = page.article
+    return (
+        article is not None
+        and is_address(page.path, article.legacy_path)
+        and not is_address(page.path, article_url(article.slug))
+    )
+
+
 @theme.get("/<path:path>")
-def page(path: str) -> tuple[str, int] | str:
+def page(path: str) -> tuple[str, int] | str | Response:
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
     page_request, _hints = get_state().page_request(request, accept_language=False)
     loaded = load_page(page_request, "/" + path)
@@ -41,6 +62,13 @@ def page(path: str) -> tuple[str, int] | str:
         return render_template(
             "portal_blocks/theme/not_found.html", path="/" + path, locale=page_request.locale
         ), 404
+    canonical = canonical_url(loaded.article.slug) if loaded.article is not None else None
+    if (
+        canonical is not None
+        and current_app.config[PREFIX + "LEGACY_ADDRESSES"] == "redirect"
+        and _at_legacy_address(loaded)
+    ):
+        return redirect(canonical, code=301)
     if request.args.get("view") == "print":
         return render_template("portal_blocks/print.html", page=loaded, locale=loaded.locale)
     css, js = block_assets(loaded.blocks())
@@ -50,4 +78,5 @@ def page(path: str) -> tuple[str, int] | str:
         locale=loaded.locale,
         assets_css=css,
         assets_js=js,
+        canonical_url=canonical,
     )
