@@ -6,6 +6,8 @@ old page's time of day when it had one."""
 
 from __future__ import annotations
 
+import json
+import unicodedata
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -606,9 +608,10 @@ def test_the_migration_upgrades_and_downgrades(database_url, tmp_path, caplog):
             (3, "/Pages/Tin-Mot-0A1B.aspx", "/pages/tin-mot-0a1b.aspx", None),
         ]
         article = db.session.execute(
-            text("SELECT legacy_host, published_time_known FROM article")
+            text("SELECT legacy_host, published_time_known, category_path FROM article")
         ).one()
         assert (article.legacy_host, bool(article.published_time_known)) == (None, True)
+        assert article.category_path is None  # not known for the articles already there
         assert match_route(db.session, "/PAGES/TIN-MOT-0A1B.ASPX?x=1", SOKHDT).article_id == 1
         if db.engine.dialect.name == "sqlite":  # the rebuilt table keeps its search triggers
             db.session.execute(
@@ -667,7 +670,8 @@ def test_the_migration_upgrades_and_downgrades(database_url, tmp_path, caplog):
         db.session.commit()
         downgrade(revision=BEFORE)
         assert "host" not in list(db.session.execute(text("SELECT * FROM route")).keys())
-        assert "legacy_host" not in list(db.session.execute(text("SELECT * FROM article")).keys())
+        columns = list(db.session.execute(text("SELECT * FROM article")).keys())
+        assert "legacy_host" not in columns and "category_path" not in columns
         assert db.session.execute(text("SELECT COUNT(*) FROM route")).scalar() == 3
         with pytest.raises(IntegrityError):  # the pattern is unique again
             db.session.execute(
@@ -702,3 +706,138 @@ def test_the_migration_refuses_routes_that_become_one_address(database_url, tmp_
         db.session.commit()
         upgrade()
         assert db.session.execute(text("SELECT COUNT(*) FROM route")).scalar() == 3
+
+
+# --- the category's parents, hosts on every write path, 2021 pages of sub-sites ----------------
+
+CATEGORY_QUERY = """query Page($path: String!) { page(path: $path) {
+  article { slug category categoryPath } } }"""
+
+
+def test_an_old_address_gives_the_category_and_its_parents(imported, graphql):
+    """``tin-tuc-3/hoat-dong-cua-so-12/doanh-nghiep-27``: the deepest is the category, the
+    whole path (numbers off, root first) is kept with it."""
+    article = db.session.scalar(select(Article).where(Article.slug == slug_at(SOKHDT_PATH, SOKHDT)))
+    assert (article.category, article.category_path) == (
+        "doanh-nghiep",
+        "tin-tuc/hoat-dong-cua-so/doanh-nghiep",
+    )
+    page = graphql(CATEGORY_QUERY, {"path": f"https://{SOKHDT}{SOKHDT_PATH}"})["data"]["page"]
+    assert page["article"]["categoryPath"] == ["tin-tuc", "hoat-dong-cua-so", "doanh-nghiep"]
+    assert page["article"]["category"] == "doanh-nghiep"
+    # One level: the path is the category alone. An article written here has none.
+    main = graphql(CATEGORY_QUERY, {"path": f"https://{MAIN}{MAIN_PATH}"})["data"]["page"]
+    assert main["article"]["categoryPath"] == ["tin-tuc-su-kien", "kinh-te"]
+    reference = graphql(CATEGORY_QUERY, {"path": REFERENCE_LEGACY_PATH})["data"]["page"]
+    assert reference["article"]["categoryPath"] is None
+
+
+def test_a_records_category_path_survives_the_shared_cache():
+    from portal_blocks.content.records import ArticleRecord
+
+    record = ArticleRecord(
+        id="1", slug="a-0000", title="A", lead="", body_html="", published_at=None,
+        category="doanh-nghiep", category_path=("tin-tuc", "doanh-nghiep"),
+    )  # fmt: skip
+    assert ArticleRecord.from_json(json.loads(json.dumps(record.to_json()))) == record
+
+
+def jsonl(tmp_path: Path, *records: dict) -> Path:
+    path = tmp_path / "records.jsonl"
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), "utf-8")
+    return path
+
+
+JSONL_PATH = "/Pages/thong-bao-5/lich-tiep-cong-dan-9a8b7c6d5e4f3a2b.aspx"
+
+
+def test_jsonl_records_give_a_category_path_and_a_host(app, client, run_import, tmp_path):
+    decomposed = unicodedata.normalize("NFD", "thông-báo")
+    result = run_import(
+        jsonl(
+            tmp_path,
+            {
+                "title": "Lịch tiếp công dân",
+                "status": "published",
+                "legacy_path": JSONL_PATH,
+                "legacy_host": "SoKHDT.backan.gov.vn:8443",
+                "category": "lich",
+                "category_path": [decomposed, "lich"],
+            },
+        ),
+        args=["--main-host", MAIN],
+    )
+    assert "1 created" in result.output, result.output
+    article = db.session.scalar(select(Article).where(Article.legacy_path == JSONL_PATH))
+    assert (article.legacy_host, article.category_path) == (
+        SOKHDT,
+        unicodedata.normalize("NFC", "thông-báo") + "/lich",
+    )
+    assert get(client, JSONL_PATH, SOKHDT).status_code == 200
+    assert get(client, JSONL_PATH, MAIN).status_code == 404
+    route = db.session.scalar(select(Route).where(Route.article_id == article.id))
+    assert route.host == SOKHDT
+
+
+def test_a_jsonl_record_of_a_main_host_is_unbound(app, client, run_import, tmp_path):
+    records = jsonl(
+        tmp_path,
+        {"title": "Tin", "status": "published", "legacy_path": JSONL_PATH, "legacy_host": MAIN},
+    )
+    assert "1 created" in run_import(records, args=["--main-host", MAIN]).output
+    article = db.session.scalar(select(Article).where(Article.legacy_path == JSONL_PATH))
+    assert article.legacy_host is None
+    assert get(client, JSONL_PATH, ELSEWHERE).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"legacy_path": JSONL_PATH, "legacy_host": "https://sokhdt.backan.gov.vn/"}, "host name"),
+        ({"legacy_host": SOKHDT}, "Only with a legacy_path"),
+        ({"category_path": ["tin-tuc/kinh-te"]}, "holds no '/'"),
+        ({"category_path": [""]}, "category_path.0"),
+    ],
+)
+def test_jsonl_hosts_and_category_paths_are_checked(app, run_import, tmp_path, record, message):
+    result = run_import(
+        jsonl(tmp_path, {"title": "Tin", **record}), expect_exit=1, args=["--main-host", MAIN]
+    )
+    assert "0 created" in result.output and message in result.output, result.output
+    assert db.session.scalar(select(Article).where(Article.title == "Tin")) is None
+
+
+def test_a_2021_page_of_a_sub_site_answers_on_its_host_only(app, client, run_import, tmp_path):
+    """``/Pages/<slug>.aspx`` of a sub-site: an exact route bound to its host, and a slug the
+    shared pattern does not give it, so the main portal's hosts answer 404 there."""
+    path = f"/Pages/{NEW_2021_SLUG}.aspx"
+    page = tmp_path / "trang_2021.txt"
+    page.write_text(f"URL: https://{UBMTTQ}{path}\n" + SEED_TEXT, "utf-8")
+    assert "1 created" in run_import(page, args=["--main-host", MAIN]).output
+    article = db.session.scalar(select(Article).where(Article.legacy_path == path))
+    assert article.legacy_host == UBMTTQ
+    assert article.slug == f"{NEW_2021_SLUG}-{suffix_for(UBMTTQ)}"
+    assert db.session.scalar(select(Route.host).where(Route.article_id == article.id)) == UBMTTQ
+    assert (
+        shown(get(client, path, UBMTTQ))["title"]
+        == "Giá trị sản xuất công nghiệp tháng 10/2021 tăng 4,7%"
+    )
+    for other in (MAIN, ELSEWHERE, "localhost"):
+        assert get(client, path, other).status_code == 404, other
+    # Re-imported: found again, nothing changes.
+    assert "1 unchanged" in run_import(page, args=["--main-host", MAIN]).output
+    # The main portal's 2021 pages stay the pattern's, on every host.
+    main_page = tmp_path / "main_2021.txt"
+    main_page.write_text(f"URL: https://{MAIN}/Pages/tin-khac-a1b2.aspx\n" + SEED_TEXT, "utf-8")
+    assert "1 created" in run_import(main_page, args=["--main-host", MAIN]).output
+    assert db.session.scalar(select(Article.slug).where(Article.slug == "tin-khac-a1b2"))
+    assert (
+        db.session.scalar(
+            select(Route)
+            .join(Article, Route.article_id == Article.id)
+            .where(Article.slug == "tin-khac-a1b2")
+        )
+        is None
+    )
+    for host in (MAIN, ELSEWHERE, UBMTTQ):
+        assert get(client, "/Pages/tin-khac-a1b2.aspx", host).status_code == 200, host

@@ -19,9 +19,10 @@ from editing import (
     payload,
     positions,
 )
+from sqlalchemy import select
 
 from portal_blocks.db import db
-from portal_blocks.models import Placement
+from portal_blocks.models import Placement, Route
 
 TOOLBAR = "Block_BanTin_Toolbar"
 VIEWDATA = "Block_BanTin_ViewData"
@@ -103,6 +104,40 @@ def test_route_bound_to_one_article(as_editor, graphql):
     ok(as_editor(ROUTE_PATH, {"pattern": "/noi-bat", "layout": "news-detail", "article": slug}))
     page = graphql('{ page(path: "/noi-bat") { article { slug } } }')
     assert page["data"]["page"]["article"]["slug"] == slug
+
+
+ROUTE_ON_HOST = """mutation($pattern: String!, $host: String, $article: String) {
+  routePath(pattern: $pattern, layout: "news-detail", articleSlug: $article, host: $host) {
+    route { pattern host articleId } errors { field code } } }"""
+SLUG = "gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9"
+
+
+def test_a_route_may_be_bound_to_a_host(as_editor, client):
+    """An editor binds a sub-site's address to its host: it answers there, before any route
+    of every host, and nowhere else; the host is held as requests are matched against it."""
+    variables = {"pattern": "/gioi-thieu", "host": "SoKHDT.Backan.gov.vn.:8443", "article": SLUG}
+    routed = ok(as_editor(ROUTE_ON_HOST, variables))
+    assert (routed["route"]["pattern"], routed["route"]["host"]) == (
+        "/gioi-thieu",
+        "sokhdt.backan.gov.vn",
+    )
+    assert client.get("/gioi-thieu", base_url="https://sokhdt.backan.gov.vn").status_code == 200
+    assert client.get("/gioi-thieu", base_url="https://backan.gov.vn").status_code == 404
+    # The same pattern without a host is another route (every other host's); with the host
+    # again, the bound one is re-routed, not a second made.
+    unbound = ok(as_editor(ROUTE_ON_HOST, {"pattern": "/gioi-thieu", "article": SLUG}))
+    assert unbound["route"]["host"] is None
+    ok(as_editor(ROUTE_ON_HOST, {**variables, "host": "sokhdt.backan.gov.vn"}))
+    hosts = db.session.scalars(select(Route.host).where(Route.pattern == "/gioi-thieu")).all()
+    assert sorted(map(str, hosts)) == ["None", "sokhdt.backan.gov.vn"]
+
+
+@pytest.mark.parametrize("host", ["https://sokhdt.backan.gov.vn/", "sokhdt backan", "a/b", "[::1"])
+def test_a_host_that_is_none_is_refused(as_editor, host):
+    result = payload(as_editor(ROUTE_ON_HOST, {"pattern": "/gioi-thieu", "host": host}))
+    assert result["route"] is None
+    assert [(e["field"], e["code"]) for e in result["errors"]] == [("host", "INVALID_FORMAT")]
+    assert db.session.scalar(select(Route).where(Route.pattern == "/gioi-thieu")) is None
 
 
 def test_place_block_at_a_position_keeps_positions_dense(as_editor):

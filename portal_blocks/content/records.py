@@ -6,6 +6,19 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+#: How ``article.category_path`` joins its segments: a URL path's, which no segment holds.
+CATEGORY_SEPARATOR = "/"
+
+
+def split_category_path(stored: str | None) -> tuple[str, ...] | None:
+    """The segments of a stored category path, root first (None: none stored)."""
+    return tuple(stored.split(CATEGORY_SEPARATOR)) if stored else None
+
+
+def join_category_path(segments: tuple[str, ...] | list[str] | None) -> str | None:
+    """A category path as ``article.category_path`` stores it (None: none, or no segment)."""
+    return CATEGORY_SEPARATOR.join(segments) if segments else None
+
 
 @dataclass(frozen=True, slots=True)
 class ArticleRecord:
@@ -28,6 +41,9 @@ class ArticleRecord:
     author: str | None = None
     source: str | None = None
     category: str | None = None
+    #: The category's parents and itself, root first (``category`` is the last); None: not
+    #: known (an article written here, or a page whose address names no categories).
+    category_path: tuple[str, ...] | None = None
     legacy_path: str | None = None
     version: int = 1
     #: Whether ``published_at`` holds the time of day the article was published, or only its
@@ -47,9 +63,12 @@ class ArticleRecord:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ArticleRecord:
         published_at = data.get("published_at")
+        category_path = data.get("category_path")
         return cls(
             **{
                 **data,
                 "published_at": datetime.fromisoformat(published_at) if published_at else None,
+                # JSON has no tuples: a cached record's path comes back a list.
+                "category_path": tuple(category_path) if category_path is not None else None,
             }
         )

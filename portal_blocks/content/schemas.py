@@ -4,10 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
+from portal_blocks.content.records import CATEGORY_SEPARATOR, join_category_path
 from portal_blocks.db import nfc
 from portal_blocks.models import ArticleStatus
+from portal_blocks.text.hosts import named_host
 from portal_blocks.text.html import sanitize_html
 from portal_blocks.text.ranges import EARLIEST, LATEST
 from portal_blocks.text.slug import SLUG_MAX_LENGTH, SLUG_PATTERN, is_literal_path
@@ -46,6 +57,26 @@ STORABLE_DATETIME = validate.Range(
 )
 
 
+#: How deep a category path may go (the legacy portal's addresses nest three levels at most).
+MAX_CATEGORY_LEVELS = 10
+HOST_MESSAGE = (
+    "Must be a host name or an IP address (e.g. sokhdt.example.vn), without a scheme or a path."
+)
+
+
+def _category_segment(value: str) -> None:
+    """Segments are joined by '/' when stored, so one holding it would read as two."""
+    if CATEGORY_SEPARATOR in value:
+        raise ValidationError(f"A category path's segment holds no '{CATEGORY_SEPARATOR}'.")
+
+
+def _host(value: str) -> None:
+    """A host a route can be bound to, as a request's Host is normalised (else the route
+    would never answer)."""
+    if named_host(value) is None:
+        raise ValidationError(HOST_MESSAGE)
+
+
 def _literal_path(value: str) -> None:
     """A legacy path becomes an exact route, so a pattern would re-route other pages."""
     if not is_literal_path(value):
@@ -80,6 +111,13 @@ class ArticleSchema(Schema):
     author = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     source = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    #: The category and its parents, root first (``category`` is the deepest): no default, so
+    #: a record or an edit without it leaves the stored one as it is.
+    category_path = fields.List(
+        fields.String(validate=[validate.Length(min=1, max=200), _category_segment]),
+        allow_none=True,
+        validate=validate.Length(max=MAX_CATEGORY_LEVELS),
+    )
     published_at = fields.AwareDateTime(
         load_default=None, allow_none=True, validate=STORABLE_DATETIME
     )
@@ -92,6 +130,17 @@ class ArticleSchema(Schema):
         allow_none=True,
         validate=[validate.Length(max=1000), _literal_path],
     )
+    #: The host a department sub-site served ``legacy_path`` on: its route is bound to it
+    #: (unless it is one of the portal's own). Normalised as routing normalises a Host.
+    legacy_host = fields.String(allow_none=True, validate=[validate.Length(max=255), _host])
+
+    @validates_schema
+    def _host_with_path(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        """A host is where a legacy address was: without one it binds nothing."""
+        if data.get("legacy_host") and not data.get("legacy_path"):
+            raise ValidationError(
+                "Only with a legacy_path: the host it was served on.", "legacy_host"
+            )
 
     @pre_load
     def _normalise(self, data: Any, **_kwargs: Any) -> Any:
@@ -101,6 +150,9 @@ class ArticleSchema(Schema):
                 k: nfc(v) if k in _TEXT_FIELDS and isinstance(v, str) else v
                 for k, v in data.items()
             }
+            path = data.get("category_path")
+            if isinstance(path, list):
+                data["category_path"] = [nfc(s) if isinstance(s, str) else s for s in path]
             if isinstance(data.get("title"), str):
                 data["title"] = data["title"].strip()  # a blank title is then a Length error
         return data
@@ -109,4 +161,8 @@ class ArticleSchema(Schema):
     def _sanitise(self, data: dict[str, Any], **_kwargs: Any) -> dict[str, Any]:
         if "body_html" in data:
             data["body_html"] = sanitize_html(data["body_html"])
+        if "category_path" in data:  # stored as one column (see Article.category_path)
+            data["category_path"] = join_category_path(data["category_path"])
+        if data.get("legacy_host"):
+            data["legacy_host"] = named_host(data["legacy_host"])
         return data

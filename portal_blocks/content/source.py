@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.records import ArticleRecord, split_category_path
 from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
@@ -75,6 +75,7 @@ def record_from_model(article: Any) -> ArticleRecord:
         author=article.author,
         source=article.source,
         category=article.category,
+        category_path=split_category_path(article.category_path),
         legacy_path=article.legacy_path,
         version=article.version,
         published_time_known=article.published_time_known,

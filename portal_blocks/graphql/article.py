@@ -29,6 +29,10 @@ class ArticleType:
     author: str | None
     source: str | None
     category: str | None
+    category_path: list[str] | None = strawberry.field(
+        description="The category and its parents, root first (the last is category), as the "
+        "article's legacy address named them; null when not known."
+    )
     published_at: datetime | None
     status: str
     legacy_path: str | None
@@ -54,6 +58,7 @@ class ArticleType:
             author=record.author,
             source=record.source,
             category=record.category,
+            category_path=list(record.category_path) if record.category_path else None,
             published_at=record.published_at,
             status=record.status,
             legacy_path=record.legacy_path,

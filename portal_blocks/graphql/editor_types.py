@@ -106,6 +106,9 @@ def load_draft_layout(
 class RouteInfo:
     id: strawberry.ID
     pattern: str
+    host: str | None = strawberry.field(
+        description="The host the route answers on alone; null: every host."
+    )
     layout_id: strawberry.ID
     article_id: strawberry.ID | None
 
@@ -114,6 +117,7 @@ class RouteInfo:
         return cls(
             id=strawberry.ID(str(row.id)),
             pattern=row.pattern,
+            host=row.host,
             layout_id=strawberry.ID(str(row.layout_id)),
             article_id=strawberry.ID(str(row.article_id)) if row.article_id else None,
         )

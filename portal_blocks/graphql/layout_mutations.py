@@ -177,10 +177,17 @@ class LayoutMutations:
 
     @resolvers.mutation(
         description="Send a path pattern (e.g. /chuyen-muc/<slug>) to a layout, optionally "
-        "bound to one article; re-routes an existing pattern."
+        "bound to one article; re-routes an existing pattern. With host (a department "
+        "sub-site's, e.g. sokhdt.example.vn), the route answers on that host only, before the "
+        "routes of every host; without it, on every host."
     )
     def route_path(
-        self, info: Info, pattern: str, layout: str, article_slug: str | None = None
+        self,
+        info: Info,
+        pattern: str,
+        layout: str,
+        article_slug: str | None = None,
+        host: str | None = None,
     ) -> RoutePayload:
         return ROUTE.run(
             info,
@@ -188,4 +195,5 @@ class LayoutMutations:
             pattern=pattern,
             layout_name=layout,
             article_slug=article_slug,
+            host=host,
         )

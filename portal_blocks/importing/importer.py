@@ -28,9 +28,14 @@ their own, and the same path on two of them is two pages, so the route of a page
 host than the portal's own is bound to that host (``Route.host``, ``Article.legacy_host``) and
 answers there only. Which hosts are the portal's own the importer cannot tell: they are given
 (``--main-host``, :attr:`Importer.main_hosts`), and their pages' routes are unbound, answering on
-every host (the portal under its own name, a test server, an address by IP). A record without
-a host (no URL line, JSON Lines) is unbound as well. One path is one page per host: two records
-of one run at the same address of the same host are refused, the second naming the first.
+every host (the portal under its own name, a test server, an address by IP). A JSON Lines record
+names its host in ``legacy_host``, and is bound the same way; a record without a host (no URL
+line, no ``legacy_host``) is unbound. A page of another host at a 2021 address
+(``/Pages/<slug>.aspx``) gets a slug of its own, told apart by its host (:func:`_slug_on_host`):
+with the address's own slug, the shared ``/Pages/<slug>.aspx`` pattern would show it on every
+host, where the exact route bound to its host is to show it there alone. One path is one
+page per host: two records of one run at the same address of the same host are refused, the
+second naming the first.
 """
 
 from __future__ import annotations
@@ -59,6 +64,7 @@ from portal_blocks.layout.service import ensure_route, route_at
 from portal_blocks.models import Article, Layout, Route
 from portal_blocks.text.nul import NUL, NUL_MESSAGE
 from portal_blocks.text.slug import LEGACY_ROUTE, is_slug
+from portal_blocks.text.slug import legacy_path as legacy_path_of_slug
 
 FORMATS = (".txt", ".jsonl")
 #: What the counts call a JSON Lines record (the page templates are named in :mod:`.pages`).
@@ -395,7 +401,7 @@ class Importer:
     def add_batch(self, records: Sequence[Record]) -> None:
         """Validate and write ``records``, in order, each whole or not at all; commit them
         with :meth:`commit`."""
-        loaded = [validate(record) for record in records]
+        loaded = [self._bound(record, validate(record)) for record in records]
         self._begin()
         self._known.fetch(self.session, [fields for fields in loaded if fields is not None])
         for record, fields in zip(records, loaded, strict=True):
@@ -443,6 +449,29 @@ class Importer:
     def rollback(self) -> None:
         self.session.rollback()
         self.pending, self._pending_read_at = ImportSummary(), {}
+
+    def _bound(self, record: Record, loaded: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The record as bound to its host, before the batch looks its articles up: a JSON
+        Lines record's host is its ``legacy_host``, and a page of a bound host at the address
+        the shared pattern serves (``/Pages/<slug>.aspx``) takes a slug the pattern does not
+        give it, lest it answer at that address on every host. None when that slug cannot be
+        had (the record's errors say why)."""
+        if loaded is None:
+            return None
+        if record.host is None and loaded.get("legacy_host"):
+            record.host = loaded["legacy_host"]
+        host, path, slug = self.bound_host(record), loaded.get("legacy_path"), loaded.get("slug")
+        if host is None or not path or not slug:
+            return loaded
+        if route_key(path) == route_key(legacy_path_of_slug(slug)):
+            try:
+                loaded["slug"] = _slug_on_host(slug, host)
+            except ValueError as exc:
+                record.errors.append(
+                    RecordError(record.source, record.line, f"not imported: {exc}")
+                )
+                return None
+        return loaded
 
     def bound_host(self, record: Record) -> str | None:
         """The host the record's route is bound to: its page's, unless that is one of the
@@ -511,7 +540,7 @@ class Importer:
         if address in self._known.routes:
             return self._known.routes[address] == article.id
         match = match_route(self.session, legacy_path, loaded["legacy_host"])
-        return match is not None and _leads_to(match, article)
+        return _leads_there(match, article, loaded["legacy_host"])
 
     def _write(
         self, record: Record, loaded: dict[str, Any], article: Article | None
@@ -592,7 +621,7 @@ class Importer:
         unbound one everywhere else."""
         host = article.legacy_host
         match = match_route(self.session, legacy_path, host)
-        if match is not None and _leads_to(match, article):
+        if _leads_there(match, article, host):
             return
         if match is not None and match.host != host:
             match = None
@@ -661,6 +690,12 @@ def _slug_on_host(slug: str, host: str) -> str:
             "page's own would be too long"
         )
     return own
+
+
+def _leads_there(match: RouteMatch | None, article: Article, host: str | None) -> bool:
+    """Whether ``match`` shows the article on ``host`` and there alone: for a bound host, only
+    a route bound to it does (an unbound one, a pattern's, shows it on every host)."""
+    return match is not None and _leads_to(match, article) and match.host == host
 
 
 def _leads_to(match: RouteMatch, article: Article) -> bool:

@@ -42,8 +42,10 @@ What the page gives, and where it goes:
 - the labelled author and source go to their fields, an empty value to none; a bare author
   gives no source;
 - the deepest category's name (its segment without the ``-<n>``) is the article's category,
-  and the whole category path, as written, is kept in :attr:`ParsedArticle.category_path`,
-  with the host in :attr:`ParsedArticle.host`, for routes bound to a host;
+  and every category's name, root first, its ``category_path`` (the parents the issue asks
+  for: lists filter by the category, the path says where it sits); the segments as written
+  are kept in :attr:`ParsedArticle.category_path`, with the host in
+  :attr:`ParsedArticle.host`, for routes bound to a host;
 - the address's path is the legacy path (an exact route to the article), and its last segment,
   lowercased with runs of ``-`` made one, is the slug when it is one (so the id stays in it);
   else the slug is made from the title as for other imported pages.
@@ -110,8 +112,17 @@ class OldAddress:
     @property
     def category(self) -> str:
         """The deepest category's name: its segment without the number."""
-        match = _CATEGORY.match(self.categories[-1])
-        return match["name"] if match else self.categories[-1]
+        return self.category_names[-1]
+
+    @property
+    def category_names(self) -> tuple[str, ...]:
+        """Every category's name, outermost first (the last is :attr:`category`): the
+        parents are kept too, as the address nests the category under them."""
+        names = []
+        for segment in self.categories:
+            match = _CATEGORY.match(segment)
+            names.append(match["name"] if match else segment)
+        return tuple(names)
 
     @property
     def slug(self) -> str | None:
@@ -181,7 +192,8 @@ def parse_old_template(text: str, *, timezone: str) -> ParsedArticle:
             )
         data["legacy_path"] = address.path
         data["category"] = address.category
-        lines_of["legacy_path"] = lines_of["category"] = url_index + 1
+        data["category_path"] = list(address.category_names)
+        lines_of["legacy_path"] = lines_of["category"] = lines_of["category_path"] = url_index + 1
 
     stamp_index = next((i for i in range(first, len(lines)) if is_stamp(lines[i])), None)
     if stamp_index is not None:

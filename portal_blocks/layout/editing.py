@@ -26,6 +26,7 @@ from portal_blocks.layout.service import new_placement, route_at, stored_setting
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.models import Article, Layout, Placement, Route
 from portal_blocks.problems import FieldProblem, Refused, refuse
+from portal_blocks.text.hosts import named_host
 from portal_blocks.text.ranges import is_row_id
 
 LAYOUT_NAME = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -335,12 +336,36 @@ def _check_pattern(pattern: str) -> str:
     return pattern
 
 
+def _check_host(host: str | None) -> str | None:
+    """The host as requests are matched against it (lowercased, no port): bound to a form no
+    request's host takes, a route would never answer."""
+    if host is None or not host.strip():
+        return None
+    normalised = named_host(host)
+    if normalised is None:
+        raise refuse(
+            "host",
+            "INVALID_FORMAT",
+            "A host name or an IP address (e.g. sokhdt.example.vn), without a scheme or a path.",
+        )
+    return normalised
+
+
 def route_path(
-    session: Session, actor: str, *, pattern: str, layout_name: str, article_slug: str | None = None
+    session: Session,
+    actor: str,
+    *,
+    pattern: str,
+    layout_name: str,
+    article_slug: str | None = None,
+    host: str | None = None,
 ) -> Route:
     """Send a path (werkzeug rule syntax, e.g. ``/tin-tuc/<slug>``) to a layout; re-routes an
-    existing pattern. ``article_slug`` binds one article to a fixed path."""
+    existing pattern. ``article_slug`` binds one article to a fixed path; ``host`` binds the
+    route to one host (a department sub-site's), where it answers before the unbound routes
+    and nowhere else (None: every host)."""
     pattern = _check_pattern(pattern)
+    host = _check_host(host)
     layout = session.scalar(select(Layout).where(Layout.name == layout_name))
     if layout is None:
         raise refuse("layout", "NOT_FOUND", f"No layout named '{layout_name}'.")
@@ -351,12 +376,12 @@ def route_path(
         )
         if article_id is None:
             raise refuse("article", "NOT_FOUND", f"No article with slug '{article_slug}'.")
-    # The unbound route of the pattern: editors route paths for every host (routes bound to a
-    # host are the importer's, for a sub-site's legacy addresses).
-    route = session.scalar(select(Route).where(*route_at(pattern, None)).with_for_update())
+    # The pattern's route on that host (or the unbound one): the same pattern on another host
+    # is another route, left as it is.
+    route = session.scalar(select(Route).where(*route_at(pattern, host)).with_for_update())
     before = _route_state(route) if route else None
     if route is None:
-        route = Route(pattern=pattern, layout_id=layout.id, article_id=article_id)
+        route = Route(pattern=pattern, host=host, layout_id=layout.id, article_id=article_id)
         session.add(route)
     else:
         route.layout_id, route.article_id = layout.id, article_id
@@ -373,4 +398,9 @@ def route_path(
 
 
 def _route_state(route: Route) -> dict[str, Any]:
-    return {"pattern": route.pattern, "layoutId": route.layout_id, "articleId": route.article_id}
+    return {
+        "pattern": route.pattern,
+        "host": route.host,
+        "layoutId": route.layout_id,
+        "articleId": route.article_id,
+    }

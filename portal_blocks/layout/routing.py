@@ -13,7 +13,6 @@ request's (:func:`host_of_environ`), or a full URL's own (:func:`host_of`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -30,6 +29,7 @@ from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Route
+from portal_blocks.text.hosts import normalise_host as normalise_host
 from portal_blocks.text.nul import storable_text
 
 # Re-exported: the one form in which lookups compare requested paths with stored routes.
@@ -108,27 +108,6 @@ def requested_path(path: str) -> str | None:
     if wanted is None or not storable_text(wanted) or "//" in wanted:
         return None
     return wanted
-
-
-#: A host as routes hold it: DNS labels, or an IPv6 address (without its brackets).
-_HOST = re.compile(r"[a-z0-9_](?:[a-z0-9_.-]{0,252}[a-z0-9_])?|[0-9a-f:.]{2,45}")
-
-
-@lru_cache(maxsize=256)
-def normalise_host(host: str | None) -> str | None:
-    """A Host header's (or a URL's) host as routes hold it: lowercased, without its port or a
-    final dot; None when there is none, or when it is nothing a route could be bound to (then
-    only unbound routes answer). Never an error: any client sends any Host."""
-    if not host:
-        return None
-    host = host.strip().lower()
-    if host.startswith("["):
-        end = host.find("]")
-        host = host[1:end] if end > 0 else ""
-    elif host.count(":") == 1:
-        host = host.split(":", 1)[0]
-    host = host.rstrip(".")
-    return host if _HOST.fullmatch(host) else None
 
 
 def host_of_environ(environ: Mapping[str, Any]) -> str | None:

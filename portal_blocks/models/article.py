@@ -46,6 +46,10 @@ class Article(Model):
     author: Mapped[str | None] = mapped_column(NFCString(200))
     source: Mapped[str | None] = mapped_column(NFCString(200))
     category: Mapped[str | None] = mapped_column(NFCString(200))
+    #: The category and its parents, root first, each a legacy address's segment without its
+    #: number, joined by ``/`` (``tin-tuc/hoat-dong-cua-so/doanh-nghiep``): ``category`` is the
+    #: deepest alone, which lists filter by; this keeps where it sits, which the address said.
+    category_path: Mapped[str | None] = mapped_column(NFCString(1000))
     published_at: Mapped[datetime | None]
     #: Whether ``published_at`` holds the time of day the article was published, not only its
     #: day (a legacy page dated ``dd/MM/yyyy``, or not dated at all): a time is shown only then.

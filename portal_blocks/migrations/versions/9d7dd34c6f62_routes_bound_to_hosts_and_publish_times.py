@@ -10,6 +10,9 @@ lowercased, as SharePoint answered those whatever their case. Existing rows get 
 two routes whose addresses differ only in case would be one key, and stop the upgrade with
 both named (an editor decides which one stays; nothing is deleted here).
 
+``article.category_path``: the category's parents and itself, root first, joined by ``/``, as
+a legacy address named them (NULL: not known, as for every existing article).
+
 ``article.published_time_known``: whether the publish date holds the time of day (true for
 every existing article, as they are shown today).
 
@@ -137,6 +140,7 @@ def upgrade():
 
     with op.batch_alter_table("article", schema=None) as batch_op:
         batch_op.add_column(sa.Column("legacy_host", sa.String(length=255), nullable=True))
+        batch_op.add_column(sa.Column("category_path", sa.String(length=1000), nullable=True))
         batch_op.add_column(
             sa.Column(
                 "published_time_known", sa.Boolean(), nullable=False, server_default=sa.true()
@@ -193,6 +197,7 @@ def downgrade():
         batch_op.drop_constraint("uq_article_legacy_path_host", type_="unique")
         batch_op.create_unique_constraint("uq_article_legacy_path", ["legacy_path"])
         batch_op.drop_column("published_time_known")
+        batch_op.drop_column("category_path")
         batch_op.drop_column("legacy_host")
     _search_triggers_again()
 
