@@ -3,8 +3,6 @@ its own options only, one-line errors, and serve/demo with one database session 
 
 import json
 import os
-import pty
-import select as select_module
 import signal
 import socket
 import sqlite3
@@ -21,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REFERENCE_SLUG, _token
 from sqlalchemy import create_engine, make_url, text
+from terminal import run_on_terminal
 
 from portal_blocks.cli import cli
 from portal_blocks.config import PREFIX, is_reserved
@@ -112,40 +111,16 @@ def test_list_tokens_has_a_header_on_a_terminal_only(app, database_url):
     assert piped.exit_code == 0, piped.output
     assert piped.output.splitlines()[0].split("\t")[1:3] == ["editor", "Toà soạn"]
 
-    primary, secondary = pty.openpty()
-    try:
-        run = subprocess.run(
-            [PORTAL_BLOCKS, "list-tokens"],
-            env=command_env(PORTAL_BLOCKS_DATABASE_URL=database_url),
-            stdout=secondary,
-            stderr=subprocess.PIPE,
-            timeout=60,
-            check=False,
-        )
-        os.close(secondary)
-        secondary = -1
-        shown = read_all(primary).decode()
-    finally:
-        os.close(primary)
-        if secondary != -1:
-            os.close(secondary)
+    run, shown = run_on_terminal(
+        [PORTAL_BLOCKS, "list-tokens"],
+        env=command_env(PORTAL_BLOCKS_DATABASE_URL=database_url),
+        stream="stdout",
+        timeout=60,
+    )
     assert run.returncode == 0, run.stderr
     header, row = shown.splitlines()[:2]
     assert header.split("\t") == ["id", "role", "name", "created", "revoked"]
     assert row.split("\t")[1:3] == ["editor", "Toà soạn"]
-
-
-def read_all(fd: int) -> bytes:
-    chunks = []
-    while select_module.select([fd], [], [], 1)[0]:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the other end is closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 # --- a database that was never migrated ----------------------------------------------------

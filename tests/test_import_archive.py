@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select as select_module
 import shutil
 import signal
 import subprocess
@@ -18,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import SEED, clear_tables, count_statements
 from sqlalchemy import create_engine, func, select, text
+from terminal import run_on_terminal
 
 from portal_blocks.db import db
 from portal_blocks.models import Article, Route
@@ -226,40 +225,16 @@ def test_quiet_shows_no_progress(app, run_import, tmp_path):
     assert "50 created" in result.output
 
 
-def read_all(fd: int) -> bytes:
-    chunks = []
-    while select_module.select([fd], [], [], 2)[0]:
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:  # EIO: the other end is closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 @pytest.mark.parametrize("quiet", [False, True])
 def test_progress_bar_on_a_terminal_only_unless_quiet(app, database_url, tmp_path, quiet):
     path = write_records(tmp_path / "records.jsonl", 100)
     db.session.remove()
-    primary, secondary = pty.openpty()
-    try:
-        run = subprocess.run(
-            [PORTAL_BLOCKS, "import", *(["--quiet"] if quiet else []), str(path)],
-            env=command_env(database_url),
-            stdout=subprocess.PIPE,
-            stderr=secondary,
-            timeout=120,
-            check=False,
-        )
-        os.close(secondary)
-        secondary = -1
-        terminal = read_all(primary).decode()
-    finally:
-        os.close(primary)
-        if secondary != -1:
-            os.close(secondary)
+    run, terminal = run_on_terminal(
+        [PORTAL_BLOCKS, "import", *(["--quiet"] if quiet else []), str(path)],
+        env=command_env(database_url),
+        stream="stderr",
+        timeout=120,
+    )
     assert run.returncode == 0, terminal
     assert "100 created" in run.stdout.decode()
     if quiet:

@@ -28,6 +28,7 @@ from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryErro
 from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.layout.routing import host_of_environ
+from portal_blocks.text.nul import utf8_encodable
 
 EXCHANGE = "portal_blocks.exchange"
 NO_STORE = "no-store"
@@ -103,16 +104,6 @@ def _json_arg(raw: str | None) -> Any:
     return None if raw is None or raw == "" else _loads(raw)
 
 
-def _is_unicode(text: str) -> bool:
-    if text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
 def check_readable(value: object) -> None:
     """Refuse JSON nested beyond ``MAX_JSON_DEPTH`` or holding a lone surrogate (in a key or a
     value). One walk with a stack, so no depth of nesting can exhaust the interpreter's."""
@@ -120,14 +111,14 @@ def check_readable(value: object) -> None:
     while stack:
         item, depth = stack.pop()
         if isinstance(item, str):
-            if not _is_unicode(item):
+            if not utf8_encodable(item):
                 raise MalformedRequest(NOT_UNICODE)
         elif isinstance(item, dict | list):
             if depth > MAX_JSON_DEPTH:
                 raise MalformedRequest(TOO_DEEP)
             if isinstance(item, dict):
                 for key, nested in item.items():
-                    if isinstance(key, str) and not _is_unicode(key):
+                    if isinstance(key, str) and not utf8_encodable(key):
                         raise MalformedRequest(NOT_UNICODE)
                     stack.append((nested, depth + 1))
             else:

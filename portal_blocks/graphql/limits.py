@@ -24,9 +24,9 @@ strawberry quietly runs the first one, which hides the client's mistake.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from graphql import (
     ASTValidationRule,
@@ -160,18 +160,40 @@ def _dependency_order(spreads: Mapping[str, tuple[str, ...]]) -> list[str]:
     return order
 
 
-def fragment_expansions(document: DocumentNode) -> dict[str, Expansion]:
-    """Each fragment's expansion, by name, each computed once, in the order the spreads need."""
+class _Spreading(Protocol):
+    """What a fragment's own part says of the fragments it spreads (name, and a level or a
+    count the combining step uses)."""
+
+    @property
+    def spreads(self) -> Sequence[tuple[str, int | None]]: ...
+
+
+OwnT = TypeVar("OwnT", bound=_Spreading)
+DoneT = TypeVar("DoneT")
+
+
+def _per_fragment(
+    document: DocumentNode,
+    own: Callable[[FragmentDefinitionNode], OwnT],
+    combine: Callable[[OwnT, dict[str, DoneT]], DoneT],
+) -> dict[str, DoneT]:
+    """``combine`` applied to each fragment once, after the fragments it spreads: the memo
+    that keeps every limit linear in the document, however often a fragment is spread."""
     owns = {
-        definition.name.value: _own(definition.selection_set)
+        definition.name.value: own(definition)
         for definition in document.definitions
         if isinstance(definition, FragmentDefinitionNode)
     }
-    done: dict[str, Expansion] = {}
-    spreads = {name: tuple(s for s, _level in own.spreads) for name, own in owns.items()}
+    done: dict[str, DoneT] = {}
+    spreads = {name: tuple(s for s, _ in part.spreads) for name, part in owns.items()}
     for name in _dependency_order(spreads):
-        done[name] = _combine(owns[name], done)
+        done[name] = combine(owns[name], done)
     return done
+
+
+def fragment_expansions(document: DocumentNode) -> dict[str, Expansion]:
+    """Each fragment's expansion, by name, each computed once, in the order the spreads need."""
+    return _per_fragment(document, lambda d: _own(d.selection_set), _combine)
 
 
 def _operation_name(operation: OperationDefinitionNode) -> str:
@@ -412,18 +434,11 @@ def _priced_with(own: _Priced, done: Mapping[str, int]) -> int:
 
 def fragment_costs(schema: GraphQLSchema, document: DocumentNode) -> dict[str, int]:
     """Each fragment's cost, by name, each priced once, in the order the spreads need."""
-    owns = {
-        definition.name.value: _price(
-            schema, definition.selection_set, schema.get_type(definition.type_condition.name.value)
-        )
-        for definition in document.definitions
-        if isinstance(definition, FragmentDefinitionNode)
-    }
-    done: dict[str, int] = {}
-    spreads = {name: tuple(s for s, _times in own.spreads) for name, own in owns.items()}
-    for name in _dependency_order(spreads):
-        done[name] = _priced_with(owns[name], done)
-    return done
+    return _per_fragment(
+        document,
+        lambda d: _price(schema, d.selection_set, schema.get_type(d.type_condition.name.value)),
+        _priced_with,
+    )
 
 
 def operation_cost(

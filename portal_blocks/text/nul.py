@@ -34,8 +34,12 @@ def storable_text(text: str) -> bool:
     """Whether a database can hold ``text`` as it is: no NUL (PostgreSQL refuses it) and no lone
     surrogate (no UTF-8 encoder takes one, so the driver fails before the database answers).
     Text such a lookup compares with can match no stored row."""
-    if NUL in text:
-        return False
+    return NUL not in text and utf8_encodable(text)
+
+
+def utf8_encodable(text: str) -> bool:
+    """Whether ``text`` holds no lone surrogate (valid in JSON, but no UTF-8 encoder, database
+    or hash takes one). ASCII, most of what is asked, is answered without encoding."""
     if text.isascii():
         return True
     try:
