@@ -14,8 +14,17 @@ import json
 import os
 import re
 from collections.abc import Callable, Collection, Mapping
+from importlib.util import find_spec
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import limits.storage
+import redis
+from limits import parse_many
+from limits.storage import MovingWindowSupport, Storage
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 PREFIX = "PORTAL_BLOCKS_"
 
@@ -214,8 +223,6 @@ def _one_of(*choices: str) -> Rule:
 
 
 def _database_url(value: str) -> str | None:
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
     example = "e.g. postgresql+psycopg://user:pass@host/db or sqlite:///portal_blocks.db"
     try:
@@ -246,7 +253,6 @@ def _redis_url(value: str) -> str | None:
             "must be empty or a redis://, rediss:// or unix:// URL, e.g. "
             f"redis://127.0.0.1:6379/0 (got {_redacted(value)!r})"
         )
-    import redis
 
     try:
         redis.ConnectionPool.from_url(value)
@@ -259,10 +265,6 @@ def _redis_url(value: str) -> str | None:
 
 def _rate_limit_storage_problem(uri: str) -> str | None:
     """What keeps ``uri`` from holding the rate limits' moving windows, if anything."""
-    from importlib.util import find_spec
-
-    import limits.storage
-    from limits.storage import MovingWindowSupport, Storage
 
     schemes: Mapping[str, type] = getattr(limits.storage, "SCHEMES", {})
 
@@ -297,7 +299,6 @@ def _rate_limit_storage(value: str) -> str | None:
 
 
 def _rate_limit(value: str) -> str | None:
-    from limits import parse_many
 
     example = "e.g. 120/minute or 10 per second"
     try:
@@ -312,7 +313,6 @@ def _rate_limit(value: str) -> str | None:
 
 
 def _timezone(value: str) -> str | None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     try:
         ZoneInfo(value)
