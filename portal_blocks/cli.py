@@ -246,6 +246,7 @@ def demo_command(info: ScriptInfo, host: str, port: int, workers: int) -> None:
         path = article_url(demo_articles()[0]["slug"])
         db.session.remove()
         db.engine.dispose()  # connections must not be shared with forked workers
-    click.echo(f"Demo content loaded: {count} article(s).")
+    click.echo(f"Demo content loaded: {count} articles.")
+    click.echo(f"Demo portal: http://{host}:{port}/")
     click.echo(f"Demo article: http://{host}:{port}{path}")
     _serve(app, host, port, workers)

@@ -67,6 +67,8 @@ DEFAULTS: dict[str, Any] = {
     "URL_PREFIX": "",
     # An article's canonical path on the portal (``Article.url``), a route pattern with <slug>.
     "ARTICLE_PATH": "/tin-tuc/<slug>",
+    # A category page's path (list blocks link their category there), with <category>.
+    "CATEGORY_PATH": "/chuyen-muc/<category>",
     # What a theme page does at an article's old (legacy) address: "serve" shows the article
     # there; "redirect" answers 301 to its canonical address (PUBLIC_URL + ARTICLE_PATH), the
     # query string dropped. Either way the page names its canonical address in the head.
@@ -327,15 +329,25 @@ def _url_prefix(value: str) -> str | None:
     return f"must be empty or a path like /blocks, without a trailing slash (got {value!r})"
 
 
-def _article_path(value: str) -> str | None:
-    if value.count("<slug>") != 1:
-        return f"must hold <slug> once, e.g. /tin-tuc/<slug> (got {value!r})"
-    if not value.startswith("/"):
-        return f"must be a path starting with /, e.g. /tin-tuc/<slug> (got {value!r})"
-    rest = value.replace("<slug>", "")
-    if re.search(r"[<>?#\s]", rest):
-        return f"must be a path with <slug> as its only part in <> (got {value!r})"
-    return None
+def _path_with(part: str, example: str) -> Callable[[str], str | None]:
+    """A check of a path setting that holds ``part`` (``<slug>``) once, and nothing else
+    between ``<>``."""
+
+    def problem(value: str) -> str | None:
+        if value.count(part) != 1:
+            return f"must hold {part} once, e.g. {example} (got {value!r})"
+        if not value.startswith("/"):
+            return f"must be a path starting with /, e.g. {example} (got {value!r})"
+        rest = value.replace(part, "")
+        if re.search(r"[<>?#\s]", rest):
+            return f"must be a path with {part} as its only part in <> (got {value!r})"
+        return None
+
+    return problem
+
+
+_article_path = _path_with("<slug>", "/tin-tuc/<slug>")
+_category_path = _path_with("<category>", "/chuyen-muc/<category>")
 
 
 def _web_url(value: str, *, origin: bool) -> bool:
@@ -416,6 +428,7 @@ RULES: dict[str, Rule] = {
     "DB_STATEMENT_TIMEOUT_MS": _integer(1),
     "URL_PREFIX": _text(_url_prefix),
     "ARTICLE_PATH": _text(_article_path),
+    "CATEGORY_PATH": _text(_category_path),
     "LEGACY_ADDRESSES": _one_of("serve", "redirect"),
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,

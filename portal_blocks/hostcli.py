@@ -53,6 +53,10 @@ blocks_cli.add_command(caches)
 @blocks_cli.command("load-demo")
 @with_appcontext
 def load_demo_command() -> None:
-    """Load the reference article, the default layout and its routes (idempotent)."""
+    """Load the demo portal: the reference article and 11 more, the article, home and
+    category layouts and their routes (idempotent)."""
     count = load_demo(db.session_proxy)
-    click.echo(f"Demo content loaded: {count} article(s), layout news-detail.")
+    click.echo(
+        f"Demo content loaded: {count} articles, layouts news-detail, home (/) and category "
+        "(/chuyen-muc/<category>)."
+    )

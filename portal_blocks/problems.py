@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from marshmallow import Schema, ValidationError, validate
-from marshmallow.fields import Field
+from marshmallow.fields import Field, List, Nested
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,7 @@ _CODES_BY_VALIDATOR: tuple[tuple[type[validate.Validator], str], ...] = (
     (validate.Length, "INVALID_LENGTH"),
     (validate.OneOf, "INVALID_CHOICE"),
     (validate.Regexp, "INVALID_FORMAT"),
+    (validate.URL, "INVALID_FORMAT"),
 )
 
 
@@ -70,16 +71,43 @@ def _field_named(schema: Schema, key: str) -> Field[Any] | None:
     return next((f for name, f in schema.fields.items() if (f.data_key or name) == key), None)
 
 
-def _code_for(schema: Schema, key: str, message: str) -> str:
-    """Give each marshmallow message a stable code, so clients need not parse English text."""
+def _field_at(schema: Schema, keys: tuple[str, ...]) -> Field[Any] | None:
+    """The field a path of (raw) keys names, through list items (keyed by their index) and
+    nested schemas; None when a key names no field."""
+    field = _field_named(schema, keys[0]) if keys else None
+    for key in keys[1:]:
+        if field is None:
+            return None
+        if key.isdigit() and isinstance(field, List):
+            field = field.inner
+        elif key.isdigit() and isinstance(field, Nested) and field.many:
+            continue
+        elif isinstance(field, Nested):
+            field = _field_named(field.schema, key)
+        else:
+            return None
+    return field
+
+
+def _code_for(schema: Schema, keys: tuple[str, ...], message: str) -> str:
+    """Give each marshmallow message a stable code, so clients need not parse English text.
+
+    The code is the one of the field the path names (``links.1.url``: the ``url`` of the
+    nested link), else of the top-level field the path starts at."""
     if message == _UNKNOWN_FIELD_MESSAGE:
         return "UNKNOWN_FIELD"
-    field = _field_named(schema, key)
+    field = _field_at(schema, keys) or (_field_named(schema, keys[0]) if keys else None)
     if field is None:
         return "INVALID"
     inner: Field[Any] | None = getattr(field, "inner", None)
-    for candidate in (field, inner) if inner is not None else (field,):
-        for error_key, template in candidate.error_messages.items():
+    candidates: list[Mapping[str, Any]] = [
+        f.error_messages for f in ((field, inner) if inner is not None else (field,))
+    ]
+    if isinstance(field, Nested):
+        # A nested object's own errors (not an object at all) are its schema's messages.
+        candidates.append(field.schema.error_messages)
+    for error_messages in candidates:
+        for error_key, template in error_messages.items():
             if _matches(message, str(template)):
                 return _CODES_BY_ERROR_KEY.get(error_key, "INVALID")
     validators = [*field.validators, *(inner.validators if inner is not None else [])]
@@ -122,20 +150,20 @@ def flatten_messages(
     """
     problems: list[FieldProblem] = []
 
-    def walk(node: Mapping[Any, Any], top: str | None, path: tuple[str, ...]) -> None:
+    def walk(node: Mapping[Any, Any], keys: tuple[str, ...], path: tuple[str, ...]) -> None:
+        """``keys``: the raw keys down to ``node`` (fields are found by them); ``path``: the
+        same as clients spell them. List items are keyed by their index (``links.1.url``)."""
         for key, value in node.items():
             if key == "_schema":
-                here = path
+                here, raw = path, keys
             else:
-                here = (*path, key_name(str(key)) if top is None else str(key))
-            top_key = top if top is not None else str(key)
+                here = (*path, key_name(str(key)) if not keys else str(key))
+                raw = (*keys, str(key))
             if isinstance(value, Mapping):
-                walk(value, top_key, here)
+                walk(value, raw, here)
             else:
                 dotted = ".".join((under, *here)) if under else ".".join(here)
-                problems.extend(
-                    FieldProblem(dotted, _code_for(schema, top_key, m), m) for m in value
-                )
+                problems.extend(FieldProblem(dotted, _code_for(schema, raw, m), m) for m in value)
 
-    walk(messages, None, ())
+    walk(messages, (), ())
     return problems

@@ -23,7 +23,7 @@ from portal_blocks import create_app
 from portal_blocks.block_types import BUILTIN, register_builtin
 from portal_blocks.blocks.registry import registry
 from portal_blocks.db import ExecutedStatement, db, recorded_statements
-from portal_blocks.demo import load_demo
+from portal_blocks.demo import load_demo, load_reference
 from portal_blocks.import_command import import_command
 
 POSTGRES_URL = os.environ.get("PORTAL_BLOCKS_TEST_POSTGRES_URL")
@@ -102,12 +102,13 @@ def clear_tables() -> None:
 
 
 @contextmanager
-def demo_content(app: Flask) -> Iterator[Flask]:
-    """Inside an app context, a database holding exactly the demo content."""
+def demo_content(app: Flask, *, portal: bool = False) -> Iterator[Flask]:
+    """Inside an app context, a database holding exactly the reference page (the reference
+    article and its layout), or with ``portal`` the whole demo portal."""
     with app.app_context():
         clear_tables()  # a bulk delete: it also empties the response and page-data caches
         app.extensions["portal_blocks"].front.persisted.forget_remembered()
-        load_demo(db.session)
+        (load_demo if portal else load_reference)(db.session)
         yield app
         db.session.rollback()
         db.session.remove()
@@ -139,6 +140,13 @@ OLD_ROWS_TIME = "2021-11-10 01:00:00"
 @pytest.fixture
 def app(migrated_app: Flask) -> Iterator[Flask]:
     with demo_content(migrated_app) as ready:
+        yield ready
+
+
+@pytest.fixture
+def portal(migrated_app: Flask) -> Iterator[Flask]:
+    """The app with the whole demo portal loaded: home, category pages, "Tin khác"."""
+    with demo_content(migrated_app, portal=True) as ready:
         yield ready
 
 

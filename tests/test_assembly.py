@@ -13,7 +13,7 @@ from flask import Flask
 
 from portal_blocks import PortalBlocks
 from portal_blocks.assembly.page import PageRequest, load_page
-from portal_blocks.block_types import toolbar, viewdata
+from portal_blocks.block_types import BUILTIN, toolbar, viewdata
 from portal_blocks.blocks.registry import BlockRegistry
 from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db
@@ -55,7 +55,7 @@ def test_the_app_registers_the_built_in_block_types_at_creation():
         "print(sorted(t.name for t in registry))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == str(sorted([toolbar.NAME, viewdata.NAME]))
+    assert out.stdout.strip() == str(sorted(t.name for t in BUILTIN))
 
 
 def test_a_different_definition_under_a_taken_name_is_refused():

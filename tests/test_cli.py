@@ -33,13 +33,22 @@ def counts() -> tuple[int, ...]:
     return tuple(db.session.query(m).count() for m in (Article, Layout, Placement, Route))
 
 
-def test_load_demo_is_idempotent(app):
+def test_load_demo_is_idempotent(portal):
     before = counts()
+    result = portal.test_cli_runner().invoke(cli, ["load-demo"])
+    assert result.exit_code == 0, result.output
+    assert "12 articles" in result.output
+    db.session.expire_all()
+    # news-detail (3 blocks, 2 routes), home (5 blocks at /), category (3 blocks, 1 route)
+    assert counts() == before == (12, 3, 11, 4)
+
+
+def test_load_demo_over_the_reference_page_adds_the_portal_around_it(app):
+    assert counts() == (1, 1, 2, 2)
     result = app.test_cli_runner().invoke(cli, ["load-demo"])
     assert result.exit_code == 0, result.output
-    assert "1 article" in result.output
     db.session.expire_all()
-    assert counts() == before == (1, 1, 2, 2)
+    assert counts() == (12, 3, 11, 4)
 
 
 def test_export_schema_check_passes_on_the_committed_contract(app):

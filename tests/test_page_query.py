@@ -2,6 +2,8 @@
 
 from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG
 
+from portal_blocks.block_types import BUILTIN
+
 ISSUE_QUERY = """{ page(path: "%s") {
     regions { name blocks { __typename id position
       ... on Block_BanTin_Toolbar { dateText fontSize { current min max step } }
@@ -109,7 +111,7 @@ def test_date_format_setting_uses_babel(app, graphql):
 def test_block_types_expose_schema_and_defaults(graphql):
     result = graphql("{ blockTypes { name description settingsSchema defaults } }")
     by_name = {t["name"]: t for t in result["data"]["blockTypes"]}
-    assert set(by_name) == {"Block_BanTin_Toolbar", "Block_BanTin_ViewData"}
+    assert set(by_name) == {t.name for t in BUILTIN}
     toolbar = by_name["Block_BanTin_Toolbar"]
     assert toolbar["defaults"]["dateFormat"] == "dd/MM/yyyy"
     assert toolbar["settingsSchema"]["properties"]["dateFormat"]["default"] == "dd/MM/yyyy"

@@ -12,7 +12,8 @@ from sqlalchemy import update
 from portal_blocks.content import editing
 from portal_blocks.content.articles import upsert_article
 from portal_blocks.content.listing import list_articles, newest_published
-from portal_blocks.content.source import SqlAlchemyArticleSource, record_from_model
+from portal_blocks.content.records import record_from_model
+from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db, utcnow
 from portal_blocks.models import Article
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from portal_blocks.blocks.registry import (
 from portal_blocks.blocks.view import BlockCannotShow, BlockView, PageFacts, RelatedNews
 from portal_blocks.cache_tags import page_tags
 from portal_blocks.caching.page_data import PageDataCache
+from portal_blocks.content.queries import fetch_lists
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.layout.routing import ResolvedPath, host_of, normalise_path, resolve_path
@@ -110,12 +112,21 @@ def _text_size(
     return None
 
 
-def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview: bool) -> PageView:
-    """Every block's view in its region, in position order.
+def assemble(
+    resolved: ResolvedPath,
+    request: PageRequest,
+    path: str,
+    *,
+    preview: bool,
+    after: str | None = None,
+) -> PageView:
+    """Every block's view in its region, in position order, after the lists every block
+    shows were fetched in one call to the source.
 
     A placement whose block type the app does not serve (no longer installed, or not enabled),
     or that cannot show on this page, is left out and logged rather than failing the reader's
-    whole page.
+    whole page. An ``after`` the source never gave out raises
+    :class:`~portal_blocks.content.queries.InvalidCursor`.
     """
     requested = request.viewer.get("text_size")
     facts = PageFacts(
@@ -128,12 +139,29 @@ def assemble(resolved: ResolvedPath, request: PageRequest, path: str, *, preview
         requested_text_size=requested,
         related=RelatedNews(resolved.article, request.source),
         preview=preview,
+        category=resolved.category,
+        after=after,
     )
-    by_region: dict[str, list[BlockView]] = defaultdict(list)
+    placed: list[tuple[PlacedBlock, BlockType]] = []
     for placement in sorted(resolved.placements, key=lambda p: (p.position, p.id)):
+        block_type = request.block_types.find(placement.block_type)
+        if block_type is None:
+            log.warning(
+                "placement %s left out of %s: %s",
+                placement.id,
+                path,
+                UnknownBlockType(placement.block_type),
+            )
+            continue
+        placed.append((placement, block_type))
+    queries = [q for placement, t in placed for q in t.lists_of(placement, facts)]
+    if queries:
+        facts = replace(facts, lists=fetch_lists(request.source, queries))
+    by_region: dict[str, list[BlockView]] = defaultdict(list)
+    for placement, block_type in placed:
         try:
-            view = request.block_types.get(placement.block_type).view(placement, facts)
-        except (UnknownBlockType, BlockCannotShow) as exc:
+            view = block_type.view(placement, facts)
+        except BlockCannotShow as exc:
             log.warning("placement %s left out of %s: %s", placement.id, path, exc)
             continue
         by_region[placement.region].append(view)
@@ -161,4 +189,22 @@ def load_page(request: PageRequest, path: str, *, preview: bool = False) -> Page
         )
     if resolved is None:
         return None
-    return assemble(resolved, request, normalise_path(path), preview=preview)
+    return assemble(
+        resolved, request, normalise_path(path), preview=preview, after=page_after(path)
+    )
+
+
+#: The page parameter a paged list reads its position from (``/chuyen-muc/kinh-te?after=…``).
+AFTER_PARAMETER = "after"
+
+
+def page_after(path: str) -> str | None:
+    """The ``after`` of a requested address's query string, or None."""
+    if "?" not in path:
+        return None
+    try:
+        query = urlsplit(path.strip()).query
+    except ValueError:  # no URL at all: it names no page either
+        return None
+    values = parse_qs(query).get(AFTER_PARAMETER)
+    return values[0] if values else None

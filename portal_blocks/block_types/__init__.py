@@ -3,10 +3,17 @@ one template. Nothing in the core imports them; the app registers them at creati
 
 from __future__ import annotations
 
-from portal_blocks.block_types import toolbar, viewdata
+from portal_blocks.block_types import danhsach, lienket, noibat, tinkhac, toolbar, viewdata
 from portal_blocks.blocks.registry import BlockRegistry, BlockType
 
-BUILTIN: tuple[BlockType, ...] = (toolbar.BLOCK, viewdata.BLOCK)
+BUILTIN: tuple[BlockType, ...] = (
+    toolbar.BLOCK,
+    viewdata.BLOCK,
+    tinkhac.BLOCK,
+    danhsach.BLOCK,
+    noibat.BLOCK,
+    lienket.BLOCK,
+)
 
 
 def register_builtin(registry: BlockRegistry) -> None:

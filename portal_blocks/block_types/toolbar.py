@@ -17,7 +17,12 @@ from babel.dates import format_datetime
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portal_blocks.blocks.registry import BlockType
-from portal_blocks.blocks.settings import SettingsSchema, StrictBoolean, StrictInteger
+from portal_blocks.blocks.settings import (
+    SettingsSchema,
+    StrictBoolean,
+    StrictInteger,
+    valid_date_pattern,
+)
 from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds, view_fields
 from portal_blocks.graphql.block_settings import settings_object, settings_type
 from portal_blocks.graphql.blocks import Block, block_fields
@@ -44,13 +49,6 @@ ACTION_LABELS = {
 }
 
 
-def _valid_date_pattern(pattern: str) -> None:
-    try:
-        format_datetime(datetime(2021, 11, 10, tzinfo=UTC), pattern, locale="vi")
-    except Exception as exc:  # Babel raises several types for a bad CLDR pattern
-        raise ValidationError(f"Not a valid CLDR date pattern: {exc}") from None
-
-
 def _valid_time_pattern(pattern: str) -> None:
     if not pattern:
         return  # no time shown
@@ -64,7 +62,7 @@ class ToolbarSettingsSchema(SettingsSchema):
     show_date = StrictBoolean(load_default=True, metadata={"description": "Show the publish date."})
     date_format = fields.String(
         load_default="dd/MM/yyyy",
-        validate=[validate.Length(min=1, max=64), _valid_date_pattern],
+        validate=[validate.Length(min=1, max=64), valid_date_pattern],
         metadata={"description": "CLDR date pattern, e.g. 'dd/MM/yyyy' or 'EEEE, dd/MM/yyyy'."},
     )
     time_format = fields.String(

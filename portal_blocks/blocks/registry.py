@@ -18,12 +18,16 @@ from marshmallow import Schema
 
 from portal_blocks.blocks.settings import json_schema, validate_settings
 from portal_blocks.blocks.view import BlockView, PageFacts, TextSizeBounds
+from portal_blocks.content.queries import ArticleQuery
 from portal_blocks.layout.snapshots import PlacedBlock
 
 #: Builds the block's view from its placement, the page's facts and its validated settings.
 BlockBuilder = Callable[[PlacedBlock, PageFacts, dict[str, Any]], BlockView]
 #: The text-size bounds a block type's settings set for its whole page (the toolbar's).
 TextSizeRule = Callable[[dict[str, Any]], TextSizeBounds]
+#: The article lists a block shows, from the page's facts (before any list is fetched) and its
+#: validated settings: page assembly fetches every block's lists in one call, then builds.
+ListRule = Callable[[PageFacts, dict[str, Any]], Iterable[ArticleQuery]]
 
 
 class GraphQLBlockType(Protocol):
@@ -58,6 +62,8 @@ class BlockType:
     assets_js: tuple[str, ...] = ()
     cache_max_age: int = 300
     text_size_bounds: TextSizeRule | None = None
+    #: The lists the block shows (see :data:`ListRule`); None: it shows none.
+    queries: ListRule | None = None
     #: The import name of the package whose ``templates/`` folder holds ``template``; None:
     #: portal-blocks' own templates.
     template_package: str | None = None
@@ -85,6 +91,11 @@ class BlockType:
 
     def view(self, placement: PlacedBlock, page: PageFacts) -> BlockView:
         return self.build(placement, page, self.settings_of(placement))
+
+    def lists_of(self, placement: PlacedBlock, page: PageFacts) -> Iterable[ArticleQuery]:
+        if self.queries is None:
+            return ()
+        return self.queries(page, self.settings_of(placement))
 
 
 @lru_cache(maxsize=1024)

@@ -7,11 +7,13 @@ editor UIs (:func:`json_schema`) and, in the GraphQL layer, the typed GraphQL se
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load
+from babel.dates import format_datetime
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate
 
 from portal_blocks.problems import (
     Refused,
@@ -20,7 +22,12 @@ from portal_blocks.problems import (
     normalized_messages,
     refuse,
 )
+from portal_blocks.text.slug import CATEGORY_SLUG_MAX_LENGTH, SLUG_MAX_LENGTH, SLUG_PATTERN
 
+#: A whole slug, in the regex dialect both Python and JSON Schema (ECMA-262) read; ``$`` also
+#: matches before a final newline in Python, so the slug fields refuse one on their own.
+SLUG_RE = rf"^{SLUG_PATTERN}$"
+_ONE_LINE = validate.ContainsNoneOf("\n", error="A slug is one line.")
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -62,6 +69,14 @@ class SettingsSchema(Schema):
         return {k: list(v) if isinstance(v, tuple) else v for k, v in data.items()}
 
 
+def valid_date_pattern(pattern: str) -> None:
+    """A marshmallow validator: ``pattern`` is a CLDR date pattern Babel can format with."""
+    try:
+        format_datetime(datetime(2021, 11, 10, tzinfo=UTC), pattern, locale="vi")
+    except Exception as exc:  # Babel raises several types for a bad CLDR pattern
+        raise ValidationError(f"Not a valid CLDR date pattern: {exc}") from None
+
+
 def validate_settings(schema: Schema, raw: Any) -> dict[str, Any]:
     """Load settings through the schema; the result is the full, defaulted, typed settings."""
     if not isinstance(raw, dict):
@@ -81,11 +96,63 @@ def json_schema(name: str, schema: Schema, description: str) -> dict[str, Any]:
         title="portal-blocks", version="1", openapi_version="3.1.0", plugins=[MarshmallowPlugin()]
     )
     spec.components.schema(name, schema=schema)
-    body = spec.to_dict()["components"]["schemas"][name]
+    components = spec.to_dict()["components"]["schemas"]
+    body = _local_refs(components.pop(name))
+    nested = {key: _local_refs(value) for key, value in sorted(components.items())}
     return {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": f"{name}.schema.json",
         "title": name,
         "description": description,
         **body,
+        **({"$defs": nested} if nested else {}),
     }
+
+
+_COMPONENT_REF = "#/components/schemas/"
+
+
+def _local_refs(node: Any) -> Any:
+    """``node`` with apispec's references to nested schemas (OpenAPI components) pointing into
+    the document's own ``$defs``: a published JSON Schema must resolve without the spec."""
+    if isinstance(node, dict):
+        return {
+            key: (
+                "#/$defs/" + value.removeprefix(_COMPONENT_REF)
+                if key == "$ref" and isinstance(value, str) and value.startswith(_COMPONENT_REF)
+                else _local_refs(value)
+            )
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_local_refs(item) for item in node]
+    return node
+
+
+class CategorySlug(fields.String):
+    """A category by its slug (``kinh-te``), or null for the page's own. Whether some article
+    belongs to it is checked when the settings are saved
+    (:mod:`portal_blocks.layout.references`): the schema alone cannot know."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            load_default=None,
+            allow_none=True,
+            validate=[
+                validate.Length(max=CATEGORY_SLUG_MAX_LENGTH),
+                validate.Regexp(SLUG_RE),
+                _ONE_LINE,
+            ],
+            **kwargs,
+        )
+
+
+class ArticleSlugs(fields.List[str]):
+    """Articles chosen by their slugs, in order; that each names an article is checked when
+    the settings are saved, as for :class:`CategorySlug`."""
+
+    def __init__(self, *, max_length: int, **kwargs: Any) -> None:
+        slug = fields.String(
+            validate=[validate.Length(max=SLUG_MAX_LENGTH), validate.Regexp(SLUG_RE), _ONE_LINE]
+        )
+        super().__init__(slug, load_default=(), validate=validate.Length(max=max_length), **kwargs)

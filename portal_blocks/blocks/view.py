@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal_blocks.content.queries import EMPTY, ArticleList, ArticleQuery, Category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
@@ -72,6 +73,20 @@ class PageFacts:
     requested_text_size: int | None
     related: RelatedNews
     preview: bool = False
+    # Page parameters (JSR-286's public render parameters): what the page's address says,
+    # shared by every block of the page.
+    #: The category a category page shows (``/chuyen-muc/<category>``); None elsewhere.
+    category: Category | None = None
+    #: Where a paged list goes on from: the ``after`` of the page's address (a cursor an
+    #: earlier page's "next" link gave); None: the first page.
+    after: str | None = None
+    #: The answers to the lists the page's blocks asked for (:attr:`BlockType.queries`),
+    #: fetched in one call before any block is built.
+    lists: Mapping[ArticleQuery, ArticleList] = field(default_factory=dict)
+
+    def articles(self, query: ArticleQuery) -> ArticleList:
+        """The answer to a list the block asked for while the page was assembled."""
+        return self.lists.get(query, EMPTY)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

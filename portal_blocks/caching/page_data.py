@@ -18,6 +18,7 @@ from dataclasses import astuple
 from sqlalchemy.orm import Session
 
 from portal_blocks.caching.stores import TaggedStore
+from portal_blocks.content.queries import Category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource, announces_changes
 from portal_blocks.layout.routing import (
@@ -74,6 +75,7 @@ def encode_resolved(resolved: ResolvedPath) -> bytes:
             "regions": resolved.regions,
             "placements": [p.snapshot() for p in resolved.placements],
             "article": resolved.article.to_json() if resolved.article else None,
+            "category": list(astuple(resolved.category)) if resolved.category else None,
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -89,4 +91,6 @@ def decode_resolved(raw: bytes) -> ResolvedPath:
         regions=tuple(data["regions"]),
         placements=tuple(PlacedBlock.from_snapshot(p) for p in data["placements"]),
         article=ArticleRecord.from_json(article) if article else None,
+        # Entries written before categories were kept have none.
+        category=Category(*data["category"]) if data.get("category") else None,
     )

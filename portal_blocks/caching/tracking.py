@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from portal_blocks.cache_tags import ARTICLES_TAG, article_tag
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.content.queries import (
+    ArticleList,
+    ArticleQuery,
+    Category,
+    source_category,
+    source_lists,
+)
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource, announces_changes
 
@@ -45,3 +52,18 @@ class TrackedSource:
         records = self.inner.related(article, limit=limit)
         self.hints.add_tags((ARTICLES_TAG, *(article_tag(r.id) for r in records)))
         return records
+
+    def lists(self, queries: Sequence[ArticleQuery]) -> list[ArticleList]:
+        """Lists of articles, like :meth:`related`; a source that cannot list gives none."""
+        self._reading(include_drafts=False)
+        answers = source_lists(self.inner, queries)
+        self.hints.add_tags(
+            (ARTICLES_TAG, *(article_tag(r.id) for answer in answers for r in answer.records))
+        )
+        return answers
+
+    def category(self, slug: str) -> Category | None:
+        """Whether a category exists depends on every article: any write may change it."""
+        self._reading(include_drafts=False)
+        self.hints.add_tags((ARTICLES_TAG,))
+        return source_category(self.inner, slug)

@@ -1,98 +1,26 @@
 """Readers' article lists: newest first, a page at a time, optionally by category or search.
 
-Pages are cut by keyset, not offset: the cursor holds the last row's sort key (search rank,
-publish date, id), and the next page starts strictly after it. Deep pages cost what the first
-one costs, and rows published meanwhile neither repeat nor vanish across pages.
+Pages are cut by keyset, not offset (:mod:`portal_blocks.content.cursors`): deep pages cost
+what the first one costs, and rows published meanwhile neither repeat nor vanish across pages.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, bindparam, literal, not_, select, tuple_
+from sqlalchemy import ColumnElement, bindparam, literal, not_, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.content import search as article_search
-from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.cursors import Cursor, InvalidListing, older_than
+from portal_blocks.content.records import ArticleRecord, record_from_model
 from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery
-from portal_blocks.content.source import record_from_model
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
 from portal_blocks.models import Article
-from portal_blocks.text.ranges import is_row_id, storable_datetime
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-
-
-class InvalidListing(ValueError):
-    """A listing argument a client sent is unusable; ``argument`` names it."""
-
-    def __init__(self, argument: str, message: str) -> None:
-        super().__init__(message)
-        self.argument = argument
-
-
-#: Longer than any cursor :meth:`Cursor.encode` gives out (about 60 characters).
-MAX_CURSOR_LENGTH = 200
-#: The ranks a cursor may hold: 0 (exact diacritics, or no search) and 1 (folded only).
-RANKS = (0, 1)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The sort key of one row: rank (0 exact, 1 folded; 0 without search), date, id."""
-
-    rank: int
-    published_at: datetime
-    id: int
-
-    def encode(self) -> str:
-        raw = json.dumps([self.rank, self.published_at.isoformat(), self.id])
-        return base64.urlsafe_b64encode(raw.encode()).decode()
-
-    @classmethod
-    def decode(cls, value: str) -> Cursor:
-        """The cursor ``value`` encodes, held to what :meth:`encode` gives out.
-
-        A cursor is client input: its id and date reach SQL, so an id beyond the id column
-        (PostgreSQL refuses the comparison and aborts the transaction) or a date with no UTC
-        form (the driver's conversion overflows) is refused here, as is a rank no tier has,
-        a number that is not an integer, and text too long to be one of ours (so no cursor
-        decides how deep the JSON decoder recurses).
-        """
-        cursor = _decoded(value) if len(value) <= MAX_CURSOR_LENGTH else None
-        if cursor is None:
-            raise InvalidListing("after", "Not a cursor this list gave out.")
-        return cursor
-
-
-def _decoded(value: str) -> Cursor | None:
-    try:
-        fields = json.loads(base64.urlsafe_b64decode(value.encode()))
-    except (ValueError, binascii.Error, UnicodeError):
-        return None
-    if not isinstance(fields, list) or len(fields) != 3:
-        return None
-    rank, published_at, id_ = fields
-    if not (_is_int(rank) and _is_int(id_) and isinstance(published_at, str)):
-        return None
-    try:
-        when = datetime.fromisoformat(published_at)
-    except ValueError:
-        return None
-    if rank not in RANKS or not is_row_id(id_) or not storable_datetime(when):
-        return None
-    return Cursor(rank, when, id_)
-
-
-def _is_int(value: object) -> bool:
-    """JSON integers only: not booleans (an int subclass), not floats such as 1e400."""
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -114,12 +42,6 @@ def page_size(first: int | None) -> int:
     if first < 1:
         raise InvalidListing("first", "first must be at least 1.")
     return min(first, MAX_PAGE_SIZE)
-
-
-def _older_than(cursor: Cursor) -> ColumnElement[bool]:
-    return tuple_(Article.published_at, Article.id) < tuple_(
-        literal(cursor.published_at, Article.published_at.type), literal(cursor.id)
-    )
 
 
 NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
@@ -161,7 +83,7 @@ def list_articles(
     if query is None:
         stmt = select(Article, literal(0).label("rank")).where(*conditions)
         if cursor is not None:
-            stmt = stmt.where(_older_than(cursor))
+            stmt = stmt.where(older_than(cursor))
         rows = session.execute(stmt.order_by(*NEWEST_FIRST).limit(size + 1)).all()
     else:
         rows = _ranked(session, conditions, query, cursor, size + 1)
@@ -200,7 +122,7 @@ def _ranked(
         need = limit - len(rows)
         if need <= 0:
             break
-        keyset = [_older_than(cursor)] if cursor is not None and rank == cursor.rank else []
+        keyset = [older_than(cursor)] if cursor is not None and rank == cursor.rank else []
 
         def tier(*, indexed: bool, rank: int = rank) -> list[ColumnElement[bool]]:
             exact = query.exact_match(indexed=indexed)

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from portal_blocks.text.slug import category_slug
+
 #: How ``article.category_path`` joins its segments: a URL path's, which no segment holds.
 CATEGORY_SEPARATOR = "/"
 
@@ -54,6 +56,11 @@ class ArticleRecord:
     def is_published(self) -> bool:
         return self.status == "published"
 
+    @property
+    def category_slug(self) -> str | None:
+        """The category's address form (``/chuyen-muc/<category>``), from its name."""
+        return category_slug(self.category)
+
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``published_at`` in ISO 8601), for caches shared between hosts."""
         data = asdict(self)
@@ -72,3 +79,26 @@ class ArticleRecord:
                 "category_path": tuple(category_path) if category_path is not None else None,
             }
         )
+
+
+def record_from_model(article: Any) -> ArticleRecord:
+    """From an ``Article`` or a row of the ``article`` table (the same attribute names)."""
+    return ArticleRecord(
+        id=str(article.id),
+        slug=article.slug,
+        title=article.title,
+        lead=article.lead,
+        body_html=article.body_html,
+        published_at=article.published_at,
+        status=article.status.value,
+        image_url=article.image_url,
+        image_caption=article.image_caption,
+        image_alt=article.image_alt,
+        author=article.author,
+        source=article.source,
+        category=article.category,
+        category_path=split_category_path(article.category_path),
+        legacy_path=article.legacy_path,
+        version=article.version,
+        published_time_known=article.published_time_known,
+    )

@@ -13,13 +13,15 @@ is copied into our tables: layouts, placements and routes are ours, articles are
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterable, Sequence
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from portal_blocks.content.records import ArticleRecord, split_category_path
+from portal_blocks.content.page_lists import category_by_slug, read_lists
+from portal_blocks.content.queries import ArticleList, ArticleQuery, Category
+from portal_blocks.content.records import ArticleRecord, record_from_model
 from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
@@ -57,29 +59,6 @@ class ArticleSource(Protocol):
     def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
         """Other published articles of ``article``'s category, most recent first."""
         ...
-
-
-def record_from_model(article: Any) -> ArticleRecord:
-    """From an ``Article`` or a row of the ``article`` table (the same attribute names)."""
-    return ArticleRecord(
-        id=str(article.id),
-        slug=article.slug,
-        title=article.title,
-        lead=article.lead,
-        body_html=article.body_html,
-        published_at=article.published_at,
-        status=article.status.value,
-        image_url=article.image_url,
-        image_caption=article.image_caption,
-        image_alt=article.image_alt,
-        author=article.author,
-        source=article.source,
-        category=article.category,
-        category_path=split_category_path(article.category_path),
-        legacy_path=article.legacy_path,
-        version=article.version,
-        published_time_known=article.published_time_known,
-    )
 
 
 # Built once, as plain table statements: building a statement per call, or loading ORM
@@ -139,3 +118,11 @@ class SqlAlchemyArticleSource:
             stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
         )
         return [record_from_model(a) for a in rows]
+
+    # ArticleLists (portal_blocks.content.queries): list blocks and category pages.
+
+    def lists(self, queries: Sequence[ArticleQuery]) -> list[ArticleList]:
+        return read_lists(self.session, queries)
+
+    def category(self, slug: str) -> Category | None:
+        return category_by_slug(self.session, slug)

@@ -9,13 +9,9 @@ from __future__ import annotations
 import strawberry
 
 from portal_blocks.cache_tags import ARTICLES_TAG
-from portal_blocks.content.listing import (
-    DEFAULT_PAGE_SIZE,
-    MAX_PAGE_SIZE,
-    InvalidListing,
-    list_articles,
-)
-from portal_blocks.content.source import record_from_model
+from portal_blocks.content.cursors import InvalidListing
+from portal_blocks.content.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, list_articles
+from portal_blocks.content.records import record_from_model
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info

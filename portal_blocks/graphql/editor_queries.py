@@ -6,7 +6,7 @@ import strawberry
 from sqlalchemy import select
 
 from portal_blocks import audit
-from portal_blocks.content.source import record_from_model
+from portal_blocks.content.records import record_from_model
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info

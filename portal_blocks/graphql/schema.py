@@ -21,6 +21,8 @@ from strawberry.tools import merge_types
 
 from portal_blocks.assembly.page import load_page
 from portal_blocks.blocks.registry import BlockRegistry, BlockType, UnknownBlockType
+from portal_blocks.cache_tags import ARTICLES_TAG
+from portal_blocks.content.queries import InvalidCursor
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.article_mutations import ArticleMutations
@@ -30,7 +32,12 @@ from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.documents import DocumentCache, document_problem
 from portal_blocks.graphql.editor_queries import EditorQueries
 from portal_blocks.graphql.editor_types import user_errors
-from portal_blocks.graphql.errors import NotFound, UnknownBlockTypeError, log_errors
+from portal_blocks.graphql.errors import (
+    InvalidArgument,
+    NotFound,
+    UnknownBlockTypeError,
+    log_errors,
+)
 from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.limits import DEFAULT_MAX_COST, operation_limits
 from portal_blocks.graphql.page import PageType
@@ -39,6 +46,7 @@ from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
 from portal_blocks.graphql.scalars import SCALAR_OVERRIDES
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
+from portal_blocks.layout.references import check_references
 from portal_blocks.problems import Refused
 
 
@@ -97,7 +105,10 @@ class PageQueries:
         ctx = info.context
         if preview:
             require_preview(info)
-        page = load_page(ctx.page_request(), path, preview=preview)
+        try:
+            page = load_page(ctx.page_request(), path, preview=preview)
+        except InvalidCursor as exc:
+            raise InvalidArgument(f"The path's 'after': {exc}", argument="path") from None
         if page is None:
             raise NotFound(f"No page at path '{path}'.", path=path)
         ctx.cache.depend_on(info, page.tags(), page.max_age())
@@ -128,13 +139,15 @@ class PageQueries:
     def validate_block_settings(
         self, info: Info, block_type: str, settings: JSON
     ) -> SettingsValidation:
-        info.context.cache.depend_on(info)
+        # Whether a slug names an article depends on every article.
+        info.context.cache.depend_on(info, (ARTICLES_TAG,))
         try:
             definition = info.context.block_types.get(block_type)
         except UnknownBlockType as exc:
             raise UnknownBlockTypeError(str(exc), blockType=block_type) from None
         try:
             loaded = definition.validate(settings)
+            check_references(info.context.session, definition.schema, loaded)
         except Refused as exc:
             return SettingsValidation(valid=False, settings=None, errors=user_errors(exc.problems))
         return SettingsValidation(valid=True, settings=JSON(definition.dump(loaded)), errors=[])

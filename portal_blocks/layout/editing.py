@@ -244,7 +244,7 @@ def configure_block(
     Settings equal to the stored ones change nothing: no new versions, no history entry."""
     layout, _placements, placement = _lock_placement(session, placement_id)
     check_version("version", version, placement.version)
-    stored = stored_settings(placement.block_type, settings, block_types=block_types)
+    stored = stored_settings(session, placement.block_type, settings, block_types=block_types)
     if stored == placement.settings:
         return placement
     before = placement_state(placement)
@@ -288,8 +288,10 @@ def remove_block(session: Session, actor: str, *, placement_id: int, version: in
 PATTERN_PART = re.compile(r"<(?:(?P<converter>[^<>:]*):)?(?P<name>[^<>]*)>")
 #: werkzeug's converters that take no arguments and match whatever they are given.
 PATTERN_CONVERTERS = frozenset({"default", "string", "path", "int", "float", "uuid"})
-#: The part that names the article: a slug is text, so it takes a text converter.
+#: The converters of those parts.
 SLUG_CONVERTERS = frozenset({None, "default", "string", "path"})
+#: The parts a page reads what it shows from: both are slugs, which are text.
+TEXT_PARTS = {"slug": "<slug> names an article", "category": "<category> names a category"}
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
@@ -310,8 +312,8 @@ def _pattern_parts_problem(pattern: str) -> str | None:
         if converter is not None and converter not in PATTERN_CONVERTERS:
             allowed = ", ".join(sorted(PATTERN_CONVERTERS))
             return f"'{part.group(0)}': converters are {allowed}, without arguments."
-        if name == "slug" and converter not in SLUG_CONVERTERS:
-            return f"'{part.group(0)}': <slug> names an article, so it takes a text converter."
+        if name in TEXT_PARTS and converter not in SLUG_CONVERTERS:
+            return f"'{part.group(0)}': {TEXT_PARTS[name]}, so it takes a text converter."
         if name in seen:
             return f"'{part.group(0)}': each name may appear once in a pattern."
         seen.add(name)

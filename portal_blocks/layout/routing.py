@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from portal_blocks.cache_tags import page_tags
+from portal_blocks.cache_tags import ARTICLES_TAG, page_tags
+from portal_blocks.content.queries import Category, source_category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
@@ -44,6 +45,8 @@ class RouteMatch:
     slug: str | None
     #: The host the route is bound to; None: an unbound route (every host's).
     host: str | None = None
+    #: The category slug a ``<category>`` part of the pattern matched (a category page).
+    category: str | None = None
 
     @property
     def names_article(self) -> bool:
@@ -202,11 +205,16 @@ def _match_among(rows: Sequence[Row[Any]], key: str) -> RouteMatch | None:
     except HTTPException:
         return None
     route = next(r for r in patterns if r.id == route_id)
-    slug = args.get("slug")
+    slug, category = args.get("slug"), args.get("category")
     # A converter may give another type (a route stored before patterns were held to string
     # slugs, e.g. <int:slug>); slugs are text.
     return RouteMatch(
-        route.id, route.layout_id, route.article_id, None if slug is None else str(slug), route.host
+        route.id,
+        route.layout_id,
+        route.article_id,
+        None if slug is None else str(slug),
+        route.host,
+        None if category is None else str(category),
     )
 
 
@@ -221,14 +229,20 @@ class ResolvedPath:
     placements: tuple[PlacedBlock, ...]
     #: None until looked up (see :func:`with_article`), or when the route names no article.
     article: ArticleRecord | None = None
+    #: The category a category page shows (a page parameter every block reads); None until
+    #: looked up, or when the route names none.
+    category: Category | None = None
 
     @property
     def complete(self) -> bool:
-        return self.article is not None or not self.route.names_article
+        has_article = self.article is not None or not self.route.names_article
+        return has_article and (self.category is not None or self.route.category is None)
 
     def tags(self) -> frozenset[str]:
-        """The cache tags of every row the resolution read."""
-        return page_tags(self.layout.id, self.article.id if self.article is not None else None)
+        """The cache tags of every row the resolution read: a category exists while any of
+        its articles does, so a category page's resolution reads every article."""
+        tags = page_tags(self.layout.id, self.article.id if self.article is not None else None)
+        return tags | {ARTICLES_TAG} if self.route.category is not None else tags
 
 
 Loaded = tuple[LayoutSnapshot, tuple[str, ...], tuple[PlacedBlock, ...]]
@@ -279,19 +293,33 @@ def resolve_layout(
 def with_article(
     resolved: ResolvedPath, source: ArticleSource, *, include_drafts: bool = False
 ) -> ResolvedPath | None:
-    """The resolution with the article its route names, in one call to the source; None when
-    that article does not exist (or is not visible), as the page then does not either."""
+    """The resolution with the article and the category its route names, in one call to the
+    source each; None when either does not exist (or is not visible), as the page then does
+    not either."""
     if resolved.complete:
         return resolved
     route = resolved.route
-    article: ArticleRecord | None
+    article = resolved.article
+    if article is None and route.names_article:
+        article = _article_of(route, source, include_drafts=include_drafts)
+        if article is None:
+            return None
+    category = resolved.category
+    if category is None and route.category is not None:
+        category = source_category(source, route.category)
+        if category is None:
+            return None
+    return replace(resolved, article=article, category=category)
+
+
+def _article_of(
+    route: RouteMatch, source: ArticleSource, *, include_drafts: bool
+) -> ArticleRecord | None:
     if route.article_id is not None:
         wanted = str(route.article_id)
-        article = source.by_ids([wanted], include_drafts=include_drafts).get(wanted)
-    else:
-        assert route.slug is not None
-        article = source.by_slug(route.slug, include_drafts=include_drafts)
-    return replace(resolved, article=article) if article is not None else None
+        return source.by_ids([wanted], include_drafts=include_drafts).get(wanted)
+    assert route.slug is not None
+    return source.by_slug(route.slug, include_drafts=include_drafts)
 
 
 def resolve_path(
@@ -302,7 +330,8 @@ def resolve_path(
     host: str | None = None,
     include_drafts: bool = False,
 ) -> ResolvedPath | None:
-    """Three statements whatever the layout holds: routes, layout with its blocks, article."""
+    """Three statements whatever the layout holds: routes, layout with its blocks, article
+    (or category: a category page's route names one instead)."""
     resolved = resolve_layout(session, path, host=host, include_drafts=include_drafts)
     if resolved is None:
         return None

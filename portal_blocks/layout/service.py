@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
 from portal_blocks.blocks.registry import BlockRegistry, UnknownBlockType, registry
+from portal_blocks.layout.references import check_references
 from portal_blocks.models import Layout, Placement, Route
 from portal_blocks.problems import refuse
 from portal_blocks.text.slug import route_key
@@ -23,18 +24,21 @@ def ensure_layout(session: Session, name: str, *, title: str, regions: list[str]
 
 
 def stored_settings(
-    block_type: str, settings: Any, *, block_types: BlockRegistry = registry
+    session: Session, block_type: str, settings: Any, *, block_types: BlockRegistry = registry
 ) -> dict[str, Any]:
     """Settings validated by the block type and in their stored form, defaults included.
 
-    Refusals name their field under ``settings`` (e.g. ``settings.fontSizeMax``). A type
+    Refusals name their field under ``settings`` (e.g. ``settings.fontSizeMax``), and so do
+    slugs naming no article or category (:mod:`~portal_blocks.layout.references`). A type
     missing from ``block_types`` (an editor's app: the types it serves) is refused.
     """
     try:
         definition = block_types.get(block_type)
     except UnknownBlockType as exc:
         raise refuse("blockType", "UNKNOWN_BLOCK_TYPE", str(exc)) from None
-    return definition.dump(definition.validate(settings if settings is not None else {}))
+    validated = definition.validate(settings if settings is not None else {})
+    check_references(session, definition.schema, validated)
+    return definition.dump(validated)
 
 
 def new_placement(
@@ -53,7 +57,7 @@ def new_placement(
         region=region,
         position=position,
         block_type=block_type,
-        settings=stored_settings(block_type, settings, block_types=block_types),
+        settings=stored_settings(session, block_type, settings, block_types=block_types),
     )
     session.add(placement)
     return placement

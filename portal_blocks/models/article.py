@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from portal_blocks.db import Model, NFCString, NFCText, utcnow
 from portal_blocks.text.search_text import search_columns
+from portal_blocks.text.slug import category_slug
 
 
 class ArticleStatus(enum.StrEnum):
@@ -23,6 +24,10 @@ class Article(Model):
     __table_args__ = (
         Index("ix_article_published", "status", "published_at", "id"),
         Index("ix_article_category_published", "category", "status", "published_at", "id"),
+        # Category pages and list blocks name a category by its slug (/chuyen-muc/kinh-te).
+        Index(
+            "ix_article_category_slug_published", "category_slug", "status", "published_at", "id"
+        ),
         # A legacy address is one article per host, and one of any host (see Route: NULLs
         # are distinct in a unique constraint, so the hostless ones have an index of their own).
         UniqueConstraint("legacy_path", "legacy_host", name="uq_article_legacy_path_host"),
@@ -50,6 +55,9 @@ class Article(Model):
     #: number, joined by ``/`` (``tin-tuc/hoat-dong-cua-so/doanh-nghiep``): ``category`` is the
     #: deepest alone, which lists filter by; this keeps where it sits, which the address said.
     category_path: Mapped[str | None] = mapped_column(NFCString(1000))
+    #: ``category`` in its address form (:func:`~portal_blocks.text.slug.category_slug`),
+    #: derived on every write (below): what category pages and list blocks filter by.
+    category_slug: Mapped[str | None] = mapped_column(String(120), default=None)
     published_at: Mapped[datetime | None]
     #: Whether ``published_at`` holds the time of day the article was published, not only its
     #: day (a legacy page dated ``dd/MM/yyyy``, or not dated at all): a time is shown only then.
@@ -93,5 +101,8 @@ def _derived_columns(_mapper: Mapper[Any], _connection: Any, article: Article) -
     for key, value in search_columns(article.title, article.lead, article.body_html).items():
         if getattr(article, key, None) != value:
             setattr(article, key, value)
+    slug = category_slug(article.category)
+    if article.category_slug != slug:
+        article.category_slug = slug
     if article.status is ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = utcnow()

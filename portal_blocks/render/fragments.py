@@ -11,11 +11,17 @@ from dataclasses import dataclass, field
 from portal_blocks.assembly.page import PageRequest, PageView, block_types_of, load_page
 from portal_blocks.blocks.registry import shortest_max_age
 from portal_blocks.blocks.view import BlockView
+from portal_blocks.content.queries import InvalidCursor
 from portal_blocks.render.blocks import block_assets, render_block, render_region
 
 
 class FragmentNotFound(LookupError):
     """No page at the path, or no such region or block on it."""
+
+
+class BadPageAddress(ValueError):
+    """The path names a page, but its parameters cannot be used (an ``after`` no list of the
+    page gave out)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,10 @@ class Fragment:
 
 
 def page_at(request: PageRequest, path: str) -> PageView:
-    page = load_page(request, path)
+    try:
+        page = load_page(request, path)
+    except InvalidCursor as exc:
+        raise BadPageAddress(f"The path's 'after': {exc}") from None
     if page is None:
         raise FragmentNotFound(f"No page at path '{path}'.")
     return page

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import current_app, has_app_context
 
+from portal_blocks.assembly.page import AFTER_PARAMETER
 from portal_blocks.config import DEFAULTS, PREFIX
 
 STATIC_URL_PATH = "/_blocks/static"
@@ -49,12 +50,21 @@ def canonical_url(slug: str) -> str:
     return public_address(article_url(slug))
 
 
+def _configured_path(setting: str) -> str:
+    return str(current_app.config[PREFIX + setting] if has_app_context() else DEFAULTS[setting])
+
+
 def article_url(slug: str) -> str:
     """An article's canonical path: ``PORTAL_BLOCKS_ARTICLE_PATH`` with its slug (a host
     routes its own article URLs)."""
-    pattern = (
-        current_app.config[PREFIX + "ARTICLE_PATH"]
-        if has_app_context()
-        else DEFAULTS["ARTICLE_PATH"]
-    )
-    return str(pattern).replace("<slug>", slug)
+    return _configured_path("ARTICLE_PATH").replace("<slug>", slug)
+
+
+def category_url(slug: str) -> str:
+    """A category page's path: ``PORTAL_BLOCKS_CATEGORY_PATH`` with the category's slug."""
+    return _configured_path("CATEGORY_PATH").replace("<category>", slug)
+
+
+def page_url(path: str, *, after: str | None = None) -> str:
+    """A page's address, with the ``after`` page parameter a paged list goes on from."""
+    return f"{path}?{urlencode({AFTER_PARAMETER: after})}" if after else path

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from functools import lru_cache
 
 from portal_blocks.text.fold import fold
 
@@ -48,6 +49,21 @@ def slug_stem(title: str) -> str:
     folded = _NOT_SLUG.sub("", fold(title))
     stem = _SPACES.sub("-", folded.strip())
     return stem[:MAX_STEM].strip("-") or "bai-viet"
+
+
+#: The longest category slug (the ``article.category_slug`` column holds 120).
+CATEGORY_SLUG_MAX_LENGTH = 120
+
+
+@lru_cache(maxsize=1024)
+def category_slug(name: str | None) -> str | None:
+    """The address form of a category's name, for ``/chuyen-muc/<category>``: "Văn hóa - Xã
+    hội" -> "van-hoa-xa-hoi" (the slug rule without the random suffix; a name that has no
+    letter or digit has none). Stored beside the name, so lists filter by it on an index."""
+    if name is None:
+        return None
+    stem = _SPACES.sub("-", _NOT_SLUG.sub("", fold(name)).strip()).strip("-")
+    return stem[:CATEGORY_SLUG_MAX_LENGTH].strip("-") or None
 
 
 def new_slug(title: str, suffix: str | None = None) -> str:

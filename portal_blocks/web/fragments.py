@@ -20,7 +20,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal_blocks.assembly.page import PageRequest
-from portal_blocks.render.fragments import Fragment, FragmentNotFound, page_at, render_fragment
+from portal_blocks.render.fragments import (
+    BadPageAddress,
+    Fragment,
+    FragmentNotFound,
+    page_at,
+    render_fragment,
+)
 from portal_blocks.state import get_state
 from portal_blocks.web.database_errors import unavailable
 
@@ -72,6 +78,8 @@ def _respond(**where: str | None) -> Response:
         fragment = render_fragment(page_request, path, **where)
     except FragmentNotFound as exc:
         _fail(404, str(exc))
+    except BadPageAddress as exc:
+        _fail(400, str(exc))
     return fragment_response(fragment)
 
 
@@ -90,6 +98,8 @@ def print_page() -> str:
         page = page_at(page_request, path)
     except FragmentNotFound as exc:
         _fail(404, str(exc))
+    except BadPageAddress as exc:
+        _fail(400, str(exc))
     return render_template("portal_blocks/print.html", page=page, locale=page.locale)
 
 

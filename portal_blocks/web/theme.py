@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from portal_blocks.assembly.page import PageView, load_page
 from portal_blocks.config import PREFIX
 from portal_blocks.content.listing import newest_published
+from portal_blocks.content.queries import InvalidCursor
 from portal_blocks.db import db
 from portal_blocks.layout.routing import is_address
 from portal_blocks.observability import instrument
@@ -34,14 +35,6 @@ def database_error(error: SQLAlchemyError) -> ServiceUnavailable:
     return unavailable(error)
 
 
-@theme.get("/")
-def index() -> str:
-    articles = newest_published(db.session_proxy, 50)
-    return render_template(
-        "portal_blocks/theme/index.html", articles=articles, locale=get_state().locale
-    )
-
-
 def _at_legacy_address(page: PageView) -> bool:
     """Whether the page was asked for at its article's old address (not at the canonical one,
     even where ``ARTICLE_PATH`` is the old form itself)."""
@@ -53,15 +46,44 @@ def _at_legacy_address(page: PageView) -> bool:
     )
 
 
+@theme.get("/")
+def index() -> tuple[str, int] | str | Response:
+    """The home page as its layout composes it (a route for ``/``), else the newest articles
+    as a plain list: a portal with no home layout yet still shows its news."""
+    shown = _page_at("/")
+    if shown is None:
+        articles = newest_published(db.session_proxy, 50)
+        return render_template(
+            "portal_blocks/theme/index.html", articles=articles, locale=get_state().locale
+        )
+    return shown
+
+
 @theme.get("/<path:path>")
 def page(path: str) -> tuple[str, int] | str | Response:
+    shown = _page_at("/" + path)
+    if shown is None:
+        locale = get_state().page_request(request, accept_language=False)[0].locale
+        return render_template(
+            "portal_blocks/theme/not_found.html", path="/" + path, locale=locale
+        ), 404
+    return shown
+
+
+def _page_at(path: str) -> tuple[str, int] | str | Response | None:
+    """The response for the page at ``path``; None when there is none."""
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
     page_request, _hints = get_state().page_request(request, accept_language=False)
-    loaded = load_page(page_request, "/" + path)
-    if loaded is None:
+    # With its query string: page parameters such as a listing's ``after`` are read from it.
+    query = request.query_string.decode("latin-1")
+    try:
+        loaded = load_page(page_request, path + (f"?{query}" if query else ""))
+    except InvalidCursor:
         return render_template(
-            "portal_blocks/theme/not_found.html", path="/" + path, locale=page_request.locale
-        ), 404
+            "portal_blocks/theme/bad_address.html", path=path, locale=page_request.locale
+        ), 400
+    if loaded is None:
+        return None
     canonical = canonical_url(loaded.article.slug) if loaded.article is not None else None
     if (
         canonical is not None

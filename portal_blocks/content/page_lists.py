@@ -1,0 +1,125 @@
+"""The lists of a page from our ``article`` table: every list in one statement.
+
+Each list is one branch of a ``UNION ALL``, newest first and cut at its own limit, so each branch
+reads its own index (``ix_article_category_slug_published`` for a category,
+``ix_article_published`` for every category, the slug's unique index for chosen articles) and
+the page pays one round trip however many list blocks it shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Select, bindparam, literal, select, union_all
+from sqlalchemy.orm import Session
+
+from portal_blocks.content.cursors import Cursor, InvalidListing, older_than
+from portal_blocks.content.queries import ArticleList, ArticleQuery, Category, InvalidCursor
+from portal_blocks.content.records import ArticleRecord, record_from_model
+from portal_blocks.content.visibility import NOT_DELETED, VISIBLE_TO_READERS
+from portal_blocks.models import Article
+from portal_blocks.text.nul import storable_text
+from portal_blocks.text.ranges import row_id
+
+_TABLE = Article.__table__
+#: What a record is made of: not the search columns, which copy the whole text twice.
+_RECORD_COLUMNS = tuple(c for c in _TABLE.c if not c.name.startswith("search_"))
+_NEWEST_FIRST = (_TABLE.c.published_at.desc(), _TABLE.c.id.desc())
+_CATEGORY = (
+    select(_TABLE.c.category)
+    .where(_TABLE.c.category_slug == bindparam("slug"), VISIBLE_TO_READERS)
+    .order_by(*_NEWEST_FIRST)
+    .limit(1)
+)
+
+
+def _cursor(after: str | None) -> Cursor | None:
+    if after is None:
+        return None
+    try:
+        return Cursor.decode(after)
+    except InvalidListing as exc:
+        raise InvalidCursor(str(exc)) from None
+
+
+def _branch(index: int, query: ArticleQuery) -> Select[Any]:
+    conditions = [VISIBLE_TO_READERS]
+    limit = query.limit + 1  # one more tells whether a next page follows
+    if query.slugs is not None:
+        conditions.append(_TABLE.c.slug.in_([s for s in query.slugs if storable_text(s)]))
+        limit = len(query.slugs)
+    if query.category is not None:
+        conditions.append(_TABLE.c.category_slug == query.category)
+    own_id = row_id(query.exclude) if query.exclude is not None else None
+    if own_id is not None:
+        conditions.append(_TABLE.c.id != own_id)
+    cursor = _cursor(query.after)
+    if cursor is not None:
+        conditions.append(older_than(cursor))
+    return (
+        select(literal(index).label("list_index"), *_RECORD_COLUMNS)
+        .where(*conditions)
+        .order_by(*_NEWEST_FIRST)
+        .limit(limit)
+    )
+
+
+def read_lists(session: Session, queries: Sequence[ArticleQuery]) -> list[ArticleList]:
+    """Every query's list, in order, in one statement (none for no query)."""
+    if not queries:
+        return []
+    # A branch with ORDER BY and LIMIT must be a subquery inside a compound select on SQLite.
+    branches = [select(_branch(i, q).subquery()) for i, q in enumerate(queries)]
+    statement = branches[0] if len(branches) == 1 else union_all(*branches)
+    found: list[list[ArticleRecord]] = [[] for _ in queries]
+    for row in session.execute(statement):
+        found[row.list_index].append(record_from_model(row))
+    return [_answer(query, records) for query, records in zip(queries, found, strict=True)]
+
+
+def _answer(query: ArticleQuery, records: list[ArticleRecord]) -> ArticleList:
+    if query.slugs is not None:
+        by_slug = {r.slug: r for r in records}
+        chosen = tuple(by_slug[s] for s in dict.fromkeys(query.slugs) if s in by_slug)
+        return ArticleList(chosen[: query.limit])
+    shown = tuple(records[: query.limit])
+    has_next = len(records) > query.limit
+    end_cursor = None
+    if has_next and shown:
+        last = shown[-1]
+        assert last.published_at is not None  # listed rows are dated (VISIBLE_TO_READERS)
+        end_cursor = Cursor(0, last.published_at, int(last.id)).encode()
+    return ArticleList(shown, has_next=has_next, end_cursor=end_cursor)
+
+
+def category_by_slug(session: Session, slug: str) -> Category | None:
+    """The category readers can see articles of under ``slug`` (its name as the newest of
+    them writes it), or None."""
+    if not storable_text(slug):
+        return None
+    name = session.scalar(_CATEGORY, {"slug": slug})
+    return Category(slug, name) if name is not None else None
+
+
+def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
+    """Which of ``slugs`` name an article that is not deleted (a draft counts: an editor may
+    feature it before it is published; readers only see it once it is)."""
+    wanted = [s for s in set(slugs) if storable_text(s)]
+    if not wanted:
+        return set()
+    found = session.scalars(select(_TABLE.c.slug).where(_TABLE.c.slug.in_(wanted), NOT_DELETED))
+    return set(found)
+
+
+def existing_categories(session: Session, slugs: Iterable[str]) -> set[str]:
+    """Which of the category ``slugs`` some article that is not deleted belongs to."""
+    wanted = [s for s in set(slugs) if storable_text(s)]
+    if not wanted:
+        return set()
+    found = session.scalars(
+        select(_TABLE.c.category_slug)
+        .where(_TABLE.c.category_slug.in_(wanted), NOT_DELETED)
+        .distinct()
+    )
+    return {s for s in found if s is not None}
