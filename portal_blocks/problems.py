@@ -122,6 +122,10 @@ def _code_for(schema: Schema, keys: tuple[str, ...], message: str) -> str:
         templates = [getattr(validator, attr, None) for attr in _VALIDATOR_MESSAGES]
         if any(t and _matches(message, str(t)) for t in templates):
             return code
+    if len(known) < len(validators):
+        # A validator of the field's own (a function: "not a CLDR pattern") refused the value's
+        # form; it is none of the known ones, whose messages did not match.
+        return "INVALID_FORMAT"
     return known[0][1] if known else "INVALID"
 
 

@@ -24,6 +24,9 @@ INVALID = [
     (TOOLBAR, {"colour": "red"}, [("settings.colour", "UNKNOWN_FIELD")]),
     (TOOLBAR, {"actions": ["share"]}, [("settings.actions.0", "INVALID_CHOICE")]),
     (TOOLBAR, {"dateFormat": ""}, [("settings.dateFormat", "INVALID_LENGTH")]),
+    # Not a CLDR pattern: the form is wrong, whatever its length (was INVALID_LENGTH).
+    (TOOLBAR, {"dateFormat": "dd/qqqqqqq"}, [("settings.dateFormat", "INVALID_FORMAT")]),
+    (TOOLBAR, {"timeFormat": "HH:ZZZZZZZZZ"}, [("settings.timeFormat", "INVALID_FORMAT")]),
     (
         TOOLBAR,
         {"fontSizeDefault": 200, "fontSizeMax": 150},

@@ -24,10 +24,21 @@ from portal_blocks.problems import (
 )
 from portal_blocks.text.slug import CATEGORY_SLUG_MAX_LENGTH, SLUG_MAX_LENGTH, SLUG_PATTERN
 
-#: A whole slug, in the regex dialect both Python and JSON Schema (ECMA-262) read; ``$`` also
-#: matches before a final newline in Python, so the slug fields refuse one on their own.
+#: A whole slug, in the regex dialect both Python and JSON Schema (ECMA-262) read.
 SLUG_RE = rf"^{SLUG_PATTERN}$"
-_ONE_LINE = validate.ContainsNoneOf("\n", error="A slug is one line.")
+
+
+class _WholeSlug(validate.Regexp):
+    """:data:`SLUG_RE`, also refusing the final newline Python's ``$`` lets through (a
+    Regexp still: the JSON Schema gets its pattern, a refusal its INVALID_FORMAT code)."""
+
+    def __init__(self) -> None:
+        super().__init__(SLUG_RE, error="Not a slug (lowercase letters and digits, hyphens).")
+
+    def __call__(self, value: Any) -> Any:
+        if isinstance(value, str) and "\n" in value:
+            raise ValidationError(self._format_error(value))
+        return super().__call__(value)
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -138,11 +149,7 @@ class CategorySlug(fields.String):
         super().__init__(
             load_default=None,
             allow_none=True,
-            validate=[
-                validate.Length(max=CATEGORY_SLUG_MAX_LENGTH),
-                validate.Regexp(SLUG_RE),
-                _ONE_LINE,
-            ],
+            validate=[validate.Length(max=CATEGORY_SLUG_MAX_LENGTH), _WholeSlug()],
             **kwargs,
         )
 
@@ -152,7 +159,5 @@ class ArticleSlugs(fields.List[str]):
     the settings are saved, as for :class:`CategorySlug`."""
 
     def __init__(self, *, max_length: int, **kwargs: Any) -> None:
-        slug = fields.String(
-            validate=[validate.Length(max=SLUG_MAX_LENGTH), validate.Regexp(SLUG_RE), _ONE_LINE]
-        )
+        slug = fields.String(validate=[validate.Length(max=SLUG_MAX_LENGTH), _WholeSlug()])
         super().__init__(slug, load_default=(), validate=validate.Length(max=max_length), **kwargs)
