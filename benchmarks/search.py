@@ -4,7 +4,11 @@ Generates synthetic Vietnamese-like articles (fixed random seed, so every run wr
 rows), loads them into a scratch SQLite file and a PostgreSQL database built through the
 migrations, then times GraphQL requests through the Flask test client and prints the median and
 95th percentile latency of each kind, plus the SQL statement count of an article page that
-shows related news.
+shows related news. Then the lists of a page with four list blocks (other news of a category,
+a category's second page, three chosen articles, the newest of every category), read in one
+statement by ``read_lists``: its plan (``EXPLAIN (ANALYZE, BUFFERS)`` on PostgreSQL,
+``EXPLAIN QUERY PLAN`` on SQLite), checked for an index in every branch, its latency, and the
+plan of a category page's ``category_by_slug``.
 
     .venv/bin/python benchmarks/search.py                      # both databases, 100,000 rows
     .venv/bin/python benchmarks/search.py --articles 20000 --skip-postgres
@@ -30,16 +34,22 @@ from sqlalchemy.engine import make_url
 
 from portal_blocks import create_app
 from portal_blocks.block_types import viewdata
+from portal_blocks.content.page_lists import category_by_slug, read_lists
+from portal_blocks.content.queries import ArticleQuery
 from portal_blocks.content.search import SearchQuery
-from portal_blocks.db import db, recorded_statements
+from portal_blocks.content.visibility import VISIBLE_TO_READERS
+from portal_blocks.db import ExecutedStatement, db, recorded_statements
 from portal_blocks.demo import load_demo
 from portal_blocks.layout.publishing import publish
 from portal_blocks.models import Article, Layout, Placement
 from portal_blocks.text.search_text import search_columns
+from portal_blocks.text.slug import category_slug
 
 SEED = 20211110
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_articles"
 BATCH = 2000
+#: How often the lists of the four-list page are read for their latency.
+LIST_ROUNDS = 200
 
 SYLLABLES = (  # noqa: SIM905 - a word list reads better as text
     "anh ba bài bản bảo bắc bằng biển bình bộ cán cao cấp cầu chế chỉ chính chủ chương có công "
@@ -120,7 +130,7 @@ def article_rows(count: int):
         body = "\n".join(
             f"<p>{sentence(rng, rng.randint(40, 70))}.</p>" for _ in range(rng.randint(2, 4))
         )
-        yield {
+        row = {
             "slug": f"bai-{n:06d}",
             "title": title,
             "lead": lead,
@@ -134,6 +144,9 @@ def article_rows(count: int):
             "version": 1,
             **search_columns(title, lead, body),
         }
+        # Core inserts skip the model's before_insert hook, which derives the slug.
+        row["category_slug"] = category_slug(row["category"])
+        yield row
 
 
 def load(count: int) -> float:
@@ -152,6 +165,21 @@ def load(count: int) -> float:
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(command))
     return time.perf_counter() - began
+
+
+def fill_category_slugs() -> None:
+    """Rows an earlier run of this benchmark loaded without their category slug (``--reuse``)."""
+    table = Article.__table__
+    missing = select(table.c.category).where(
+        table.c.category.is_not(None), table.c.category_slug.is_(None)
+    )
+    for name in db.session.scalars(missing.distinct()).all():
+        db.session.execute(
+            table.update()
+            .where(table.c.category == name, table.c.category_slug.is_(None))
+            .values(category_slug=category_slug(name))
+        )
+    db.session.commit()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -258,14 +286,146 @@ def explain(dialect: str, words: str) -> str:
     return "\n    ".join(plans)
 
 
+def page_queries() -> list[ArticleQuery]:
+    """The lists of a page with four list blocks, on real rows of the synthetic data.
+
+    Tin khác under the newest article of one category (that article excluded), the second page
+    of another category's listing (the cursor its first page gave), three featured articles
+    chosen by slug, and the newest of every category.
+    """
+    own_category, listed_category = (category_slug(name) for name in CATEGORIES[:2])
+    own = read_lists(db.session, [ArticleQuery(limit=1, category=own_category)])[0].records[0]
+    first_page = read_lists(db.session, [ArticleQuery(limit=10, category=listed_category)])[0]
+    assert first_page.end_cursor, "a category with a single page"
+    table = Article.__table__
+    visible = select(table.c.slug).where(VISIBLE_TO_READERS).order_by(table.c.id)
+    total = db.session.scalar(select(func.count()).select_from(visible.subquery()))
+    chosen = tuple(
+        db.session.scalar(visible.offset(total * share // 100).limit(1)) for share in (10, 50, 90)
+    )
+    return [
+        ArticleQuery(limit=5, category=own_category, exclude=str(own.id)),
+        ArticleQuery(limit=10, category=listed_category, after=first_page.end_cursor),
+        ArticleQuery(limit=4, slugs=chosen),
+        ArticleQuery(limit=10),
+    ]
+
+
+def captured(call) -> tuple[list[ExecutedStatement], object]:
+    """The statements ``call`` runs (through our engine), and what it returns."""
+    with recorded_statements(db.engine) as seen:
+        result = call()
+    return seen, result
+
+
+def statement_plan(dialect: str, statement: ExecutedStatement) -> str:
+    """The plan of one captured statement, run again with its own parameters."""
+    prefix = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+    connection = db.session.connection()
+    rows = connection.exec_driver_sql(prefix + statement.sql, statement.parameters).all()
+    if dialect == "sqlite":  # (id, parent, notused, detail): indent by depth
+        depth: dict[int, int] = {0: -1}
+        lines = []
+        for node, parent, _unused, detail in rows:
+            depth[node] = depth.get(parent, -1) + 1
+            lines.append("  " * depth[node] + detail)
+        return "\n".join(lines)
+    return "\n".join(row[0] for row in rows)
+
+
+#: Sorts the lists may do: a branch's few chosen rows (their index gives no order to read in).
+SMALL_SORT = 100
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _plan_nodes(child)
+
+
+def postgres_branch_check(statement: ExecutedStatement) -> list[str]:
+    """Per ``UNION ALL`` branch: the index it reads, or what it does instead of one."""
+    connection = db.session.connection()
+    document = connection.exec_driver_sql(
+        "EXPLAIN (ANALYZE, FORMAT JSON) " + statement.sql, statement.parameters
+    ).scalar()
+    root = document[0]["Plan"]
+    branches = root["Plans"] if root["Node Type"] == "Append" else [root]
+    verdicts = []
+    for number, branch in enumerate(branches, start=1):
+        scans, problems = [], []
+        for node in _plan_nodes(branch):
+            kind = node["Node Type"]
+            if node.get("Relation Name") == "article" and kind == "Seq Scan":
+                problems.append("Seq Scan on article")
+            if "Index Name" in node:
+                direction = " Backward" if node.get("Scan Direction") == "Backward" else ""
+                scans.append(f"{kind}{direction} using {node['Index Name']}")
+            if kind == "Sort" and node.get("Actual Rows", 0) > SMALL_SORT:
+                problems.append(f"Sort over {node['Actual Rows']} rows")
+            if kind == "Sort":
+                scans.append(f"Sort of {node.get('Actual Rows')} rows")
+        if not any("Index" in s for s in scans):
+            problems.append("no index")
+        verdict = "; ".join(scans) or "?"
+        verdicts.append(
+            f"branch {number}: {verdict}" + (f"  <-- {', '.join(problems)}" if problems else "")
+        )
+    return verdicts
+
+
+def sqlite_branch_check(plan: str) -> list[str]:
+    """The SQLite plan's lines that read ``article`` and how, and any temporary sort."""
+    return [
+        line.strip()
+        for line in plan.splitlines()
+        if ("article" in line and ("SCAN" in line or "SEARCH" in line)) or "TEMP B-TREE" in line
+    ]
+
+
+def lists_report(dialect: str) -> None:
+    """The four-list page: its one statement's plan, a check of each branch, its latency."""
+    queries = page_queries()
+    seen, lists = captured(lambda: read_lists(db.session, queries))
+    print(f"\npage with 4 list blocks: read_lists ran {len(seen)} SQL statement(s)")
+    assert len(seen) == 1, f"read_lists ran {len(seen)} statements"
+    for query, answer in zip(queries, lists, strict=True):
+        print(f"    {len(answer.records):2d} rows, next page {answer.has_next!s:5}  {query}")
+    plan = statement_plan(dialect, seen[0])
+    print("plan of the lists statement:\n    " + plan.replace("\n", "\n    "))
+    check = postgres_branch_check(seen[0]) if dialect == "postgresql" else sqlite_branch_check(plan)
+    print("index check:\n    " + "\n    ".join(check))
+    category = queries[0].category
+    assert category is not None
+    seen, found = captured(lambda: category_by_slug(db.session, category))
+    assert found is not None and len(seen) == 1
+    plan = statement_plan(dialect, seen[0])
+    print(f"plan of category_by_slug({category!r}):\n    " + plan.replace("\n", "\n    "))
+    timings = []
+    for _ in range(LIST_ROUNDS):
+        began = time.perf_counter()
+        read_lists(db.session, queries)
+        timings.append((time.perf_counter() - began) * 1000)
+    print(
+        f"{'read_lists, 4 lists, 1 statement':40} {len(timings):5d} "
+        f"{statistics.median(timings):10.2f} {percentile(timings, 0.95):8.2f}"
+        "   (median ms, p95 ms; in-process, no GraphQL)"
+    )
+    db.session.rollback()
+
+
 def run(url: str, count: int, rounds: int, reuse: bool) -> None:
     app = create_app({"PORTAL_BLOCKS_DATABASE_URL": url, "PORTAL_BLOCKS_GRAPHIQL": False})
     with app.app_context():
         upgrade()
         load_demo(db.session)
         total = db.session.scalar(select(func.count(Article.id)))
-        if reuse and total == count + 1:
+        generated = db.session.scalar(
+            select(func.count(Article.id)).where(Article.slug.like("bai-%"))
+        )
+        if reuse and generated == count:  # the demo's own articles are not counted
             print(f"\n== {db.engine.dialect.name}: {total} articles, already loaded")
+            fill_category_slugs()
         else:
             seconds = load(count)
             total = db.session.scalar(select(func.count(Article.id)))
@@ -288,6 +448,7 @@ def run(url: str, count: int, rounds: int, reuse: bool) -> None:
             f"article page: {with_related} SQL statements with related news (html showing "
             f"'Tin khác' + relatedArticles), {without} without (html, showRelated off)"
         )
+        lists_report(db.engine.dialect.name)
         db.session.remove()
         db.engine.dispose()
 

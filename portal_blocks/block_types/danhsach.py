@@ -72,6 +72,8 @@ class DanhSachView(BlockView):
     first_page_url: str | None
     #: The category page, when the block lists one category and is not that page.
     more_url: str | None
+    #: Whether the block lists the category its page is about: its heading is the page's.
+    is_page_heading: bool
 
 
 def _query(page: PageFacts, settings: dict[str, Any]) -> ArticleQuery:
@@ -110,6 +112,7 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
         ),
         first_page_url=page_url(page.path) if paged and query.after is not None else None,
         more_url=(category_url(query.category) if query.category and not on_its_page else None),
+        is_page_heading=on_its_page,
     )
 
 

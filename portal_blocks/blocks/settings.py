@@ -39,6 +39,8 @@ class _WholeSlug(validate.Regexp):
         if isinstance(value, str) and "\n" in value:
             raise ValidationError(self._format_error(value))
         return super().__call__(value)
+
+
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
