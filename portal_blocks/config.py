@@ -37,7 +37,7 @@ DEFAULTS: dict[str, Any] = {
     "LOCALE": "vi",
     # Timezone in which publish dates are shown.
     "TIMEZONE": "Asia/Ho_Chi_Minh",
-    # Serve GraphiQL on GET /graphql from a browser (its assets load from a CDN).
+    # Serve GraphiQL on GET /graphql from a browser (its assets are vendored: no CDN).
     # Unset: on in development, off in production.
     "GRAPHIQL": None,
     # Answer introspection queries. Unset: on in development, off in production.
@@ -69,6 +69,9 @@ DEFAULTS: dict[str, Any] = {
     "ARTICLE_PATH": "/tin-tuc/<slug>",
     # A category page's path (list blocks link their category there), with <category>.
     "CATEGORY_PATH": "/chuyen-muc/<category>",
+    # Signs the workspace's session cookies; empty: a key made once in the instance folder
+    # (one host only: several hosts must share a key).
+    "SECRET_KEY": "",
     # What a theme page does at an article's old (legacy) address: "serve" shows the article
     # there; "redirect" answers 301 to its canonical address (PUBLIC_URL + ARTICLE_PATH), the
     # query string dropped. Either way the page names its canonical address in the head.
@@ -346,6 +349,12 @@ def _path_with(part: str, example: str) -> Callable[[str], str | None]:
     return problem
 
 
+def _secret_key(value: str) -> str | None:
+    if value and len(value) < 32:
+        return f"must be 32 characters or more, or empty for this host's own (got {len(value)})"
+    return None
+
+
 _article_path = _path_with("<slug>", "/tin-tuc/<slug>")
 _category_path = _path_with("<category>", "/chuyen-muc/<category>")
 
@@ -429,6 +438,7 @@ RULES: dict[str, Rule] = {
     "URL_PREFIX": _text(_url_prefix),
     "ARTICLE_PATH": _text(_article_path),
     "CATEGORY_PATH": _text(_category_path),
+    "SECRET_KEY": _text(_secret_key),
     "LEGACY_ADDRESSES": _one_of("serve", "redirect"),
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,

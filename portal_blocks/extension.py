@@ -18,6 +18,7 @@ from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal_blocks.auth.identity import IdentityLoader, TokenIdentity
+from portal_blocks.auth.tokens import Identity
 from portal_blocks.block_types.loading import load_block_types, serve
 from portal_blocks.caching.front import ViewerLoader
 from portal_blocks.caching.setup import build_caches, tier_for
@@ -35,8 +36,10 @@ from portal_blocks.render.blocks import template_helpers
 from portal_blocks.render.templates import block_template_loader
 from portal_blocks.render.urls import STATIC_URL_PATH
 from portal_blocks.state import EXTENSION_KEY, PortalBlocksState, SourceFactory, get_state
+from portal_blocks.web import editor as editor_views
 from portal_blocks.web import fragments as fragment_views
 from portal_blocks.web import health
+from portal_blocks.web.editor_session import EditorCookies, secret_for
 from portal_blocks.web.graphql_view import PortalGraphQLView
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,8 @@ class PortalBlocks:
         #: None: our bearer tokens (built per app, on its rate limits).
         self.identity_loader = identity_loader
         self.viewer_for = viewer_for or stored_preferences
+        #: The workspace's session cookies (standalone: no host identity loader).
+        self.editor_cookies: EditorCookies | None = None
         if app is not None:
             self.init_app(app)
 
@@ -87,11 +92,18 @@ class PortalBlocks:
         db.init_app(app)
         locale = str(config[PREFIX + "LOCALE"])
         rate_limits = RateLimits.from_config(config)
+        # Standalone, editors sign in to the workspace; a host's identity loader replaces both.
+        self.editor_cookies = (
+            EditorCookies(secret_for(app), path=_prefix(app) + "/")
+            if self.identity_loader is None
+            else None
+        )
         state = PortalBlocksState(
             locale=locale,
             timezone=str(config[PREFIX + "TIMEZONE"]),
             source_factory=self.source_factory,
-            identity_loader=self.identity_loader or TokenIdentity(rate_limits),
+            identity_loader=self.identity_loader
+            or TokenIdentity(rate_limits, sessions=self._cookie_identity),
             rate_limits=rate_limits,
             schema=schema,
             cache_max_age=int(config[PREFIX + "CACHE_MAX_AGE"]),
@@ -125,8 +137,12 @@ class PortalBlocks:
         page_request, _hints = get_state().page_request(request, accept_language=False)
         return fragments.render_fragment(page_request, path, region=region, block_id=block_id)
 
+    def _cookie_identity(self, request: Request) -> Identity | None:
+        cookies = self.editor_cookies
+        return cookies.identity(request) if cookies is not None else None
+
     def _blueprint(self, app: Flask, state: PortalBlocksState) -> Blueprint:
-        prefix = str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
+        prefix = _prefix(app)
         blueprint = Blueprint(
             "portal_blocks",
             __name__,
@@ -149,6 +165,7 @@ class PortalBlocks:
         instrument(blueprint, max_body=app.config[PREFIX + "MAX_BODY_BYTES"])
         health.register(blueprint)
         fragment_views.register(blueprint)
+        editor_views.register(blueprint, self.editor_cookies)
         # Scoped to our blueprint: the host's own templates see none of our names.
         blueprint.context_processor(template_helpers)
         origins = cors_origins(app.config[PREFIX + "CORS_ORIGINS"])
@@ -167,6 +184,10 @@ class PortalBlocks:
             # that origin's scripts.
             blueprint.after_request(_vary_by_origin)
         return blueprint
+
+
+def _prefix(app: Flask) -> str:
+    return str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
 
 
 def trust_proxies(app: Flask, value: object) -> None:

@@ -1,6 +1,7 @@
 """Resolving a request into an :class:`Identity`.
 
-The default reads ``Authorization: Bearer <token>`` and checks it against our token table. A
+The default reads ``Authorization: Bearer <token>`` and checks it against our token table (or,
+without one, the workspace's session cookie: :mod:`portal_blocks.web.editor_session`). A
 host CMS that already knows its users passes its own callable instead
 (``PortalBlocks(app, identity_loader=...)``), e.g. one that reads its session cookie.
 """
@@ -44,13 +45,15 @@ class TokenIdentity:
     waste and to tell a misconfigured client plainly, not to slow a search that cannot succeed.
     """
 
-    def __init__(self, limits: RateLimits) -> None:
+    def __init__(self, limits: RateLimits, sessions: IdentityLoader | None = None) -> None:
         self.limits = limits
+        #: The workspace's signed-in editors (their session cookie), when the app has them.
+        self.sessions = sessions
 
     def __call__(self, request: Request) -> Identity | None:
         token = bearer_token(request)
         if not token:
-            return None
+            return self.sessions(request) if self.sessions is not None else None
         return self._check(request, token)
 
     def _check(self, request: Request, token: str) -> Identity | None:

@@ -7,10 +7,10 @@ and the viewer's display preferences. ``If-None-Match`` turns a hit into a 304. 
 resolves the persisted query, runs the view, and stores the response when the resolvers
 declared what it depends on and it carries no error.
 
-Never read from or written to the shared cache: requests with an ``Authorization`` header,
-responses that read drafts (previews), mutations, responses with errors. Each GraphQL answer
-says what the cache did in an RFC 9211 ``Cache-Status`` header (hit, miss and whether it was
-stored, or bypass).
+Never read from or written to the shared cache: requests with an ``Authorization`` header or
+an editor's session cookie, responses that read drafts (previews), mutations, responses with
+errors. Each GraphQL answer says what the cache did in an RFC 9211 ``Cache-Status`` header
+(hit, miss and whether it was stored, or bypass).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from flask import Request, Response
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
+from portal_blocks.auth.sessions import SESSION_COOKIE
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
 from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
 from portal_blocks.caching.stores import TaggedStore
@@ -238,7 +239,10 @@ class Front:
         locale = self.locale_for(request)
         # Read from the WSGI environ: header lookups through werkzeug cost more than the rest
         # of a warm hit's checks together.
-        anonymous = "HTTP_AUTHORIZATION" not in request.environ
+        environ = request.environ
+        anonymous = "HTTP_AUTHORIZATION" not in environ and (
+            SESSION_COOKIE + "=" not in environ.get("HTTP_COOKIE", "")  # an editor's session
+        )
         # A page's path may name another page on another host (routes bound to a host).
         host = host_of_environ(request.environ)
         lookup = self._by_query_string(request, locale, viewer, host) if anonymous else _NO_LOOKUP

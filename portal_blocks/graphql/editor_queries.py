@@ -12,7 +12,9 @@ from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.editor_types import DraftLayout, HistoryEntry, load_draft_layout
 from portal_blocks.graphql.errors import NotFound
+from portal_blocks.graphql.layout_changes import LayoutChangesType
 from portal_blocks.graphql.permissions import require_editor
+from portal_blocks.layout.changes import layout_changes
 from portal_blocks.models import Article, Layout
 
 MAX_HISTORY = 200
@@ -34,6 +36,18 @@ class EditorQueries:
         if layout is None:
             raise NotFound(f"No layout named '{name}'.", name=name)
         return layout
+
+    @resolvers.field(
+        description="What publishing a layout's draft would change for readers: blocks added, "
+        "removed, moved and configured, regions added and removed."
+    )
+    def layout_changes(self, info: Info, name: str) -> LayoutChangesType:
+        require_editor(info)
+        session = info.context.session
+        layout = session.scalar(select(Layout).where(Layout.name == name))
+        if layout is None:
+            raise NotFound(f"No layout named '{name}'.", name=name)
+        return LayoutChangesType.of(layout_changes(session, layout))
 
     @resolvers.field(description="An article in any state (draft or published), with version.")
     def draft_article(self, info: Info, slug: str) -> ArticleType:

@@ -1,7 +1,7 @@
 """The persistent model: articles, layouts with regions, block placements, routes, revisions,
-the audit trail and API tokens."""
+the audit trail, API tokens and the workspace's editor sessions."""
 
-from portal_blocks.auth.models import ApiToken, Role
+from portal_blocks.auth.models import ApiToken, EditorSession, Role
 from portal_blocks.models.article import Article, ArticleStatus
 from portal_blocks.models.history import AuditEntry, LayoutRevision
 from portal_blocks.models.layout import Layout, Placement, Route
@@ -14,6 +14,7 @@ __all__ = [
     "ArticleStatus",
     "AuditEntry",
     "DisplayPreference",
+    "EditorSession",
     "Layout",
     "LayoutRevision",
     "PersistedQuery",
