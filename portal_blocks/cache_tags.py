@@ -18,6 +18,11 @@ def article_tag(article_id: object) -> str:
     return f"article:{article_id}"
 
 
+def slug_tag(slug: str) -> str:
+    """An article by its slug, for sources whose changes are announced by slug."""
+    return f"slug:{slug}"
+
+
 def layout_tag(layout_id: object) -> str:
     return f"layout:{layout_id}"
 

@@ -249,4 +249,8 @@ def demo_command(info: ScriptInfo, host: str, port: int, workers: int) -> None:
     click.echo(f"Demo content loaded: {count} articles.")
     click.echo(f"Demo portal: http://{host}:{port}/")
     click.echo(f"Demo article: http://{host}:{port}{path}")
+    click.echo(
+        f"Layout workspace: http://{host}:{port}/editor/ "
+        "(a token: portal-blocks create-token --role editor --name demo)"
+    )
     _serve(app, host, port, workers)

@@ -69,6 +69,8 @@ DEFAULTS: dict[str, Any] = {
     "ARTICLE_PATH": "/tin-tuc/<slug>",
     # A category page's path (list blocks link their category there), with <category>.
     "CATEGORY_PATH": "/chuyen-muc/<category>",
+    # The secret a CMS signs its content-changed webhooks with; empty: no webhook endpoint.
+    "WEBHOOK_SECRET": "",
     # Signs the workspace's session cookies; empty: a key made once in the instance folder
     # (one host only: several hosts must share a key).
     "SECRET_KEY": "",
@@ -439,6 +441,7 @@ RULES: dict[str, Rule] = {
     "ARTICLE_PATH": _text(_article_path),
     "CATEGORY_PATH": _text(_category_path),
     "SECRET_KEY": _text(_secret_key),
+    "WEBHOOK_SECRET": _text(_secret_key),
     "LEGACY_ADDRESSES": _one_of("serve", "redirect"),
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,

@@ -38,7 +38,7 @@ from portal_blocks.render.urls import STATIC_URL_PATH
 from portal_blocks.state import EXTENSION_KEY, PortalBlocksState, SourceFactory, get_state
 from portal_blocks.web import editor as editor_views
 from portal_blocks.web import fragments as fragment_views
-from portal_blocks.web import health
+from portal_blocks.web import health, hooks
 from portal_blocks.web.editor_session import EditorCookies, secret_for
 from portal_blocks.web.graphql_view import PortalGraphQLView
 
@@ -166,6 +166,7 @@ class PortalBlocks:
         health.register(blueprint)
         fragment_views.register(blueprint)
         editor_views.register(blueprint, self.editor_cookies)
+        hooks.register(blueprint)
         # Scoped to our blueprint: the host's own templates see none of our names.
         blueprint.context_processor(template_helpers)
         origins = cors_origins(app.config[PREFIX + "CORS_ORIGINS"])

@@ -24,7 +24,7 @@ from portal_blocks.blocks.registry import (
     shortest_max_age,
 )
 from portal_blocks.blocks.view import BlockCannotShow, BlockView, PageFacts, RelatedNews
-from portal_blocks.cache_tags import page_tags
+from portal_blocks.cache_tags import page_tags, slug_tag
 from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.queries import fetch_lists
 from portal_blocks.content.records import ArticleRecord
@@ -88,7 +88,9 @@ class PageView:
     def tags(self) -> frozenset[str]:
         """What the page read: its route, layout and article (further articles its blocks
         read are tagged by the tracked source)."""
-        return page_tags(self.layout.id, self.article.id if self.article is not None else None)
+        article = self.article
+        tags = page_tags(self.layout.id, article.id if article is not None else None)
+        return tags | {slug_tag(article.slug)} if article is not None else tags
 
     def max_age(self) -> int | None:
         """The shortest cache lifetime among its blocks' types."""

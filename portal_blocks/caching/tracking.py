@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from portal_blocks.cache_tags import ARTICLES_TAG, article_tag
+from portal_blocks.cache_tags import ARTICLES_TAG, article_tag, slug_tag
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.queries import (
     ArticleList,
@@ -35,7 +35,7 @@ class TrackedSource:
         self._reading(include_drafts)
         record = self.inner.by_slug(slug, include_drafts=include_drafts)
         if record is not None:
-            self.hints.add_tags((article_tag(record.id),))
+            self.hints.add_tags((article_tag(record.id), slug_tag(record.slug)))
         return record
 
     def by_ids(

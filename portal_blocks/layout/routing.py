@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, joinedload
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, MapAdapter, Rule
 
-from portal_blocks.cache_tags import ARTICLES_TAG, page_tags
+from portal_blocks.cache_tags import ARTICLES_TAG, page_tags, slug_tag
 from portal_blocks.content.queries import Category, source_category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
@@ -241,7 +241,10 @@ class ResolvedPath:
     def tags(self) -> frozenset[str]:
         """The cache tags of every row the resolution read: a category exists while any of
         its articles does, so a category page's resolution reads every article."""
-        tags = page_tags(self.layout.id, self.article.id if self.article is not None else None)
+        article = self.article
+        tags = page_tags(self.layout.id, article.id if article is not None else None)
+        if article is not None:
+            tags |= {slug_tag(article.slug)}  # a CMS may announce a change by slug
         return tags | {ARTICLES_TAG} if self.route.category is not None else tags
 
 
