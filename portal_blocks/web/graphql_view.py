@@ -7,6 +7,9 @@ Requests that cannot be run at all (unreadable JSON, a batch, a mutation over GE
 too deep, a lone surrogate, a body that is not UTF-8) get one answer: their HTTP status and
 ``{"errors": [{"message", "extensions": {"code"}}]}``, the shape of the persisted-query refusals
 and of every GraphQL error, never a 500 with a traceback.
+
+GraphiQL (``GET`` from a browser) is our own page, every file of it from our origin: see
+:meth:`PortalGraphQLView.render_graphql_ide`.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from cross_web import HTTPException, SyncHTTPRequestAdapter
-from flask import Request, Response, request
+from flask import Request, Response, render_template, request, url_for
 from strawberry.flask.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
@@ -37,6 +40,29 @@ from portal_blocks.state import get_state
 #: ``extensions.code`` of a request error, by HTTP status; any other status is BAD_REQUEST.
 REQUEST_ERROR_CODES = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
 
+#: The GraphiQL page may load, fetch and show nothing from another origin (fonts and the
+#: editor's images are data: URIs inside GraphiQL's CSS); its scripts are ours, none inline.
+#: Inline styles stay allowed: GraphiQL's dialogs add a <style> element (their scroll lock).
+GRAPHIQL_CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+#: What GraphiQL's editor shows first (strawberry's page has a long welcome text).
+GRAPHIQL_DEFAULT_QUERY = (
+    "# portal-blocks GraphQL: Ctrl-Enter runs the query, Ctrl-Space completes.\n"
+    "{\n  blockTypes {\n    name\n  }\n}\n"
+)
+
 
 def request_error(status: int, message: str) -> Response:
     """A request refused before any operation ran, as a GraphQL error body."""
@@ -58,6 +84,21 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
             if request.method == "GET":  # as the front says it of its GET answers
                 response.headers["Cache-Control"] = NO_STORE
             return response
+
+    def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from our own origin, not strawberry's page: that one loads React and
+        GraphiQL from unpkg.com, which an intranet cannot reach (and which would learn who
+        opens the IDE). Same libraries and versions, vendored (``static/vendor/``); the
+        start-up script is a static file; queries go to this endpoint, under the URL prefix.
+        """
+        html = render_template(
+            "portal_blocks/graphiql.html",
+            endpoint=url_for("portal_blocks.graphql"),
+            default_query=GRAPHIQL_DEFAULT_QUERY,
+        )
+        response = Response(html, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = GRAPHIQL_CSP
+        return response
 
     def _run(self) -> Any:
         """strawberry's ``dispatch_request``, its request errors answered as JSON, not text."""
