@@ -69,6 +69,20 @@ DEFAULTS: dict[str, Any] = {
     "ARTICLE_PATH": "/tin-tuc/<slug>",
     # A category page's path (list blocks link their category there), with <category>.
     "CATEGORY_PATH": "/chuyen-muc/<category>",
+    # Where articles come from: "database" (our table), or a CMS's GraphQL API: "wagtail"
+    # (wagtail-grapple), "wpgraphql", "portal-blocks" (another portal like this one).
+    "SOURCE": "database",
+    # The CMS's GraphQL endpoint, its article type (a Wagtail page model "app.Model", WPGraphQL's
+    # "Post"), a bearer token, and our fields -> its field names (JSON; the preset's otherwise).
+    "SOURCE_URL": "",
+    "SOURCE_TYPE": "",
+    "SOURCE_TOKEN": "",
+    "SOURCE_FIELDS": {},
+    # Seconds pages reading a CMS may be kept when it announces no changes (no webhook secret).
+    "SOURCE_MAX_AGE": 60,
+    # Seconds to wait for the CMS: to connect, and for an answer.
+    "SOURCE_CONNECT_TIMEOUT": 2.0,
+    "SOURCE_READ_TIMEOUT": 5.0,
     # The secret a CMS signs its content-changed webhooks with; empty: no webhook endpoint.
     "WEBHOOK_SECRET": "",
     # Signs the workspace's session cookies; empty: a key made once in the instance folder
@@ -351,6 +365,55 @@ def _path_with(part: str, example: str) -> Callable[[str], str | None]:
     return problem
 
 
+#: Our article fields a CMS's fields may be mapped to (``SOURCE_FIELDS``' keys).
+SOURCE_FIELD_NAMES = (
+    "title",
+    "lead",
+    "bodyHtml",
+    "author",
+    "source",
+    "category",
+    "publishedAt",
+    "imageUrl",
+    "imageAlt",
+    "imageCaption",
+)
+
+
+def _source_type(value: str) -> str | None:
+    if value and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?", value):
+        return f"must be a GraphQL type name or a Wagtail app.Model (got {value!r})"
+    return None
+
+
+def source_fields(value: Any) -> dict[str, str]:
+    """``SOURCE_FIELDS`` as a mapping (a JSON text, as environment variables give it)."""
+    parsed = json.loads(value) if isinstance(value, str) and value.strip() else value or {}
+    return dict(parsed)
+
+
+def _source_fields(value: Any) -> str | None:
+    try:
+        mapping = source_fields(value)
+    except (ValueError, TypeError):
+        return f"must be a JSON object of our field -> the CMS's field (got {value!r})"
+    unknown = sorted(set(mapping) - set(SOURCE_FIELD_NAMES))
+    if unknown:
+        return (
+            f"names no field of ours: {', '.join(unknown)} (ours: {', '.join(SOURCE_FIELD_NAMES)})"
+        )
+    bad = [k for k, v in mapping.items() if not isinstance(v, str)]
+    if bad:
+        return f"maps {', '.join(bad)} to something other than a field name"
+    return None
+
+
+def _seconds(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 60:
+        return f"must be a number of seconds above 0 and at most 60 (got {value!r})"
+    return None
+
+
 def _secret_key(value: str) -> str | None:
     if value and len(value) < 32:
         return f"must be 32 characters or more, or empty for this host's own (got {len(value)})"
@@ -442,6 +505,14 @@ RULES: dict[str, Rule] = {
     "CATEGORY_PATH": _text(_category_path),
     "SECRET_KEY": _text(_secret_key),
     "WEBHOOK_SECRET": _text(_secret_key),
+    "SOURCE": _one_of("database", "wagtail", "wpgraphql", "portal-blocks"),
+    "SOURCE_URL": _text(_public_url),
+    "SOURCE_TYPE": _text(_source_type),
+    "SOURCE_TOKEN": _text(lambda _value: None),
+    "SOURCE_FIELDS": _source_fields,
+    "SOURCE_MAX_AGE": _integer(0),
+    "SOURCE_CONNECT_TIMEOUT": _seconds,
+    "SOURCE_READ_TIMEOUT": _seconds,
     "LEGACY_ADDRESSES": _one_of("serve", "redirect"),
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,
@@ -498,6 +569,14 @@ def check_settings(config: Mapping[str, Any], *, locales: Collection[str]) -> No
         if problem is not None:
             problems[name] = problem
     _check_rate_limit_storage_fallback(config, problems)
+    if config.get(PREFIX + "SOURCE", "database") != "database" and not config.get(
+        PREFIX + "SOURCE_URL"
+    ):
+        problems.setdefault(
+            PREFIX + "SOURCE_URL",
+            f"is required with {PREFIX}SOURCE={config.get(PREFIX + 'SOURCE')!r}: the CMS's "
+            "GraphQL endpoint, e.g. https://cms.example.vn/graphql/",
+        )
     for name in config:
         if not isinstance(name, str) or not name.startswith(PREFIX):
             continue

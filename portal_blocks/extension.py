@@ -23,6 +23,7 @@ from portal_blocks.block_types.loading import load_block_types, serve
 from portal_blocks.caching.front import ViewerLoader
 from portal_blocks.caching.setup import build_caches, tier_for
 from portal_blocks.config import DEFAULTS, PREFIX, check_settings, resolved
+from portal_blocks.content.remote.setup import remote_source
 from portal_blocks.content.source import SqlAlchemyArticleSource
 from portal_blocks.db import db
 from portal_blocks.graphql.schema import Limits
@@ -90,6 +91,11 @@ class PortalBlocks:
         block_types = load_block_types(config[PREFIX + "BLOCK_TYPES"])
         schema = serve(_limits(config), block_types)
         db.init_app(app)
+        if self.source_factory is SqlAlchemyArticleSource:
+            # PORTAL_BLOCKS_SOURCE names a CMS's GraphQL API: one source for the process.
+            remote = remote_source(config)
+            if remote is not None:
+                self.source_factory = lambda _session: remote
         locale = str(config[PREFIX + "LOCALE"])
         rate_limits = RateLimits.from_config(config)
         # Standalone, editors sign in to the workspace; a host's identity loader replaces both.

@@ -5,7 +5,9 @@ message and ``extensions.code``. Anything else (a bug, a driver message) is mask
 message carrying the request id that is also logged, so support can find the traceback. A lost
 database becomes SERVICE_UNAVAILABLE and an HTTP 503, so clients and balancers retry elsewhere.
 A database without our tables (never migrated) becomes SCHEMA_MISSING, also a 503, whose
-message names the command that creates them: retrying cannot help there.
+message names the command that creates them: retrying cannot help there. A remote article
+source that does not answer is UPSTREAM_UNAVAILABLE (503); one that answers off the contract
+is UPSTREAM_ERROR (502).
 """
 
 from __future__ import annotations
@@ -17,6 +19,12 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors
 
+from portal_blocks.content.remote.client import (
+    UPSTREAM_ERROR,
+    UPSTREAM_UNAVAILABLE,
+    UpstreamError,
+    UpstreamUnavailable,
+)
 from portal_blocks.db import is_outage
 from portal_blocks.migrate import SCHEMA_MISSING, is_schema_missing, missing_from_schema
 from portal_blocks.observability import observed
@@ -82,9 +90,15 @@ class MaskUnexpectedErrors(MaskErrors):
             message, code = SCHEMA_MISSING, "SCHEMA_MISSING"
         elif is_database_outage(error):
             message, code = DATABASE_UNAVAILABLE, "SERVICE_UNAVAILABLE"
+        elif isinstance(error.original_error, UpstreamUnavailable):
+            message, code = UPSTREAM_UNAVAILABLE, "UPSTREAM_UNAVAILABLE"
+        elif isinstance(error.original_error, UpstreamError):
+            message, code = UPSTREAM_ERROR, "UPSTREAM_ERROR"
         else:
             message, code = UNEXPECTED, "INTERNAL_SERVER_ERROR"
-        if code != "INTERNAL_SERVER_ERROR":
+        if code == "UPSTREAM_ERROR":
+            _flag_status(502)
+        elif code != "INTERNAL_SERVER_ERROR":
             _flag_status(503)
         return GraphQLError(
             message=message,
@@ -109,6 +123,9 @@ def log_errors(errors: list[GraphQLError]) -> None:
                 missing,
                 extra={"request_id": request_id()},
             )
+        elif isinstance(error.original_error, UpstreamUnavailable | UpstreamError):
+            # The CMS's failure, not a bug of ours: no traceback, its message says enough.
+            log.warning("upstream: %s", error.original_error, extra={"request_id": request_id()})
         elif is_unexpected(error):
             log.error(
                 "unexpected error in %s: %s",

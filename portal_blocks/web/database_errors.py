@@ -11,8 +11,14 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import BadGateway, HTTPException, ServiceUnavailable
 
+from portal_blocks.content.remote.client import (
+    UPSTREAM_ERROR,
+    UPSTREAM_UNAVAILABLE,
+    UpstreamError,
+    UpstreamUnavailable,
+)
 from portal_blocks.db import db, is_outage
 from portal_blocks.migrate import SCHEMA_MISSING, missing_from_schema
 
@@ -43,3 +49,24 @@ def unavailable(error: SQLAlchemyError) -> ServiceUnavailable:
         refused.retry_after = RETRY_AFTER_SECONDS
         return refused
     raise error
+
+
+class UpstreamUnavailableError(ServiceUnavailable):
+    """Named so its code (``UPSTREAM_UNAVAILABLE``) is the one GraphQL gives the same fault."""
+
+    name = "Upstream Unavailable"
+
+
+class UpstreamAnswerError(BadGateway):
+    name = "Upstream Error"
+
+
+def upstream_failed(error: UpstreamUnavailable | UpstreamError) -> HTTPException:
+    """A remote article source's failure: 503 (with Retry-After) when the CMS did not answer,
+    502 when it answered off the contract. Logged without a traceback: the CMS's, not ours."""
+    log.warning("upstream: %s", error)
+    if isinstance(error, UpstreamUnavailable):
+        unavailable_error = UpstreamUnavailableError(UPSTREAM_UNAVAILABLE)
+        unavailable_error.retry_after = RETRY_AFTER_SECONDS
+        return unavailable_error
+    return UpstreamAnswerError(UPSTREAM_ERROR)

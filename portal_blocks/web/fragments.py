@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal_blocks.assembly.page import PageRequest
+from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.render.fragments import (
     BadPageAddress,
     Fragment,
@@ -28,7 +29,7 @@ from portal_blocks.render.fragments import (
     render_fragment,
 )
 from portal_blocks.state import get_state
-from portal_blocks.web.database_errors import unavailable
+from portal_blocks.web.database_errors import unavailable, upstream_failed
 
 ASSETS_HEADER = "X-Portal-Blocks-Assets"
 
@@ -43,10 +44,17 @@ def register(blueprint: Blueprint) -> None:
         blueprint.register_error_handler(code, http_error)
     blueprint.register_error_handler(HTTPException, http_error)
     blueprint.register_error_handler(SQLAlchemyError, database_error)
+    blueprint.register_error_handler(UpstreamUnavailable, source_error)
+    blueprint.register_error_handler(UpstreamError, source_error)
 
 
 def database_error(error: SQLAlchemyError) -> tuple[Response, int]:
     return http_error(unavailable(error))
+
+
+def source_error(error: Exception) -> tuple[Response, int]:
+    assert isinstance(error, UpstreamUnavailable | UpstreamError)
+    return http_error(upstream_failed(error))
 
 
 def http_error(error: HTTPException) -> tuple[Response, int]:

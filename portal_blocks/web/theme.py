@@ -10,20 +10,21 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
 
 from portal_blocks.assembly.page import PageView, load_page
 from portal_blocks.config import PREFIX
 from portal_blocks.content.listing import newest_published
 from portal_blocks.content.queries import InvalidCursor
+from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.db import db
 from portal_blocks.layout.routing import is_address
 from portal_blocks.observability import instrument
 from portal_blocks.render.blocks import block_assets, template_helpers
 from portal_blocks.render.urls import article_url, canonical_url
 from portal_blocks.state import get_state
-from portal_blocks.web.database_errors import unavailable
+from portal_blocks.web.database_errors import unavailable, upstream_failed
 
 theme = Blueprint("portal_blocks_theme", __name__)
 instrument(theme)
@@ -33,6 +34,12 @@ theme.context_processor(template_helpers)
 @theme.errorhandler(SQLAlchemyError)
 def database_error(error: SQLAlchemyError) -> ServiceUnavailable:
     return unavailable(error)
+
+
+@theme.errorhandler(UpstreamUnavailable)
+@theme.errorhandler(UpstreamError)
+def source_error(error: UpstreamUnavailable | UpstreamError) -> HTTPException:
+    return upstream_failed(error)
 
 
 def _at_legacy_address(page: PageView) -> bool:
