@@ -260,7 +260,7 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
 
 BLOCK = BlockType(
     name=NAME,
-    description="Publish date, text-size and print actions, title and lead of an article.",
+    description="Công cụ bản tin: the publish date, text-size and print actions, title and lead.",
     schema=_SCHEMA,
     graphql_type=ToolbarBlock,
     template="portal_blocks/blocks/toolbar.html",

@@ -152,7 +152,7 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
 
 BLOCK = BlockType(
     name=NAME,
-    description="An article's image and caption, body and author.",
+    description="Nội dung bản tin: an article's image and caption, body and author.",
     schema=_SCHEMA,
     graphql_type=ViewDataBlock,
     template="portal_blocks/blocks/viewdata.html",

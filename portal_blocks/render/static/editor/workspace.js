@@ -123,6 +123,7 @@
 
   function render() {
     const container = $("pb-regions");
+    const kept = focusedControl(container);
     container.replaceChildren();
     layout.regions.forEach((region) => {
       const list = el("ol", { class: "pb-cards", dataset: { region }, "aria-label": region });
@@ -151,6 +152,26 @@
     const chosen = target.value;
     target.replaceChildren(...layout.regions.map((r) => el("option", { value: r, text: r })));
     if (layout.regions.includes(chosen)) target.value = chosen;
+    if (kept) refocus(container, kept);
+  }
+
+  /* The card control the keyboard is on, so a re-render (every edit) keeps the editor's place:
+     after "move up" the focus is on the moved card's button, wherever the card now is. */
+  function focusedControl(container) {
+    const active = document.activeElement;
+    const owner = active && container.contains(active) ? active.closest(".pb-card") : null;
+    if (!owner) return null;
+    const control = [...active.classList].find((c) => c.startsWith("pb-card__"));
+    return control ? { id: owner.dataset.id, control } : null;
+  }
+
+  function refocus(container, kept) {
+    const owner = [...container.querySelectorAll(".pb-card")].find((c) => c.dataset.id === kept.id);
+    if (!owner) return;
+    const opposite = { "pb-card__up": "pb-card__down", "pb-card__down": "pb-card__up" }[kept.control];
+    const next = [kept.control, opposite, "pb-card__edit"].filter(Boolean)
+      .map((c) => owner.querySelector(`.${c}`)).find((node) => node && !node.disabled);
+    if (next) next.focus();
   }
 
   function card(placement, index, count) {
