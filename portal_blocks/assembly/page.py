@@ -25,7 +25,7 @@ from portal_blocks.blocks.registry import (
 )
 from portal_blocks.blocks.view import BlockCannotShow, BlockView, PageFacts, RelatedNews
 from portal_blocks.cache_tags import page_tags, slug_tag
-from portal_blocks.caching.page_data import PageDataCache
+from portal_blocks.caching.page_data import PageDataCache, list_tags
 from portal_blocks.content.queries import fetch_lists
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
@@ -86,11 +86,13 @@ class PageView:
             yield from region.blocks
 
     def tags(self) -> frozenset[str]:
-        """What the page read: its route, layout and article (further articles its blocks
-        read are tagged by the tracked source)."""
+        """What the page read: its route, layout and article, and the articles of its lists."""
         article = self.article
         tags = page_tags(self.layout.id, article.id if article is not None else None)
-        return tags | {slug_tag(article.slug)} if article is not None else tags
+        if article is not None:
+            tags |= {slug_tag(article.slug)}
+        # Its lists, which may come from the page-data cache without the source seeing them.
+        return tags | list_tags(self.facts.lists.values()) if self.facts.lists else tags
 
     def max_age(self) -> int | None:
         """The shortest cache lifetime among its blocks' types."""
@@ -158,7 +160,13 @@ def assemble(
         placed.append((placement, block_type))
     queries = [q for placement, t in placed for q in t.lists_of(placement, facts)]
     if queries:
-        facts = replace(facts, lists=fetch_lists(request.source, queries))
+        pages = request.pages if not preview else None
+        lists = (
+            pages.lists(request.source, queries)
+            if pages is not None
+            else fetch_lists(request.source, queries)
+        )
+        facts = replace(facts, lists=lists)
     by_region: dict[str, list[BlockView]] = defaultdict(list)
     for placement, block_type in placed:
         try:

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import astuple
 
 from sqlalchemy.orm import Session
 
+from portal_blocks.cache_tags import ARTICLES_TAG, article_tag
 from portal_blocks.caching.stores import TaggedStore
-from portal_blocks.content.queries import Category
+from portal_blocks.content.queries import EMPTY, ArticleList, ArticleQuery, Category, fetch_lists
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource, announces_changes
 from portal_blocks.layout.routing import (
@@ -39,9 +41,50 @@ def path_key(path: str, host: str | None = None) -> str:
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 
+ListAnswers = tuple[ArticleList, ...]
+
+
+def lists_key(queries: Sequence[ArticleQuery]) -> str:
+    """One entry per distinct set of a page's lists (in the order the page asks them)."""
+    material = json.dumps([astuple(q) for q in queries], separators=(",", ":"), default=str)
+    return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
+def list_tags(answers: Iterable[ArticleList]) -> frozenset[str]:
+    """What a page's lists read: any article may join a list, and those shown."""
+    return frozenset(
+        {ARTICLES_TAG, *(article_tag(r.id) for answer in answers for r in answer.records)}
+    )
+
+
 class PageDataCache:
-    def __init__(self, store: TaggedStore[ResolvedPath]) -> None:
+    def __init__(
+        self,
+        store: TaggedStore[ResolvedPath],
+        lists: TaggedStore[ListAnswers] | None = None,
+    ) -> None:
         self.store = store
+        #: Pages' lists by the set of them, dropped by any article's change.
+        self.list_store = lists
+
+    def lists(
+        self, source: ArticleSource, queries: Sequence[ArticleQuery]
+    ) -> Mapping[ArticleQuery, ArticleList]:
+        """:func:`~portal_blocks.content.queries.fetch_lists` for readers, through the cache
+        when the source announces its changes."""
+        distinct = list(dict.fromkeys(queries))
+        if self.list_store is None or not announces_changes(source):
+            return fetch_lists(source, distinct)
+        key = lists_key(distinct)
+        found, token = self.list_store.lookup(key)
+        if found is None or len(found) != len(distinct):
+            fetched = fetch_lists(source, distinct)
+            found = tuple(fetched[q] for q in distinct)
+            # EMPTY is no answer (a source that cannot list, or lists left out while the
+            # CMS is down): nothing to keep.
+            if not any(answer is EMPTY for answer in found):
+                self.list_store.put(key, found, list_tags(found), token)
+        return dict(zip(distinct, found, strict=True))
 
     def resolve(
         self, session: Session, source: ArticleSource, path: str, *, host: str | None = None
@@ -93,4 +136,19 @@ def decode_resolved(raw: bytes) -> ResolvedPath:
         article=ArticleRecord.from_json(article) if article else None,
         # Entries written before categories were kept have none.
         category=Category(*data["category"]) if data.get("category") else None,
+    )
+
+
+def encode_lists(answers: ListAnswers) -> bytes:
+    return json.dumps(
+        [[[r.to_json() for r in a.records], a.has_next, a.end_cursor] for a in answers],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+
+
+def decode_lists(raw: bytes) -> ListAnswers:
+    return tuple(
+        ArticleList(tuple(ArticleRecord.from_json(r) for r in records), has_next, end_cursor)
+        for records, has_next, end_cursor in json.loads(raw)
     )

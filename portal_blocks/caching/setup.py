@@ -28,7 +28,14 @@ from portal_blocks.caching.front import Front, ViewerLoader
 from portal_blocks.caching.invalidation import Invalidates
 from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.near import InvalidationChannel, NearStore
-from portal_blocks.caching.page_data import PageDataCache, decode_resolved, encode_resolved
+from portal_blocks.caching.page_data import (
+    ListAnswers,
+    PageDataCache,
+    decode_lists,
+    decode_resolved,
+    encode_lists,
+    encode_resolved,
+)
 from portal_blocks.caching.persisted import (
     DatabaseQueryStore,
     PersistedQueries,
@@ -188,8 +195,10 @@ def build_caches(
         "", size("RESPONSE_CACHE_SIZE"), CachedResponse.encode, CachedResponse.decode
     )
     pages: TaggedStore[ResolvedPath] | None = None
+    lists: TaggedStore[ListAnswers] | None = None
     if size("PAGE_CACHE_SIZE"):
         pages = tier.store("pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved)
+        lists = tier.store("lists:", size("PAGE_CACHE_SIZE"), encode_lists, decode_lists)
     viewers: TaggedStore[Preferences] | None = None
     if size("VIEWER_CACHE_SIZE"):
         viewers = tier.store(
@@ -197,7 +206,7 @@ def build_caches(
         )
     targets: list[Invalidates] = [
         *tier.targets,
-        *(t for t in (responses, pages, viewers) if t is not None),
+        *(t for t in (responses, pages, lists, viewers) if t is not None),
     ]
     for target in targets:
         invalidation.register(target)
@@ -213,7 +222,7 @@ def build_caches(
     )
     return Caches(
         front=front,
-        pages=PageDataCache(pages) if pages is not None else None,
+        pages=PageDataCache(pages, lists) if pages is not None else None,
         preferences=PreferenceCache(viewers) if viewers is not None else None,
         targets=tuple(targets),
         redis=tier.client if isinstance(tier, RedisTier) else None,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 
 from portal_blocks.cache_tags import ARTICLES_TAG, article_tag, slug_tag
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.queries import (
+    EMPTY,
     ArticleList,
     ArticleQuery,
     Category,
@@ -14,7 +16,10 @@ from portal_blocks.content.queries import (
     source_lists,
 )
 from portal_blocks.content.records import ArticleRecord
+from portal_blocks.content.remote.client import UpstreamUnavailable
 from portal_blocks.content.source import ArticleSource, announces_changes
+
+log = logging.getLogger(__name__)
 
 
 class TrackedSource:
@@ -56,7 +61,14 @@ class TrackedSource:
     def lists(self, queries: Sequence[ArticleQuery]) -> list[ArticleList]:
         """Lists of articles, like :meth:`related`; a source that cannot list gives none."""
         self._reading(include_drafts=False)
-        answers = source_lists(self.inner, queries)
+        try:
+            answers = source_lists(self.inner, queries)
+        except UpstreamUnavailable as exc:
+            # Lists are beside what a page is about: it shows without them, and is kept by
+            # no cache, so the next reader asks again.
+            log.warning("lists left out: %s", exc)
+            self.hints.forbid_sharing()
+            return [EMPTY] * len(queries)
         self.hints.add_tags(
             (ARTICLES_TAG, *(article_tag(r.id) for answer in answers for r in answer.records))
         )

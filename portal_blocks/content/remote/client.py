@@ -105,10 +105,10 @@ class GraphQLClient:
         if not isinstance(payload, dict):
             raise UpstreamError(f"{self.url} answered something other than a GraphQL result")
         errors = payload.get("errors")
-        if errors:
+        data = payload.get("data")
+        if errors and not (isinstance(data, dict) and _only_not_found(errors)):
             first = errors[0].get("message") if isinstance(errors[0], dict) else errors[0]
             raise UpstreamError(f"{self.url}: {first}")
-        data = payload.get("data")
         if response.status_code != 200 or not isinstance(data, dict):
             raise UpstreamError(f"{self.url} answered HTTP {response.status_code} without data")
         return data
@@ -128,3 +128,12 @@ class GraphQLClient:
 
     def close(self) -> None:
         self.http.close()
+
+
+def _only_not_found(errors: Any) -> bool:
+    """Whether every error says only that something asked for does not exist (another
+    portal-blocks answers a missing article so): the data holds null for it, not a fault."""
+    return isinstance(errors, list) and all(
+        isinstance(e, dict) and (e.get("extensions") or {}).get("code") == "NOT_FOUND"
+        for e in errors
+    )

@@ -1,0 +1,163 @@
+"""A portal whose articles come from another portal-blocks over GraphQL (PORTAL_BLOCKS_SOURCE =
+portal-blocks): the upstream is a real app serving the demo portal on a loopback port. The
+reference page reads the same, block by block; a miss costs one request to the CMS (two with
+"Tin khác"), a hit none; the webhook makes the next read fresh; with the CMS down, a cached
+page is still served and an uncached one fails cleanly and quickly."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REFERENCE_SLUG, demo_content
+from flask import Flask
+from test_fidelity import reference_segments, visible_block_text
+from test_webhook import SECRET, call
+from werkzeug.serving import make_server
+
+from portal_blocks import create_app
+from portal_blocks.block_types import tinkhac
+from portal_blocks.db import db
+from portal_blocks.demo import REFERENCE_LAYOUT, DemoBlock, DemoLayout, ensure_demo_layout
+from portal_blocks.migrate import upgrade_database
+from portal_blocks.state import get_state
+
+ARTICLE = f"/tin-tuc/{REFERENCE_SLUG}"
+PAGE_QUERY = {"query": f'{{ page(path: "{ARTICLE}") {{ article {{ title }} }} }}'}
+
+
+class Upstream:
+    """The CMS: a portal-blocks app with the demo portal, served in a thread."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.thread: threading.Thread | None = None
+        self._serve()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/graphql"
+
+    def _serve(self) -> None:
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        if self.thread is not None:
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread = None
+
+
+@pytest.fixture
+def upstream(migrated_app: Flask) -> Iterator[Upstream]:
+    with demo_content(migrated_app, portal=True):
+        served = Upstream(migrated_app)
+        yield served
+        served.stop()
+
+
+@pytest.fixture
+def portal(upstream: Upstream, tmp_path: Path) -> Iterator[Flask]:
+    """Our portal: its own database holds layouts and routes only; articles are upstream's."""
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+            "PORTAL_BLOCKS_SOURCE": "portal-blocks",
+            "PORTAL_BLOCKS_SOURCE_URL": upstream.url,
+            "PORTAL_BLOCKS_SOURCE_READ_TIMEOUT": 1.0,
+            "PORTAL_BLOCKS_WEBHOOK_SECRET": SECRET,
+            "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade_database()
+        article_page = DemoLayout(
+            REFERENCE_LAYOUT.name,
+            REFERENCE_LAYOUT.title,
+            (*REFERENCE_LAYOUT.regions, "related"),
+            (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 3})),
+            REFERENCE_LAYOUT.routes,
+        )
+        ensure_demo_layout(db.session, article_page)
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def requests_to_cms(app: Flask) -> int:
+    with app.app_context():
+        return get_state(app).source_factory(db.session).client.requests
+
+
+def test_the_reference_page_reads_the_same_through_the_remote_source(portal):
+    client = portal.test_client()
+    response = client.get(ARTICLE)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    shown = visible_block_text(html)
+    tin_khac = shown.pop("Block_BanTin_TinKhac")
+    assert shown == reference_segments()
+    assert tin_khac.startswith("Tin khác ") and "Thu ngân sách nhà nước" in tin_khac
+
+
+def test_a_miss_costs_one_request_per_call_and_a_hit_none(portal):
+    client = portal.test_client()
+    query = PAGE_QUERY
+    before = requests_to_cms(portal)
+    assert client.post("/graphql", json=query).status_code == 200
+    assert requests_to_cms(portal) - before == 2  # the article, and every list (Tin khác)
+    client.post("/graphql", json=query)
+    # The page data (article and lists) is cached too: the theme page asks nothing more.
+    assert client.get(ARTICLE).status_code == 200
+    assert requests_to_cms(portal) - before == 2
+
+
+def test_the_webhook_makes_the_next_read_ask_the_cms_again(portal):
+    client = portal.test_client()
+    query = PAGE_QUERY
+    client.post("/graphql", json=query)
+    client.post("/graphql", json=query)
+    before = requests_to_cms(portal)
+    with portal.app_context():
+        article_id = get_state(portal).source_factory(db.session).by_slug(REFERENCE_SLUG).id
+    assert call(client, {"ids": [article_id]}).status_code == 200
+    client.post("/graphql", json=query)
+    assert requests_to_cms(portal) - before >= 2  # the lookup above, and the read anew
+
+
+def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cleanly(
+    portal, upstream
+):
+    client = portal.test_client()
+    assert client.get(ARTICLE).status_code == 200
+    assert client.post("/graphql", json=PAGE_QUERY).status_code == 200
+    upstream.stop()
+    cached = client.get(ARTICLE)
+    assert cached.status_code == 200
+    assert visible_block_text(cached.get_data(as_text=True))["Block_BanTin_ViewData"] == (
+        reference_segments()["Block_BanTin_ViewData"]
+    )
+    again = client.post("/graphql", json=PAGE_QUERY)
+    assert again.status_code == 200 and again.headers["Cache-Status"].endswith("hit")
+    started = time.monotonic()
+    missing = client.get("/tin-tuc/chi-so-gia-tieu-dung-thang-10-tang-nhe-6de4")
+    assert missing.status_code == 503 and missing.headers["Retry-After"] == "5"
+    graphql = client.post(
+        "/graphql",
+        json={"query": '{ page(path: "/tin-tuc/khong-co-bai-nay-0000") { path } }'},
+    )
+    assert graphql.status_code == 503
+    assert graphql.get_json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert time.monotonic() - started < 3  # refused connections fail at once; no retry storm
+    fragment = client.get("/fragments/page", query_string={"path": "/tin-tuc/x-0000"})
+    assert fragment.status_code == 503
+    assert fragment.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
