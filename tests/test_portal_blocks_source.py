@@ -143,8 +143,9 @@ def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cle
     upstream.stop()
     cached = client.get(ARTICLE)
     assert cached.status_code == 200
-    assert visible_block_text(cached.get_data(as_text=True))["Block_BanTin_ViewData"] == (
-        reference_segments()["Block_BanTin_ViewData"]
+    assert (
+        visible_block_text(cached.get_data(as_text=True))["Block_BanTin_ViewData"]
+        == (reference_segments()["Block_BanTin_ViewData"])
     )
     again = client.post("/graphql", json=PAGE_QUERY)
     assert again.status_code == 200 and again.headers["Cache-Status"].endswith("hit")

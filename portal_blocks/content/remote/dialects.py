@@ -3,7 +3,8 @@ articles are in the answers.
 
 - ``wagtail`` (wagtail-grapple): ``page(slug:, contentType:)``; several ids as aliased
   ``page(id:)`` fields of one document (grapple has no list argument); lists as
-  ``pages(contentType:, order:, limit:, offset:)``. Grapple cannot filter pages by a field of
+  ``pages(contentType:, order: "-first_published_at", limit:, offset:)`` (``pages`` orders by
+  the base Page's fields only). Grapple cannot filter pages by a field of
   the page model, so a category's list is read from the newest :data:`CATEGORY_WINDOW` pages
   and filtered here: a category whose articles are older than that window lists nothing.
 - ``wpgraphql``: ``post(id:, idType: SLUG)``, ``posts(where: {in: $ids})``, lists as
@@ -173,7 +174,7 @@ class Wagtail(Dialect):
         offset = offset_of(query.after)
         window = CATEGORY_WINDOW if query.category is not None else query.limit + 2
         text = (
-            f'{alias}: pages({content_type}, order: "-published_at", limit: {window}, '
+            f'{alias}: pages({content_type}, order: "-first_published_at", limit: {window}, '
             f"offset: {0 if query.category is not None else offset}) {{ ...PortalArticle }}"
         )
         return ListField(alias, text, False, query.category, offset, query.category is not None)

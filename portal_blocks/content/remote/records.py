@@ -71,7 +71,8 @@ def _text(data: Mapping[str, Any], fields: FieldMap, ours: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise UpstreamError(f"the CMS's '{name}' ({ours}) is not text: {type(value).__name__}")
-    return unicodedata.normalize("NFC", value)
+    # Wagtail gives "" for a blank field: nothing, as a field the CMS lacks.
+    return unicodedata.normalize("NFC", value) if value else None
 
 
 def _date(data: Mapping[str, Any], fields: FieldMap) -> datetime | None:

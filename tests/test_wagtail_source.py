@@ -1,0 +1,154 @@
+"""Our portal over a real Wagtail site (wagtail-grapple, started by the tests: see
+tests/wagtail_support.py): the reference page reads as the reader saw it, block by block; a
+miss costs one request to the CMS for the article and one for every list, a hit none; an
+editor's publish in Wagtail reaches our readers through the signed webhook at once; with
+Wagtail down, cached pages are served and uncached ones fail cleanly within the timeout."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from test_fidelity import reference_segments, visible_block_text
+from test_webhook import SECRET
+from werkzeug.serving import make_server
+
+from portal_blocks import create_app
+from portal_blocks.block_types import tinkhac
+from portal_blocks.db import db
+from portal_blocks.demo import (
+    REFERENCE_LAYOUT,
+    DemoBlock,
+    DemoLayout,
+    demo_articles,
+    ensure_demo_layout,
+)
+from portal_blocks.migrate import upgrade_database
+from portal_blocks.state import get_state
+
+pytest_plugins = ["wagtail_support"]
+
+REFERENCE = demo_articles()[0]
+ARTICLE = f"/tin-tuc/{REFERENCE['slug']}"
+#: An article no other test reads exactly: the freshness test edits it (and restores it).
+EDITED = demo_articles()[1]
+
+
+def page_query(path: str) -> dict[str, str]:
+    return {"query": f'{{ page(path: "{path}") {{ article {{ title lead }} }} }}'}
+
+
+@pytest.fixture
+def portal(wagtail_site, tmp_path: Path) -> Iterator[Flask]:
+    """Our portal, its own database holding layouts and routes; articles are Wagtail's."""
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+            "PORTAL_BLOCKS_SOURCE": "wagtail",
+            "PORTAL_BLOCKS_SOURCE_URL": wagtail_site.graphql_url,
+            "PORTAL_BLOCKS_SOURCE_TYPE": "news.NewsPage",
+            "PORTAL_BLOCKS_SOURCE_READ_TIMEOUT": 2.0,
+            "PORTAL_BLOCKS_WEBHOOK_SECRET": SECRET,
+            "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade_database()
+        ensure_demo_layout(
+            db.session,
+            DemoLayout(
+                REFERENCE_LAYOUT.name,
+                REFERENCE_LAYOUT.title,
+                (*REFERENCE_LAYOUT.regions, "related"),
+                (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 3})),
+                REFERENCE_LAYOUT.routes,
+            ),
+        )
+        db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def served(portal: Flask) -> Iterator[str]:
+    """Our portal on a loopback port, so Wagtail's webhook can reach it."""
+    server = make_server("127.0.0.1", 0, portal, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+
+
+def requests_to_cms(app: Flask) -> int:
+    with app.app_context():
+        return get_state(app).source_factory(db.session).client.requests
+
+
+def test_the_reference_page_through_wagtail_reads_as_the_reader_saw_it(portal):
+    response = portal.test_client().get(ARTICLE)
+    assert response.status_code == 200
+    shown = visible_block_text(response.get_data(as_text=True))
+    tin_khac = shown.pop("Block_BanTin_TinKhac")
+    assert shown == reference_segments()
+    others = [a for a in demo_articles()[1:] if a["category"] == "Kinh tế"]
+    newest = sorted(others, key=lambda a: a["published_at"], reverse=True)[:3]
+    assert tin_khac == "Tin khác " + " ".join(
+        f"{a['title']} {a['published_at'][8:10]}/{a['published_at'][5:7]}/2021" for a in newest
+    )
+
+
+def test_a_miss_costs_one_request_for_the_article_and_one_for_the_lists_a_hit_none(portal):
+    client = portal.test_client()
+    before = requests_to_cms(portal)
+    assert client.post("/graphql", json=page_query(ARTICLE)).status_code == 200
+    assert requests_to_cms(portal) - before == 2
+    assert client.post("/graphql", json=page_query(ARTICLE)).headers["Cache-Status"].endswith("hit")
+    assert client.get(ARTICLE).status_code == 200  # page data and lists cached too
+    assert requests_to_cms(portal) - before == 2
+
+
+def test_a_publish_in_wagtail_reaches_readers_through_the_webhook(portal, served, wagtail_site):
+    client = portal.test_client()
+    path = f"/tin-tuc/{EDITED['slug']}"
+    read = lambda: client.post("/graphql", json=page_query(path))  # noqa: E731
+    assert read().get_json()["data"]["page"]["article"]["title"] == EDITED["title"]
+    assert read().headers["Cache-Status"].endswith("hit")
+    new_title = EDITED["title"] + " (cập nhật)"
+    try:
+        with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
+            edited = wagtail_site.edit(EDITED["slug"], title=new_title)
+        assert "failed" not in edited.stderr, edited.stderr
+        after = read()
+        assert after.get_json()["data"]["page"]["article"]["title"] == new_title
+        assert not after.headers["Cache-Status"].endswith("hit")
+    finally:
+        with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
+            wagtail_site.edit(EDITED["slug"], title=EDITED["title"])
+    assert read().get_json()["data"]["page"]["article"]["title"] == EDITED["title"]
+
+
+def test_with_wagtail_down_cached_pages_are_served_and_others_fail_cleanly(portal, wagtail_site):
+    client = portal.test_client()
+    assert client.get(ARTICLE).status_code == 200
+    assert client.post("/graphql", json=page_query(ARTICLE)).status_code == 200
+    wagtail_site.stop()
+    try:
+        cached = client.post("/graphql", json=page_query(ARTICLE))
+        assert cached.status_code == 200 and cached.headers["Cache-Status"].endswith("hit")
+        assert client.get(ARTICLE).status_code == 200
+        started = time.monotonic()
+        other = client.get(f"/tin-tuc/{EDITED['slug']}")
+        assert other.status_code == 503
+        answer = client.post("/graphql", json=page_query(f"/tin-tuc/{EDITED['slug']}"))
+        assert answer.get_json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+        assert time.monotonic() - started < 5  # within the timeout, no retry storm
+    finally:
+        wagtail_site.start()
