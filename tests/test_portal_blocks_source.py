@@ -149,6 +149,7 @@ def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cle
     )
     again = client.post("/graphql", json=PAGE_QUERY)
     assert again.status_code == 200 and again.headers["Cache-Status"].endswith("hit")
+    assert client.get("/readyz").get_json()["source"] == "ok"
     started = time.monotonic()
     missing = client.get("/tin-tuc/chi-so-gia-tieu-dung-thang-10-tang-nhe-6de4")
     assert missing.status_code == 503 and missing.headers["Retry-After"] == "5"
@@ -162,3 +163,8 @@ def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cle
     fragment = client.get("/fragments/page", query_string={"path": "/tin-tuc/x-0000"})
     assert fragment.status_code == 503
     assert fragment.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    # Three failed reads in a row opened the circuit: readiness says so (degraded, not 503).
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.get_json()["source"] == "unreachable"
+    assert ready.get_json()["status"] == "degraded"

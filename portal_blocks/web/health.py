@@ -4,8 +4,9 @@
 database (bounded by the connect and statement timeouts), so a balancer stops sending readers
 to a process whose database is gone, and sends them again once it is back.
 
-``/readyz`` also reports the Redis behind the caches and the shared rate-limit counts, when
-they are configured. Redis down is ``{"status": "degraded", "redis": "unreachable"}`` with
+``/readyz`` also reports the Redis behind the caches, the shared rate-limit counts and a CMS
+the articles come from (``source``: its circuit, open after failures), when they are
+configured. Redis down is ``{"status": "degraded", "redis": "unreachable"}`` with
 HTTP 200, not 503: every instance shares that Redis, so taking this one out of the balancer
 would move its readers to instances in the same state, or, with all of them out, leave
 nobody to answer. Answers are still right (only uncached, and rate limits counted per
@@ -25,6 +26,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError, StatementError
 
+from portal_blocks.content.remote.client import GraphQLClient
 from portal_blocks.db import db
 from portal_blocks.migrate import SCHEMA_MISSING, schema_behind, schema_revision
 from portal_blocks.state import get_state
@@ -58,8 +60,9 @@ def readyz() -> ResponseReturnValue:
 
 
 def _shared_backends() -> dict[str, Any]:
-    """``redis`` (the caches') and ``rate_limits`` (their shared counts): "ok", or what the
-    app does without them. Neither key is there when it is not configured."""
+    """``redis`` (the caches'), ``rate_limits`` (their shared counts) and ``source`` (a CMS's
+    GraphQL API): "ok", or what the app does without them. A key is there only when it is
+    configured."""
     state = get_state()
     found: dict[str, Any] = {}
     client = state.caches.redis
@@ -73,4 +76,9 @@ def _shared_backends() -> dict[str, Any]:
     reachable = state.rate_limits.shared_reachable()
     if reachable is not None:
         found["rate_limits"] = "ok" if reachable else "per-process"
+    source = state.source_factory(db.session)
+    client = getattr(source, "client", None)
+    if isinstance(client, GraphQLClient):
+        # The circuit's state, not a request: a balancer polling /readyz must not load the CMS.
+        found["source"] = "unreachable" if client.circuit.is_open else "ok"
     return found
