@@ -62,18 +62,17 @@ def upstream(migrated_app: Flask) -> Iterator[Upstream]:
         served.stop()
 
 
-@pytest.fixture
-def portal(upstream: Upstream, tmp_path: Path) -> Iterator[Flask]:
+def portal_over(upstream: Upstream, database: Path, **settings: object) -> Flask:
     """Our portal: its own database holds layouts and routes only; articles are upstream's."""
     app = create_app(
         {
-            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{database}",
             "PORTAL_BLOCKS_SOURCE": "portal-blocks",
             "PORTAL_BLOCKS_SOURCE_URL": upstream.url,
             "PORTAL_BLOCKS_SOURCE_READ_TIMEOUT": 1.0,
-            "PORTAL_BLOCKS_WEBHOOK_SECRET": SECRET,
             "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
             "TESTING": True,
+            **settings,
         }
     )
     with app.app_context():
@@ -88,7 +87,30 @@ def portal(upstream: Upstream, tmp_path: Path) -> Iterator[Flask]:
         ensure_demo_layout(db.session, article_page)
         db.session.commit()
         db.session.remove()
+    return app
+
+
+@pytest.fixture
+def portal(upstream: Upstream, tmp_path: Path) -> Iterator[Flask]:
+    app = portal_over(upstream, tmp_path / "portal.db", PORTAL_BLOCKS_WEBHOOK_SECRET=SECRET)
     yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_without_a_webhook_secret_pages_are_kept_at_most_source_max_age(upstream, tmp_path):
+    app = portal_over(upstream, tmp_path / "bounded.db", PORTAL_BLOCKS_SOURCE_MAX_AGE=1)
+    client = app.test_client()
+    first = client.post("/graphql", json=PAGE_QUERY)
+    assert first.headers["Cache-Status"].endswith("stored")
+    assert "max-age=1" in first.headers["Cache-Control"]
+    before = requests_to_cms(app)
+    assert client.post("/graphql", json=PAGE_QUERY).headers["Cache-Status"].endswith("hit")
+    assert requests_to_cms(app) == before
+    time.sleep(1.1)
+    again = client.post("/graphql", json=PAGE_QUERY)
+    assert not again.headers["Cache-Status"].endswith("hit")
+    assert requests_to_cms(app) > before
     with app.app_context():
         db.engine.dispose()
 

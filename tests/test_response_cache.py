@@ -327,3 +327,16 @@ def test_an_unreachable_redis_degrades_to_uncached_answers(app, database_url):
     assert by_hash.get_json() == registered.get_json()
     unknown = client.get("/graphql", query_string=get_params(digest="f" * 64))
     assert unknown.get_json()["errors"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
+
+
+def test_entries_round_trip_with_their_expiry_and_old_entries_still_decode():
+    from portal_blocks.caching.responses import CachedResponse
+
+    bounded = CachedResponse(b'{"data":1}', '"e"', 60, False, expires_at=1700000000.5)
+    assert CachedResponse.decode(bounded.encode()) == bounded
+    assert not bounded.fresh(1700000001) and bounded.fresh(1699999999)
+    lasting = CachedResponse(b'{"data":\n2}', '"e"', 60, True)
+    assert CachedResponse.decode(lasting.encode()) == lasting
+    # Written before expiries were kept (in a shared Redis across an upgrade): none.
+    old = b'"e"\n60\n0\n{"data":3}'
+    assert CachedResponse.decode(old) == CachedResponse(b'{"data":3}', '"e"', 60, False)

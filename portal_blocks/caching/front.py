@@ -16,6 +16,7 @@ errors. Each GraphQL answer says what the cache did in an RFC 9211 ``Cache-Statu
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -275,7 +276,7 @@ class Front:
             return _NO_LOOKUP
         key = url_key(query_string, locale, viewer, host)
         entry, token = self.store.lookup(key)
-        return Lookup(key, entry, token, shared=True)
+        return Lookup(key, _fresh(entry), token, shared=True)
 
     def _by_operation(
         self,
@@ -306,7 +307,7 @@ class Front:
             host,
         )
         entry, token = self.store.lookup(key)
-        return Lookup(key, entry, token, shared=True)
+        return Lookup(key, _fresh(entry), token, shared=True)
 
     def _prepared(self, operation: Operation) -> GraphQLRequestData:
         """The operation as the view runs it, its persisted query resolved."""
@@ -360,13 +361,23 @@ class Front:
         hints = context.cache
         body = response.get_data()
         max_age = self.max_age if hints.max_age is None else min(self.max_age, hints.max_age)
-        entry = CachedResponse(body=body, etag=etag_for(body), max_age=max_age, private=private)
+        expires_at = None if hints.expires_in is None else time.time() + hints.expires_in
+        entry = CachedResponse(
+            body=body, etag=etag_for(body), max_age=max_age, private=private, expires_at=expires_at
+        )
         stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
         headers = self.headers(entry, STORED if stored else MISS, locale)
         if request.method == "GET" and _matches(request, entry.etag):
             return Response(status=304, headers=headers)
         response.headers.update(headers)
         return response
+
+
+def _fresh(entry: CachedResponse | None) -> CachedResponse | None:
+    """The entry, unless it has expired (it read what announces no changes)."""
+    if entry is None or entry.expires_at is None or entry.fresh(time.time()):
+        return entry
+    return None
 
 
 @dataclass(frozen=True, slots=True)

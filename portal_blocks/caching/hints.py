@@ -19,6 +19,9 @@ class CacheHints:
     tags: set[str] = field(default_factory=set)
     max_age: int | None = None
     shareable: bool = True
+    #: Seconds the response may be served from the cache at most, because it read what
+    #: announces no changes (a CMS without a webhook); None: until invalidated.
+    expires_in: int | None = None
     _declared: set[str] = field(default_factory=set)
 
     def depend_on(self, info: Any, tags: Iterable[str] = (), max_age: int | None = None) -> None:
@@ -32,6 +35,10 @@ class CacheHints:
 
     def add_tags(self, tags: Iterable[str]) -> None:
         self.tags.update(tags)
+
+    def expire_within(self, seconds: int) -> None:
+        self.expires_in = seconds if self.expires_in is None else min(self.expires_in, seconds)
+        self.max_age = seconds if self.max_age is None else min(self.max_age, seconds)
 
     def forbid_sharing(self) -> None:
         """The response shows something not every reader may see (a draft, a preview)."""

@@ -17,14 +17,30 @@ class CachedResponse:
     etag: str
     max_age: int
     private: bool
+    #: When the entry stops being served (Unix time), for answers that read what announces
+    #: no changes (a CMS without a webhook); None: kept until invalidated.
+    expires_at: float | None = None
 
     def encode(self) -> bytes:
-        return f"{self.etag}\n{self.max_age}\n{int(self.private)}\n".encode() + self.body
+        expires = "-" if self.expires_at is None else f"{self.expires_at:.3f}"
+        head = f"{self.etag}\n{self.max_age}\n{int(self.private)}\n{_EXPIRES}{expires}\n"
+        return head.encode() + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedResponse:
-        etag, max_age, private, body = raw.split(b"\n", 3)
-        return cls(body, etag.decode(), int(max_age), private == b"1")
+        etag, max_age, private, rest = raw.split(b"\n", 3)
+        expires_at = None
+        if rest.startswith(_EXPIRES.encode()):  # entries kept before expiries have none
+            expires, rest = rest[len(_EXPIRES) :].split(b"\n", 1)
+            expires_at = None if expires == b"-" else float(expires)
+        return cls(rest, etag.decode(), int(max_age), private == b"1", expires_at)
+
+    def fresh(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+
+#: Marks the expiry line (a body, JSON, never starts with it).
+_EXPIRES = "~expires="
 
 
 def etag_for(body: bytes) -> str:

@@ -25,16 +25,26 @@ log = logging.getLogger(__name__)
 class TrackedSource:
     """Wraps any :class:`ArticleSource`: every article returned becomes a tag of the response.
     A read that includes drafts (only an editor's preview does), or any read from a source
-    that does not announce its changes, makes the response unshareable."""
+    that does not announce its changes, makes the response unshareable; unless the source
+    bounds how old its articles may be (``max_age``, seconds): the response then expires."""
 
     def __init__(self, inner: ArticleSource, hints: CacheHints) -> None:
         self.inner = inner
         self.hints = hints
         self.announces_changes = announces_changes(inner)
+        bound = getattr(inner, "max_age", None)
+        self.max_age = bound if isinstance(bound, int) and not isinstance(bound, bool) else None
 
     def _reading(self, include_drafts: bool) -> None:
-        if include_drafts or not self.announces_changes:
+        if include_drafts:
             self.hints.forbid_sharing()
+        elif not self.announces_changes:
+            # A source that promises a bound instead (PORTAL_BLOCKS_SOURCE_MAX_AGE) may be
+            # cached that long; one that promises nothing, not at all.
+            if self.max_age is None:
+                self.hints.forbid_sharing()
+            else:
+                self.hints.expire_within(self.max_age)
 
     def by_slug(self, slug: str, *, include_drafts: bool = False) -> ArticleRecord | None:
         self._reading(include_drafts)

@@ -76,7 +76,7 @@ def _shared_backends() -> dict[str, Any]:
     reachable = state.rate_limits.shared_reachable()
     if reachable is not None:
         found["rate_limits"] = "ok" if reachable else "per-process"
-    source = state.source_factory(db.session)
+    source = state.source_factory(db.session_proxy)
     client = getattr(source, "client", None)
     if isinstance(client, GraphQLClient):
         # The circuit's state, not a request: a balancer polling /readyz must not load the CMS.
