@@ -21,7 +21,13 @@ from werkzeug.serving import make_server
 from portal_blocks import create_app
 from portal_blocks.block_types import tinkhac
 from portal_blocks.db import db
-from portal_blocks.demo import REFERENCE_LAYOUT, DemoBlock, DemoLayout, ensure_demo_layout
+from portal_blocks.demo import (
+    REFERENCE_LAYOUT,
+    DemoBlock,
+    DemoLayout,
+    demo_articles,
+    ensure_demo_layout,
+)
 from portal_blocks.migrate import upgrade_database
 from portal_blocks.state import get_state
 
@@ -190,3 +196,27 @@ def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cle
     assert ready.status_code == 200
     assert ready.get_json()["source"] == "unreachable"
     assert ready.get_json()["status"] == "degraded"
+
+
+def test_the_article_list_comes_from_the_cms_and_search_says_it_cannot(portal):
+    client = portal.test_client()
+    listing = (
+        '{ articles(first: 4, category: "Kinh tế") { nodes { title } '
+        "pageInfo { hasNextPage endCursor } } }"
+    )
+    first = client.post("/graphql", json={"query": listing}).get_json()["data"]["articles"]
+    economy = sorted(
+        (a for a in demo_articles() if a["category"] == "Kinh tế"),
+        key=lambda a: a["published_at"],
+        reverse=True,
+    )
+    assert [n["title"] for n in first["nodes"]] == [a["title"] for a in economy[:4]]
+    assert first["pageInfo"]["hasNextPage"] is True
+    after = first["pageInfo"]["endCursor"]
+    more = listing.replace("first: 4,", f'first: 4, after: "{after}",')
+    second = client.post("/graphql", json={"query": more}).get_json()["data"]["articles"]
+    assert [n["title"] for n in second["nodes"]] == [a["title"] for a in economy[4:8]]
+    search = client.post(
+        "/graphql", json={"query": '{ articles(search: "lúa") { nodes { title } } }'}
+    )
+    assert search.get_json()["errors"][0]["extensions"]["code"] == "NOT_SUPPORTED"

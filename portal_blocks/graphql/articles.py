@@ -10,12 +10,21 @@ import strawberry
 
 from portal_blocks.cache_tags import ARTICLES_TAG
 from portal_blocks.content.cursors import InvalidListing
-from portal_blocks.content.listing import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, list_articles
+from portal_blocks.content.listing import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    list_articles,
+    page_size,
+)
+from portal_blocks.content.queries import ArticleQuery, InvalidCursor, source_lists
 from portal_blocks.content.records import record_from_model
+from portal_blocks.content.remote.dialects import offset_cursor, offset_of
+from portal_blocks.content.remote.source import RemoteSource
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.context import Info
-from portal_blocks.graphql.errors import InvalidArgument
+from portal_blocks.graphql.errors import InvalidArgument, NotSupported
+from portal_blocks.text.slug import category_slug
 
 
 @strawberry.type(description="Where a page of a list ends, and whether more follows.")
@@ -58,6 +67,11 @@ class ArticleQueries:
         category: str | None = None,
         search: str | None = None,
     ) -> ArticleConnection:
+        remote = _remote(info)
+        if remote is not None:
+            return _remote_articles(
+                info, remote, first=first, after=after, category=category, search=search
+            )
         try:
             page = list_articles(
                 info.context.session, first=first, after=after, category=category, search=search
@@ -82,3 +96,45 @@ class ArticleQueries:
                 end_cursor=edges[-1].cursor if edges else None,
             ),
         )
+
+
+def _remote(info: Info) -> RemoteSource | None:
+    source = info.context.source
+    inner = getattr(source, "inner", source)
+    return inner if isinstance(inner, RemoteSource) else None
+
+
+def _remote_articles(
+    info: Info,
+    remote: RemoteSource,
+    *,
+    first: int | None,
+    after: str | None,
+    category: str | None,
+    search: str | None,
+) -> ArticleConnection:
+    """The list from a CMS's GraphQL API, through the page lists' one request (the source
+    tags the answer); its cursors are offsets. Searching a CMS is not done for it."""
+    if search is not None:
+        raise NotSupported(
+            "Search reads this portal's own articles; here they come from a CMS.",
+            argument="search",
+        )
+    try:
+        size = page_size(first)
+        start = offset_of(after)
+    except (InvalidListing, InvalidCursor) as exc:
+        raise InvalidArgument(str(exc), argument="first" if after is None else "after") from None
+    query = ArticleQuery(limit=size, category=category_slug(category), after=after)
+    [answer] = source_lists(info.context.source, [query])
+    info.context.cache.depend_on(info, (ARTICLES_TAG,))
+    edges = [
+        ArticleEdge(cursor=offset_cursor(start + i + 1), node=ArticleType.from_record(record))
+        for i, record in enumerate(answer.records)
+    ]
+    return ArticleConnection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=answer.has_next, end_cursor=edges[-1].cursor if edges else None
+        ),
+    )

@@ -54,6 +54,12 @@ class InvalidArgument(PublicError):
     code = "INVALID_ARGUMENT"
 
 
+class NotSupported(PublicError):
+    """What the configured article source cannot answer (a search of a remote CMS)."""
+
+    code = "NOT_SUPPORTED"
+
+
 class UnknownBlockTypeError(PublicError):
     code = "UNKNOWN_BLOCK_TYPE"
 
