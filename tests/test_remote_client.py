@@ -212,3 +212,37 @@ def test_every_list_of_a_page_is_one_request_and_cut_as_asked():
     assert [r.title for r in lists[0].records] == [p["title"] for p in economy[:3]]
     assert lists[0].has_next and offset_of(lists[0].end_cursor) == 3
     assert [r.slug for r in lists[2].records] == [chosen[0], chosen[2]]  # unknown one dropped
+
+
+def test_the_token_is_sent_as_a_bearer_and_every_read_of_ids_is_one_request():
+    seen = []
+
+    def grapple(request):
+        seen.append((request.headers.get("Authorization"), json.loads(request.content)))
+        return httpx.Response(
+            200,
+            json={
+                "data": {
+                    "a0": grapple_page(REFERENCE, 3),
+                    "a1": None,  # unpublished or gone: no entry
+                    "a2": grapple_page(demo_articles()[2], 5),
+                }
+            },
+        )
+
+    client = GraphQLClient("http://cms.test/graphql/", token="secret-token")
+    client.http = httpx.Client(
+        transport=httpx.MockTransport(grapple), headers=dict(client.http.headers)
+    )
+    source = RemoteSource(
+        client,
+        Wagtail("news.NewsPage", FieldMap(PRESETS["wagtail"])),
+        announces_changes=True,
+        max_age=None,
+    )
+    found = source.by_ids(["3", "4", "5"])
+    assert list(found) == ["3", "5"] and found["3"].title == REFERENCE["title"]
+    [(authorization, body)] = seen
+    assert authorization == "Bearer secret-token"
+    assert body["variables"] == {"i0": "3", "i1": "4", "i2": "5", "ids": ["3", "4", "5"]}
+    assert body["query"].count("page(id:") == 3

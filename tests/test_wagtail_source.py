@@ -152,3 +152,15 @@ def test_with_wagtail_down_cached_pages_are_served_and_others_fail_cleanly(porta
         assert time.monotonic() - started < 5  # within the timeout, no retry storm
     finally:
         wagtail_site.start()
+
+
+def test_several_articles_by_id_are_one_request_to_wagtail(portal, wagtail_site):
+    ids = [str(wagtail_site.pages[a["slug"]]) for a in demo_articles()[:3]]
+    with portal.app_context():
+        source = get_state(portal).source_factory(db.session)
+        before = source.client.requests
+        found = source.by_ids([*ids, "999999"])
+        assert source.client.requests - before == 1
+    assert [found[i].slug for i in ids] == [a["slug"] for a in demo_articles()[:3]]
+    assert "999999" not in found
+    assert found[ids[0]].body_html == REFERENCE["body_html"].replace("\xa0", "&nbsp;")
