@@ -31,7 +31,6 @@ from flask import Flask  # noqa: E402
 from wagtail_support import create_site  # noqa: E402
 
 from portal_blocks import create_app  # noqa: E402
-from portal_blocks.block_types import tinkhac  # noqa: E402
 from portal_blocks.cache_tags import ALL  # noqa: E402
 from portal_blocks.caching.invalidation import invalidate  # noqa: E402
 from portal_blocks.content.webhooks import (  # noqa: E402
@@ -41,9 +40,7 @@ from portal_blocks.content.webhooks import (  # noqa: E402
 )
 from portal_blocks.db import db  # noqa: E402
 from portal_blocks.demo import (  # noqa: E402
-    REFERENCE_LAYOUT,
-    DemoBlock,
-    DemoLayout,
+    ARTICLE_LAYOUT,
     demo_articles,
     ensure_demo_layout,
     load_demo,
@@ -68,16 +65,7 @@ def portal(database: Path, source: dict[str, object]) -> Flask:
         upgrade_database()
         if not source:
             load_demo(db.session)
-        ensure_demo_layout(
-            db.session,
-            DemoLayout(
-                REFERENCE_LAYOUT.name,
-                REFERENCE_LAYOUT.title,
-                (*REFERENCE_LAYOUT.regions, "related"),
-                (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 3})),
-                REFERENCE_LAYOUT.routes,
-            ),
-        )
+        ensure_demo_layout(db.session, ARTICLE_LAYOUT)
         db.session.commit()
     return app
 

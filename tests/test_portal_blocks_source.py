@@ -19,12 +19,9 @@ from test_webhook import SECRET, call
 from werkzeug.serving import make_server
 
 from portal_blocks import create_app
-from portal_blocks.block_types import tinkhac
 from portal_blocks.db import db
 from portal_blocks.demo import (
-    REFERENCE_LAYOUT,
-    DemoBlock,
-    DemoLayout,
+    ARTICLE_LAYOUT,
     demo_articles,
     ensure_demo_layout,
 )
@@ -83,14 +80,7 @@ def portal_over(upstream: Upstream, database: Path, **settings: object) -> Flask
     )
     with app.app_context():
         upgrade_database()
-        article_page = DemoLayout(
-            REFERENCE_LAYOUT.name,
-            REFERENCE_LAYOUT.title,
-            (*REFERENCE_LAYOUT.regions, "related"),
-            (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 3})),
-            REFERENCE_LAYOUT.routes,
-        )
-        ensure_demo_layout(db.session, article_page)
+        ensure_demo_layout(db.session, ARTICLE_LAYOUT)
         db.session.commit()
         db.session.remove()
     return app

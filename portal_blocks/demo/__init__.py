@@ -71,16 +71,18 @@ REFERENCE_LAYOUT = DemoLayout(
     (DemoBlock("main", toolbar.NAME), DemoBlock("main", viewdata.NAME)),
     ARTICLE_ROUTES,
 )
-#: The portal around it. The article layout adds "Tin khác" in a region of its own after the
-#: reference page's blocks, which stay as they are.
+#: The article page of the portal: the reference page's blocks, and "Tin khác" in a region of
+#: its own after them (they stay as they are).
+ARTICLE_LAYOUT = DemoLayout(
+    NEWS_DETAIL,
+    REFERENCE_LAYOUT.title,
+    (*REFERENCE_LAYOUT.regions, "related"),
+    (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 5})),
+    ARTICLE_ROUTES,
+)
+#: The portal around it.
 PORTAL_LAYOUTS = (
-    DemoLayout(
-        NEWS_DETAIL,
-        REFERENCE_LAYOUT.title,
-        (*REFERENCE_LAYOUT.regions, "related"),
-        (*REFERENCE_LAYOUT.blocks, DemoBlock("related", tinkhac.NAME, {"count": 5})),
-        ARTICLE_ROUTES,
-    ),
+    ARTICLE_LAYOUT,
     DemoLayout(
         HOME,
         "Trang chủ",

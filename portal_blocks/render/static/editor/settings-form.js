@@ -236,4 +236,6 @@
   }
 
   window.PortalBlocksSettingsForm = SettingsForm;
+  /* The workspace builds its cards with the same helper. */
+  window.PortalBlocksElement = el;
 })();

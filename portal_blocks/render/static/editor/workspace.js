@@ -90,17 +90,7 @@
     return layout.placements.find((p) => p.id === String(id));
   }
 
-  function el(tag, attrs, children) {
-    const node = document.createElement(tag);
-    Object.entries(attrs || {}).forEach(([key, value]) => {
-      if (value === null || value === undefined || value === false) return;
-      if (key === "text") node.textContent = value;
-      else if (key === "dataset") Object.assign(node.dataset, value);
-      else node.setAttribute(key, value === true ? "" : String(value));
-    });
-    (children || []).forEach((child) => child && node.append(child));
-    return node;
-  }
+  const el = window.PortalBlocksElement; // from settings-form.js, loaded first
 
   /* One line about a block's settings: those that differ from its type's defaults. */
   function summary(placement) {
