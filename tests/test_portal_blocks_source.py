@@ -19,7 +19,7 @@ from test_webhook import SECRET, call
 from werkzeug.serving import make_server
 
 from portal_blocks import create_app
-from portal_blocks.db import db
+from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import (
     ARTICLE_LAYOUT,
     demo_articles,
@@ -131,12 +131,16 @@ def test_a_miss_costs_one_request_per_call_and_a_hit_none(portal):
     client = portal.test_client()
     query = PAGE_QUERY
     before = requests_to_cms(portal)
-    assert client.post("/graphql", json=query).status_code == 200
+    with portal.app_context(), recorded_statements(db.engine) as cold:
+        assert client.post("/graphql", json=query).status_code == 200
     assert requests_to_cms(portal) - before == 2  # the article, and every list (Tin khác)
-    client.post("/graphql", json=query)
-    # The page data (article and lists) is cached too: the theme page asks nothing more.
-    assert client.get(ARTICLE).status_code == 200
+    assert len(cold) == 2, cold  # our own tables: the routes, the layout; no article here
+    with portal.app_context(), recorded_statements(db.engine) as warm:
+        client.post("/graphql", json=query)
+        # The page data (article and lists) is cached too: the theme page asks nothing more.
+        assert client.get(ARTICLE).status_code == 200
     assert requests_to_cms(portal) - before == 2
+    assert warm == []
 
 
 def test_the_webhook_makes_the_next_read_ask_the_cms_again(portal):
