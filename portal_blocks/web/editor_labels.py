@@ -55,4 +55,13 @@ LABELS: dict[str, str] = {
     "empty": "No blocks yet.",
     "error": "Something went wrong; nothing was saved.",
     "signedOut": "Your session ended; sign in again.",
+    # The server's refusal codes, as the form shows them (an unknown code: the server's message).
+    "code_INVALID_FORMAT": "Not in the expected form.",
+    "code_OUT_OF_RANGE": "Out of the allowed range.",
+    "code_INVALID_LENGTH": "Too short or too long.",
+    "code_INVALID_TYPE": "Not a value of the right kind.",
+    "code_INVALID_CHOICE": "Not one of the choices.",
+    "code_REQUIRED": "Required.",
+    "code_UNKNOWN_ARTICLE": "No article has this slug.",
+    "code_UNKNOWN_CATEGORY": "No article is in this category.",
 }

@@ -385,7 +385,8 @@ def test_settings_error_inline_then_saved_published_and_read(demo, editors, outp
     errors = refused.value.json()["data"]["configureBlock"]["errors"]
     assert [(e["field"], e["code"]) for e in errors] == [("settings.dateFormat", "INVALID_FORMAT")]
     error.wait_for(state="visible")
-    assert error.inner_text() == errors[0]["message"]
+    # Said in the workspace's language, by the code (the server's message is English).
+    assert error.inner_text() == "Không đúng định dạng."
     assert date_input.get_attribute("aria-invalid") == "true"
     assert error.get_attribute("id") in (date_input.get_attribute("aria-describedby") or "")
     # Only that field is marked, and the form says nothing was saved.

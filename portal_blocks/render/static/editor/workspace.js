@@ -324,7 +324,9 @@
     const settings = settingsForm.values(); // kept across a conflict: reapplied as typed
     edit(() => mutate("configure", { id: placementId, version: byId(placementId).version, settings }))
       .catch((error) => {
-        if (error instanceof Refused) settingsForm.show(error.errors.map((e) => [e.field, e.message]));
+        if (error instanceof Refused) {
+          settingsForm.show(error.errors.map((e) => [e.field, labels[`code_${e.code}`] || e.message]));
+        }
       });
   });
 
@@ -343,7 +345,13 @@
   let reviewed = null; // the draft version the editor reviewed
 
   $("pb-publish").addEventListener("click", async () => {
-    const { layoutChanges } = await gql(DOCUMENTS.changes, { name: layoutName });
+    let layoutChanges;
+    try {
+      ({ layoutChanges } = await gql(DOCUMENTS.changes, { name: layoutName }));
+    } catch (error) {
+      status(error.message || labels.error, true);
+      return;
+    }
     reviewed = layoutChanges.version;
     const lines = layoutChanges.blocks.map(describe);
     if (layoutChanges.regionsAdded.length) lines.push(`${labels.regionsAdded}: ${layoutChanges.regionsAdded.join(", ")}`);
