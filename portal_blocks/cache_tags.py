@@ -6,6 +6,8 @@ invalidation turns each committed row into the same names; both sides spell them
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 #: Tag of every entry that resolved a path through the route table.
 ROUTES_TAG = "routes"
 #: Tag of every entry that read a list of articles (related news, listings, search).
@@ -37,3 +39,27 @@ def page_tags(layout_id: object, article_id: object | None) -> frozenset[str]:
     if article_id is not None:
         tags.add(article_tag(article_id))
     return frozenset(tags)
+
+
+#: The edge key every cacheable response carries: purging it drops all (for :data:`ALL`).
+EVERY_RESPONSE = "portal-blocks"
+
+
+def edge_keys(tags: Iterable[str]) -> list[str]:
+    """The keys an edge cache (Varnish xkey, a CDN's surrogate keys) files a response under:
+    its tags, and :data:`EVERY_RESPONSE`. Invalidating :data:`ALL` purges the latter."""
+    return sorted({EVERY_RESPONSE if tag == ALL else tag for tag in tags} | {EVERY_RESPONSE})
+
+
+def edge_headers(tags: Iterable[str]) -> dict[str, str]:
+    """The same keys in each dialect: ``xkey`` (Varnish), ``Surrogate-Key`` (Fastly and
+    others, space-separated), ``Cache-Tag`` (Cloudflare, comma-separated)."""
+    keys = edge_keys(tags)
+    return {"xkey": " ".join(keys), "Surrogate-Key": " ".join(keys), "Cache-Tag": ",".join(keys)}
+
+
+def purge_keys(tags: Iterable[str]) -> list[str]:
+    """The edge keys to purge when ``tags`` are invalidated: exactly those, or every
+    response's key for :data:`ALL`."""
+    found = set(tags)
+    return [EVERY_RESPONSE] if ALL in found else sorted(found)

@@ -83,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds to wait for the CMS: to connect, and for an answer.
     "SOURCE_CONNECT_TIMEOUT": 2.0,
     "SOURCE_READ_TIMEOUT": 5.0,
+    # Edge caches (Varnish with xkey) to purge of what each commit changed: their URLs, e.g.
+    # "http://10.0.0.5:6081/"; empty: none.
+    "EDGE_PURGE_URLS": [],
     # The secret a CMS signs its content-changed webhooks with; empty: no webhook endpoint.
     "WEBHOOK_SECRET": "",
     # Signs the workspace's session cookies; empty: a key made once in the instance folder
@@ -447,6 +450,22 @@ def _public_url(value: str) -> str | None:
     )
 
 
+def url_list(value: Any) -> list[str]:
+    """A list setting given as a list or, as environment variables give it, comma-separated."""
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return list(value or [])
+
+
+def _url_list(value: Any, what: str) -> str | None:
+    if not isinstance(value, str | list | tuple):
+        return f"must be a list of {what}, or a comma-separated string (got {value!r})"
+    bad = [u for u in url_list(value) if not isinstance(u, str) or not _web_url(u, origin=False)]
+    if bad:
+        return f"must list {what}; not URLs: {', '.join(map(repr, bad))}"
+    return None
+
+
 def _cors_origins(value: Any) -> str | None:
     if isinstance(value, str):
         origins = [origin.strip() for origin in value.split(",") if origin.strip()]
@@ -505,6 +524,7 @@ RULES: dict[str, Rule] = {
     "CATEGORY_PATH": _text(_category_path),
     "SECRET_KEY": _text(_secret_key),
     "WEBHOOK_SECRET": _text(_secret_key),
+    "EDGE_PURGE_URLS": lambda value: _url_list(value, "edge URLs such as http://10.0.0.5:6081/"),
     "SOURCE": _one_of("database", "wagtail", "wpgraphql", "portal-blocks"),
     "SOURCE_URL": _text(_public_url),
     "SOURCE_TYPE": _text(_source_type),

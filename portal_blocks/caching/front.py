@@ -26,6 +26,7 @@ from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from portal_blocks.auth.sessions import SESSION_COOKIE
+from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
 from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
 from portal_blocks.caching.stores import TaggedStore
@@ -220,13 +221,17 @@ class Front:
         given, the display preferences from the cookie (flask-cors adds ``Origin`` where the
         CORS headers vary by it), so a shared cache never gives one reader another's."""
         scope = "private" if entry.private else "public"
-        return {
+        headers = {
             "ETag": entry.etag,
             "Cache-Control": f"{scope}, max-age={entry.max_age}",
             "Vary": "Accept-Language, Cookie",
             "Content-Language": locale,
             "Cache-Status": status,
         }
+        if not entry.private:
+            # An edge cache in front files the answer under what it read, to purge it by.
+            headers.update(edge_headers(entry.tags))
+        return headers
 
     def answer(self, request: Request, entry: CachedResponse, locale: str) -> Response:
         headers = self.headers(entry, HIT, locale)
@@ -363,7 +368,12 @@ class Front:
         max_age = self.max_age if hints.max_age is None else min(self.max_age, hints.max_age)
         expires_at = None if hints.expires_in is None else time.time() + hints.expires_in
         entry = CachedResponse(
-            body=body, etag=etag_for(body), max_age=max_age, private=private, expires_at=expires_at
+            body=body,
+            etag=etag_for(body),
+            max_age=max_age,
+            private=private,
+            expires_at=expires_at,
+            tags=tuple(sorted(hints.tags)),
         )
         stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
         headers = self.headers(entry, STORED if stored else MISS, locale)

@@ -20,27 +20,37 @@ class CachedResponse:
     #: When the entry stops being served (Unix time), for answers that read what announces
     #: no changes (a CMS without a webhook); None: kept until invalidated.
     expires_at: float | None = None
+    #: What it read (its cache tags), which an edge cache files it under.
+    tags: tuple[str, ...] = ()
 
     def encode(self) -> bytes:
         expires = "-" if self.expires_at is None else f"{self.expires_at:.3f}"
-        head = f"{self.etag}\n{self.max_age}\n{int(self.private)}\n{_EXPIRES}{expires}\n"
+        head = (
+            f"{self.etag}\n{self.max_age}\n{int(self.private)}\n{_EXPIRES}{expires}\n"
+            f"{_TAGS}{' '.join(self.tags)}\n"
+        )
         return head.encode() + self.body
 
     @classmethod
     def decode(cls, raw: bytes) -> CachedResponse:
         etag, max_age, private, rest = raw.split(b"\n", 3)
         expires_at = None
+        tags: tuple[str, ...] = ()
         if rest.startswith(_EXPIRES.encode()):  # entries kept before expiries have none
             expires, rest = rest[len(_EXPIRES) :].split(b"\n", 1)
             expires_at = None if expires == b"-" else float(expires)
-        return cls(rest, etag.decode(), int(max_age), private == b"1", expires_at)
+        if rest.startswith(_TAGS.encode()):  # nor tags, before edge caches
+            line, rest = rest[len(_TAGS) :].split(b"\n", 1)
+            tags = tuple(line.decode().split())
+        return cls(rest, etag.decode(), int(max_age), private == b"1", expires_at, tags)
 
     def fresh(self, now: float) -> bool:
         return self.expires_at is None or now < self.expires_at
 
 
-#: Marks the expiry line (a body, JSON, never starts with it).
+#: Mark the expiry and tags lines (a body, JSON, never starts with either).
 _EXPIRES = "~expires="
+_TAGS = "~tags="
 
 
 def etag_for(body: bytes) -> str:

@@ -24,6 +24,7 @@ from flask import Request
 from sqlalchemy.orm import Session, scoped_session
 
 from portal_blocks.caching import invalidation
+from portal_blocks.caching.edge import EdgePurger
 from portal_blocks.caching.front import Front, ViewerLoader
 from portal_blocks.caching.invalidation import Invalidates
 from portal_blocks.caching.invalidation_log import InvalidationLog
@@ -50,7 +51,7 @@ from portal_blocks.caching.viewers import (
     decode_preferences,
     encode_preferences,
 )
-from portal_blocks.config import PREFIX
+from portal_blocks.config import PREFIX, url_list
 from portal_blocks.layout.routing import ResolvedPath
 from portal_blocks.ratelimit import Outage, describe_url, quick_redis_options
 
@@ -70,6 +71,8 @@ class Caches:
     targets: tuple[Invalidates, ...]
     #: The caches' Redis, for readiness checks; None when they live in process memory.
     redis: GuardedRedis | None = None
+    #: Purges the edge caches in front (PORTAL_BLOCKS_EDGE_PURGE_URLS); None: none configured.
+    edge: EdgePurger | None = None
 
 
 class StoreFactory(Protocol):
@@ -204,9 +207,13 @@ def build_caches(
         viewers = tier.store(
             "viewers:", size("VIEWER_CACHE_SIZE"), encode_preferences, decode_preferences
         )
+    edges = url_list(config[PREFIX + "EDGE_PURGE_URLS"])
+    purger = EdgePurger(edges) if edges else None
     targets: list[Invalidates] = [
         *tier.targets,
         *(t for t in (responses, pages, lists, viewers) if t is not None),
+        # Last: the edges are purged once this process's caches no longer hold the old.
+        *((purger,) if purger is not None else ()),
     ]
     for target in targets:
         invalidation.register(target)
@@ -226,4 +233,5 @@ def build_caches(
         preferences=PreferenceCache(viewers) if viewers is not None else None,
         targets=tuple(targets),
         redis=tier.client if isinstance(tier, RedisTier) else None,
+        edge=purger,
     )

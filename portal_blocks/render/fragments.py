@@ -36,6 +36,8 @@ class Fragment:
     max_age: int | None = None
     #: Rendered with one reader's preferences: no shared cache may keep it.
     personal: bool = False
+    #: What its page read (route, layout, article, lists): an edge cache files it under these.
+    tags: frozenset[str] = frozenset()
 
 
 def page_at(request: PageRequest, path: str) -> PageView:
@@ -48,9 +50,12 @@ def page_at(request: PageRequest, path: str) -> PageView:
     return page
 
 
-def _fragment(request: PageRequest, html: str, blocks: tuple[BlockView, ...]) -> Fragment:
+def _fragment(
+    request: PageRequest, page: PageView, html: str, blocks: tuple[BlockView, ...]
+) -> Fragment:
     css, js = block_assets(blocks)
     return Fragment(
+        tags=page.tags(),
         html=html,
         locale=request.locale,
         css=css,
@@ -69,7 +74,7 @@ def render_fragment(
         block = next((b for b in page.blocks() if str(b.id) == block_id), None)
         if block is None:
             raise FragmentNotFound(f"The page at '{page.path}' has no block '{block_id}'.")
-        return _fragment(request, render_block(block), (block,))
+        return _fragment(request, page, render_block(block), (block,))
     if region is None:
         regions = page.regions
     else:
@@ -78,4 +83,4 @@ def render_fragment(
             raise FragmentNotFound(f"The page at '{page.path}' has no region '{region}'.")
         regions = (found,)
     html = "\n".join(render_region(r) for r in regions)
-    return _fragment(request, html, tuple(b for r in regions for b in r.blocks))
+    return _fragment(request, page, html, tuple(b for r in regions for b in r.blocks))

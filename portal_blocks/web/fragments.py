@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from typing import NoReturn
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
@@ -20,6 +21,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from portal_blocks.assembly.page import PageRequest
+from portal_blocks.cache_tags import edge_headers
+from portal_blocks.caching.hints import CacheHints
 from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.render.fragments import (
     BadPageAddress,
@@ -72,23 +75,24 @@ def _fail(status: int, message: str) -> NoReturn:
     abort(status, description=message)
 
 
-def _page_request(*, accept_language: bool = True) -> tuple[PageRequest, str]:
+def _page_request(*, accept_language: bool = True) -> tuple[PageRequest, str, CacheHints]:
     path = request.args.get("path", "").strip()
     if not path:
         _fail(400, "The 'path' argument is required, e.g. ?path=/tin-tuc/<slug>.")
-    page_request, _hints = get_state().page_request(request, accept_language=accept_language)
-    return page_request, path
+    page_request, hints = get_state().page_request(request, accept_language=accept_language)
+    return page_request, path, hints
 
 
 def _respond(**where: str | None) -> Response:
-    page_request, path = _page_request()
+    page_request, path, hints = _page_request()
     try:
         fragment = render_fragment(page_request, path, **where)
     except FragmentNotFound as exc:
         _fail(404, str(exc))
     except BadPageAddress as exc:
         _fail(400, str(exc))
-    return fragment_response(fragment)
+    # The articles its lists read come to the hints through the source, from no cache.
+    return fragment_response(fragment, tags=hints.tags)
 
 
 def page_fragment() -> Response:
@@ -101,7 +105,7 @@ def block_fragment(block_id: str) -> Response:
 
 def print_page() -> str:
     """A printable page of the article at ``path``: the blocks' content, no controls."""
-    page_request, path = _page_request(accept_language=False)
+    page_request, path, _hints = _page_request(accept_language=False)
     try:
         page = page_at(page_request, path)
     except FragmentNotFound as exc:
@@ -111,8 +115,9 @@ def print_page() -> str:
     return render_template("portal_blocks/print.html", page=page, locale=page.locale)
 
 
-def fragment_response(fragment: Fragment) -> Response:
-    """The HTTP form of a fragment: conditional, cacheable, its assets announced."""
+def fragment_response(fragment: Fragment, *, tags: Iterable[str] = ()) -> Response:
+    """The HTTP form of a fragment: conditional, cacheable, its assets announced, filed for
+    an edge cache under what it read (``tags``: what the source read beyond the page's)."""
     assets = {"css": fragment.css, "js": fragment.js}
     if request.args.get("format") == "json":
         body = {"html": fragment.html, "locale": fragment.locale, "assets": assets}
@@ -128,9 +133,12 @@ def fragment_response(fragment: Fragment) -> Response:
     # Rendered with one viewer's preferences: no shared cache may keep it.
     bound = get_state().cache_max_age
     max_age = bound if fragment.max_age is None else min(bound, fragment.max_age)
+    personal = fragment.personal
     response.headers["Cache-Control"] = (
-        "private, no-cache" if fragment.personal else f"public, max-age={max_age}, must-revalidate"
+        "private, no-cache" if personal else f"public, max-age={max_age}, must-revalidate"
     )
+    if not personal:
+        response.headers.update(edge_headers(fragment.tags | frozenset(tags)))
     response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     # It returns ``response`` itself, typed as werkzeug's base class, not as Flask's.
