@@ -14,18 +14,15 @@ from pathlib import Path
 import pytest
 from conftest import REFERENCE_SLUG, demo_content
 from flask import Flask
+from remote_portal import portal_reading, requests_to_cms
 from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET, call
 from werkzeug.serving import make_server
 
-from portal_blocks import create_app
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import (
-    ARTICLE_LAYOUT,
     demo_articles,
-    ensure_demo_layout,
 )
-from portal_blocks.migrate import upgrade_database
 from portal_blocks.state import get_state
 
 ARTICLE = f"/tin-tuc/{REFERENCE_SLUG}"
@@ -66,24 +63,7 @@ def upstream(migrated_app: Flask) -> Iterator[Upstream]:
 
 
 def portal_over(upstream: Upstream, database: Path, **settings: object) -> Flask:
-    """Our portal: its own database holds layouts and routes only; articles are upstream's."""
-    app = create_app(
-        {
-            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{database}",
-            "PORTAL_BLOCKS_SOURCE": "portal-blocks",
-            "PORTAL_BLOCKS_SOURCE_URL": upstream.url,
-            "PORTAL_BLOCKS_SOURCE_READ_TIMEOUT": 1.0,
-            "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
-            "TESTING": True,
-            **settings,
-        }
-    )
-    with app.app_context():
-        upgrade_database()
-        ensure_demo_layout(db.session, ARTICLE_LAYOUT)
-        db.session.commit()
-        db.session.remove()
-    return app
+    return portal_reading("portal-blocks", upstream.url, database, **settings)
 
 
 @pytest.fixture
@@ -109,11 +89,6 @@ def test_without_a_webhook_secret_pages_are_kept_at_most_source_max_age(upstream
     assert requests_to_cms(app) > before
     with app.app_context():
         db.engine.dispose()
-
-
-def requests_to_cms(app: Flask) -> int:
-    with app.app_context():
-        return get_state(app).source_factory(db.session).client.requests
 
 
 def test_the_reference_page_reads_the_same_through_the_remote_source(portal):

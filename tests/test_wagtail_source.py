@@ -13,18 +13,15 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from remote_portal import portal_reading, requests_to_cms
 from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET
 from werkzeug.serving import make_server
 
-from portal_blocks import create_app
 from portal_blocks.db import db
 from portal_blocks.demo import (
-    ARTICLE_LAYOUT,
     demo_articles,
-    ensure_demo_layout,
 )
-from portal_blocks.migrate import upgrade_database
 from portal_blocks.state import get_state
 
 pytest_plugins = ["wagtail_support"]
@@ -41,24 +38,15 @@ def page_query(path: str) -> dict[str, str]:
 
 @pytest.fixture
 def portal(wagtail_site, tmp_path: Path) -> Iterator[Flask]:
-    """Our portal, its own database holding layouts and routes; articles are Wagtail's."""
-    app = create_app(
-        {
-            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-            "PORTAL_BLOCKS_SOURCE": "wagtail",
-            "PORTAL_BLOCKS_SOURCE_URL": wagtail_site.graphql_url,
-            "PORTAL_BLOCKS_SOURCE_TYPE": "news.NewsPage",
-            "PORTAL_BLOCKS_SOURCE_READ_TIMEOUT": 2.0,
-            "PORTAL_BLOCKS_WEBHOOK_SECRET": SECRET,
-            "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
-            "TESTING": True,
-        }
+    """Our portal over the Wagtail site, caching what the webhook announces."""
+    app = portal_reading(
+        "wagtail",
+        wagtail_site.graphql_url,
+        tmp_path / "portal.db",
+        PORTAL_BLOCKS_SOURCE_TYPE="news.NewsPage",
+        PORTAL_BLOCKS_SOURCE_READ_TIMEOUT=2.0,
+        PORTAL_BLOCKS_WEBHOOK_SECRET=SECRET,
     )
-    with app.app_context():
-        upgrade_database()
-        ensure_demo_layout(db.session, ARTICLE_LAYOUT)
-        db.session.commit()
-        db.session.remove()
     yield app
     with app.app_context():
         db.engine.dispose()
@@ -73,11 +61,6 @@ def served(portal: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
-
-
-def requests_to_cms(app: Flask) -> int:
-    with app.app_context():
-        return get_state(app).source_factory(db.session).client.requests
 
 
 def test_the_reference_page_through_wagtail_reads_as_the_reader_saw_it(portal):
