@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, scoped_session
 from portal_blocks.caching import invalidation
 from portal_blocks.caching.edge import EdgePurger
 from portal_blocks.caching.front import Front, ViewerLoader
+from portal_blocks.caching.html import CachedPage, HtmlCache
 from portal_blocks.caching.invalidation import Invalidates
 from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.near import InvalidationChannel, NearStore
@@ -73,6 +74,8 @@ class Caches:
     redis: GuardedRedis | None = None
     #: Purges the edge caches in front (PORTAL_BLOCKS_EDGE_PURGE_URLS); None: none configured.
     edge: EdgePurger | None = None
+    #: Theme pages and fragments as rendered; None only for caches built without one.
+    html: HtmlCache | None = None
 
 
 class StoreFactory(Protocol):
@@ -197,6 +200,11 @@ def build_caches(
     responses: TaggedStore[CachedResponse] = tier.store(
         "", size("RESPONSE_CACHE_SIZE"), CachedResponse.encode, CachedResponse.decode
     )
+    # Theme pages and fragments: a quarter as many as responses, each being some ten times
+    # larger (the page's HTML, about 25 KB, against a block's JSON).
+    html: TaggedStore[CachedPage] = tier.store(
+        "html:", max(1, size("RESPONSE_CACHE_SIZE") // 4), CachedPage.encode, CachedPage.decode
+    )
     pages: TaggedStore[ResolvedPath] | None = None
     lists: TaggedStore[ListAnswers] | None = None
     if size("PAGE_CACHE_SIZE"):
@@ -211,7 +219,7 @@ def build_caches(
     purger = EdgePurger(edges) if edges else None
     targets: list[Invalidates] = [
         *tier.targets,
-        *(t for t in (responses, pages, lists, viewers) if t is not None),
+        *(t for t in (responses, html, pages, lists, viewers) if t is not None),
         # Last: the edges are purged once this process's caches no longer hold the old.
         *((purger,) if purger is not None else ()),
     ]
@@ -234,4 +242,5 @@ def build_caches(
         targets=tuple(targets),
         redis=tier.client if isinstance(tier, RedisTier) else None,
         edge=purger,
+        html=HtmlCache(html, max_age=size("CACHE_MAX_AGE")),
     )

@@ -85,6 +85,14 @@ def _page_request(*, accept_language: bool = True) -> tuple[PageRequest, str, Ca
 
 def _respond(**where: str | None) -> Response:
     page_request, path, hints = _page_request()
+    html = get_state().caches.html
+    key, kept, token = (
+        html.lookup(request, page_request.locale, page_request.viewer, page_request.host)
+        if html is not None
+        else (None, None, None)
+    )
+    if kept is not None:
+        return kept
     try:
         fragment = render_fragment(page_request, path, **where)
     except FragmentNotFound as exc:
@@ -92,7 +100,18 @@ def _respond(**where: str | None) -> Response:
     except BadPageAddress as exc:
         _fail(400, str(exc))
     # The articles its lists read come to the hints through the source, from no cache.
-    return fragment_response(fragment, tags=hints.tags)
+    if html is None:
+        return fragment_response(fragment, tags=hints.tags)
+    return html.keep(
+        request,
+        fragment_response(fragment, tags=hints.tags, conditional=False),
+        key,
+        token,
+        hints=hints,
+        tags=fragment.tags,
+        max_age=fragment.max_age,
+        private=fragment.personal,
+    )
 
 
 def page_fragment() -> Response:
@@ -115,7 +134,9 @@ def print_page() -> str:
     return render_template("portal_blocks/print.html", page=page, locale=page.locale)
 
 
-def fragment_response(fragment: Fragment, *, tags: Iterable[str] = ()) -> Response:
+def fragment_response(
+    fragment: Fragment, *, tags: Iterable[str] = (), conditional: bool = True
+) -> Response:
     """The HTTP form of a fragment: conditional, cacheable, its assets announced, filed for
     an edge cache under what it read (``tags``: what the source read beyond the page's)."""
     assets = {"css": fragment.css, "js": fragment.js}
@@ -141,6 +162,7 @@ def fragment_response(fragment: Fragment, *, tags: Iterable[str] = ()) -> Respon
         response.headers.update(edge_headers(fragment.tags | frozenset(tags)))
     response.vary.update(("Accept-Language", "Cookie"))
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
-    # It returns ``response`` itself, typed as werkzeug's base class, not as Flask's.
-    response.make_conditional(request)
+    if conditional:
+        # It returns ``response`` itself, typed as werkzeug's base class, not as Flask's.
+        response.make_conditional(request)
     return response

@@ -8,7 +8,7 @@ with a 301 (the query string dropped: the old portal's arguments mean nothing he
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request
+from flask import Blueprint, current_app, make_response, redirect, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.wrappers import Response
@@ -80,7 +80,16 @@ def page(path: str) -> tuple[str, int] | str | Response:
 def _page_at(path: str) -> tuple[str, int] | str | Response | None:
     """The response for the page at ``path``; None when there is none."""
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
-    page_request, _hints = get_state().page_request(request, accept_language=False)
+    state = get_state()
+    page_request, hints = state.page_request(request, accept_language=False)
+    html = state.caches.html
+    key, kept, token = (
+        html.lookup(request, page_request.locale, page_request.viewer, page_request.host)
+        if html is not None
+        else (None, None, None)
+    )
+    if kept is not None:
+        return kept
     # With its query string: page parameters such as a listing's ``after`` are read from it.
     query = request.query_string.decode("latin-1")
     try:
@@ -99,13 +108,28 @@ def _page_at(path: str) -> tuple[str, int] | str | Response | None:
     ):
         return redirect(canonical, code=301)
     if request.args.get("view") == "print":
-        return render_template("portal_blocks/print.html", page=loaded, locale=loaded.locale)
-    css, js = block_assets(loaded.blocks())
-    return render_template(
-        "portal_blocks/theme/page.html",
-        page=loaded,
-        locale=loaded.locale,
-        assets_css=css,
-        assets_js=js,
-        canonical_url=canonical,
+        body = render_template("portal_blocks/print.html", page=loaded, locale=loaded.locale)
+    else:
+        css, js = block_assets(loaded.blocks())
+        body = render_template(
+            "portal_blocks/theme/page.html",
+            page=loaded,
+            locale=loaded.locale,
+            assets_css=css,
+            assets_js=js,
+            canonical_url=canonical,
+        )
+    response = make_response(body)
+    response.headers["Content-Language"] = loaded.locale
+    if html is None:
+        return response
+    return html.keep(
+        request,
+        response,
+        key,
+        token,
+        hints=hints,
+        tags=loaded.tags(),
+        max_age=loaded.max_age(),
+        private=bool(page_request.viewer),
     )

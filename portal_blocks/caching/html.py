@@ -1,0 +1,136 @@
+"""Rendered HTML (theme pages, fragments) kept like GraphQL answers: by address, language,
+the reader's display preferences and host; tagged with what the page read; dropped by the same
+invalidation. A hit is answered with no SQL and no rendering, with its ``ETag`` (304 on
+``If-None-Match``) and the ``Cache-Control`` the page's blocks allow.
+
+What is never kept: anything but a 200, an answer that sets a cookie, a page that read drafts
+or a source that announces nothing, and requests from editors (an ``Authorization`` header or
+the workspace's session cookie), which are answered anew every time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Request, Response
+
+from portal_blocks.auth.sessions import SESSION_COOKIE
+from portal_blocks.cache_tags import edge_headers
+from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.stores import TaggedStore
+
+#: The headers a kept page is answered with, besides its body and the cache's own.
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Portal-Blocks-Assets", "Vary")
+HIT = "portal-blocks; hit"
+STORED = "portal-blocks; fwd=uri-miss; stored"
+
+
+@dataclass(frozen=True, slots=True)
+class CachedPage:
+    body: bytes
+    etag: str
+    max_age: int
+    private: bool
+    headers: tuple[tuple[str, str], ...]
+    tags: tuple[str, ...]
+
+    def encode(self) -> bytes:
+        head = json.dumps(
+            [self.etag, self.max_age, self.private, list(self.headers), list(self.tags)],
+            ensure_ascii=False,
+        )
+        return head.encode() + b"\n" + self.body
+
+    @classmethod
+    def decode(cls, raw: bytes) -> CachedPage:
+        head, body = raw.split(b"\n", 1)
+        etag, max_age, private, headers, tags = json.loads(head)
+        return cls(body, etag, max_age, private, tuple(map(tuple, headers)), tuple(tags))
+
+
+def _key(request: Request, locale: str, viewer: Mapping[str, Any], host: str | None) -> str:
+    preferences = json.dumps(viewer, sort_keys=True) if viewer else ""
+    material = f"HTML\0{locale}\0{preferences}\0{host or ''}\0{request.full_path}"
+    return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
+def is_editor(request: Request) -> bool:
+    environ = request.environ
+    return "HTTP_AUTHORIZATION" in environ or SESSION_COOKIE + "=" in environ.get("HTTP_COOKIE", "")
+
+
+class HtmlCache:
+    def __init__(self, store: TaggedStore[CachedPage], *, max_age: int) -> None:
+        self.store = store
+        #: PORTAL_BLOCKS_CACHE_MAX_AGE: the longest any answer may be kept.
+        self.max_age = max_age
+
+    def lookup(
+        self, request: Request, locale: str, viewer: Mapping[str, Any], host: str | None
+    ) -> tuple[str | None, Response | None, object]:
+        """(key, the kept answer or None, the token a refill passes on); no key for editors
+        and anything but GET."""
+        if request.method != "GET" or is_editor(request):
+            return None, None, None
+        key = _key(request, locale, viewer, host)
+        found, token = self.store.lookup(key)
+        if found is None:
+            return key, None, token
+        return key, self._answer(request, found, HIT), token
+
+    def keep(
+        self,
+        request: Request,
+        response: Response,
+        key: str | None,
+        token: object,
+        *,
+        hints: CacheHints,
+        tags: Iterable[str],
+        max_age: int | None,
+        private: bool,
+    ) -> Response:
+        """Keep ``response`` when it may be kept, and give it the cache's headers."""
+        if (
+            key is None
+            or response.status_code != 200
+            or "Set-Cookie" in response.headers
+            or not hints.shareable
+            or hints.expires_in is not None
+        ):
+            return response
+        body = response.get_data()
+        bound = self.max_age if max_age is None else min(self.max_age, max_age)
+        entry = CachedPage(
+            body=body,
+            etag='"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
+            max_age=bound,
+            private=private,
+            headers=tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS),
+            tags=tuple(sorted({*tags, *hints.tags})),
+        )
+        stored = self.store.put(key, entry, frozenset(entry.tags), token)
+        return self._answer(request, entry, STORED if stored else "portal-blocks; fwd=uri-miss")
+
+    def _answer(self, request: Request, entry: CachedPage, status: str) -> Response:
+        headers = dict(entry.headers)
+        headers["ETag"] = entry.etag
+        # One reader's own (their text size): their browser revalidates, no one else keeps it.
+        headers["Cache-Control"] = (
+            "private, no-cache"
+            if entry.private
+            else f"public, max-age={entry.max_age}, must-revalidate"
+        )
+        headers["Cache-Status"] = status
+        vary = {v.strip() for v in headers.get("Vary", "").split(",") if v.strip()}
+        headers["Vary"] = ", ".join(sorted(vary | {"Accept-Language", "Cookie"}))
+        if not entry.private:
+            headers.update(edge_headers(entry.tags))
+        wanted = request.environ.get("HTTP_IF_NONE_MATCH")
+        if wanted is not None and (entry.etag in wanted or wanted.strip() == "*"):
+            return Response(status=304, headers=headers)
+        return Response(entry.body, headers=headers)

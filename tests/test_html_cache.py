@@ -1,0 +1,110 @@
+"""Theme pages and fragments from the cache: a warm hit runs no SQL and renders nothing, with
+its ETag (304) and Cache-Control; every edit that changes what a page shows drops it; per
+language and per reader text size; editors, errors and redirects are never kept. In every
+cache tier (memory, Redis, Redis with a near tier)."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, count_statements, publish_draft
+
+from portal_blocks.caching.html import HIT, STORED
+from portal_blocks.db import db
+from portal_blocks.models import Article, Layout, Placement
+
+ARTICLE = f"/tin-tuc/{REFERENCE_SLUG}"
+FRAGMENT = ("/fragments/page", {"path": ARTICLE})
+FORM_MUTATION = "mutation { setDisplayPreferences(textSize: 130) { errors { code } } }"
+
+
+@pytest.fixture
+def app(cached_app):
+    return cached_app
+
+
+def test_a_theme_page_is_kept_and_a_warm_hit_runs_no_sql(client):
+    first = client.get(ARTICLE)
+    assert first.status_code == 200 and first.headers["Cache-Status"] == STORED
+    assert first.headers["Cache-Control"] == "public, max-age=300, must-revalidate"
+    assert first.headers["Content-Language"] == "vi"
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    layout = db.session.query(Layout).one()
+    keys = set(first.headers["Surrogate-Key"].split())
+    assert {f"article:{article.id}", f"layout:{layout.id}"} <= keys
+    with count_statements() as warm:
+        again = client.get(ARTICLE)
+    assert warm == []
+    assert again.headers["Cache-Status"] == HIT
+    assert again.get_data() == first.get_data() and again.headers["ETag"] == first.headers["ETag"]
+    revalidated = client.get(ARTICLE, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and revalidated.get_data() == b""
+
+
+def test_an_article_edit_drops_its_pages_and_fragments(client):
+    client.get(ARTICLE)
+    client.get(REFERENCE_LEGACY_PATH)
+    client.get(FRAGMENT[0], query_string=FRAGMENT[1])
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    article.author = "Hương Dịu (sửa)"
+    db.session.commit()
+    for path, args in ((ARTICLE, {}), (REFERENCE_LEGACY_PATH, {}), FRAGMENT):
+        shown = client.get(path, query_string=args)
+        assert shown.headers["Cache-Status"] == STORED, path
+        assert "Hương Dịu (sửa)" in shown.get_data(as_text=True), path
+
+
+def test_a_published_layout_change_drops_the_page(client):
+    client.get(ARTICLE)
+    toolbar = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
+    toolbar.settings = {**toolbar.settings, "dateFormat": "EEEE, dd/MM/yyyy"}
+    db.session.commit()
+    assert "Thứ Tư, 10/11/2021" not in client.get(ARTICLE).get_data(as_text=True)  # a draft
+    publish_draft(db.session.query(Layout).one().name)
+    assert "Thứ Tư, 10/11/2021" in client.get(ARTICLE).get_data(as_text=True)
+
+
+def test_each_language_and_each_text_size_is_its_own_entry(client):
+    vietnamese = client.get(ARTICLE)
+    english = client.get(ARTICLE, query_string={"lang": "en"})
+    assert english.headers["Cache-Status"] == STORED
+    assert "Increase text size" in english.get_data(as_text=True)
+    assert "Tăng cỡ chữ" in vietnamese.get_data(as_text=True)
+    saved = client.post(
+        "/graphql",
+        json={"query": FORM_MUTATION},
+    )
+    assert saved.get_json()["data"]["setDisplayPreferences"]["errors"] == []
+    sized = client.get(ARTICLE)
+    assert sized.headers["Cache-Control"] == "private, no-cache"
+    assert 'style="font-size: 130%"' in sized.get_data(as_text=True)
+    assert "Surrogate-Key" not in sized.headers  # one reader's: no edge keeps it
+    client.delete_cookie("pb_viewer")
+    anonymous = client.get(ARTICLE)
+    assert anonymous.headers["Cache-Status"] == HIT
+    assert "130%" not in anonymous.get_data(as_text=True)
+
+
+def test_editors_errors_and_redirects_are_never_kept(client, app, editor_token, monkeypatch):
+    headers = {"Authorization": f"Bearer {editor_token}"}
+    client.get(ARTICLE)
+    as_editor = client.get(ARTICLE, headers=headers)
+    assert "Cache-Status" not in as_editor.headers  # answered anew, not from the entry
+    for _ in range(2):
+        missing = client.get("/tin-tuc/khong-co-bai-nay-0000")
+        assert missing.status_code == 404 and "Cache-Status" not in missing.headers
+    monkeypatch.setitem(app.config, "PORTAL_BLOCKS_LEGACY_ADDRESSES", "redirect")
+    for _ in range(2):
+        moved = client.get("/Pages/" + REFERENCE_SLUG + ".aspx?x=1")
+        assert moved.status_code == 301 and "Cache-Status" not in moved.headers
+
+
+def test_a_fragment_is_kept_per_form_and_a_warm_hit_runs_no_sql(client):
+    html = client.get(FRAGMENT[0], query_string=FRAGMENT[1])
+    as_json = client.get(FRAGMENT[0], query_string={**FRAGMENT[1], "format": "json"})
+    assert html.headers["Cache-Status"] == as_json.headers["Cache-Status"] == STORED
+    assert html.mimetype == "text/html" and as_json.mimetype == "application/json"
+    with count_statements() as warm:
+        again = client.get(FRAGMENT[0], query_string=FRAGMENT[1])
+    assert warm == [] and again.headers["Cache-Status"] == HIT
+    assert again.get_data() == html.get_data()
+    assert again.headers["X-Portal-Blocks-Assets"] == html.headers["X-Portal-Blocks-Assets"]
