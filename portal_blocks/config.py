@@ -116,8 +116,13 @@ DEFAULTS: dict[str, Any] = {
     # Entries kept in process memory (without Redis), and how long any entry lives, seconds.
     "RESPONSE_CACHE_SIZE": 2048,
     "RESPONSE_CACHE_TTL": 3600,
+    # Bytes the process keeps of GraphQL answers, and again of rendered pages and fragments
+    # (each), whatever their count: a flood of distinct answers evicts, it does not grow.
+    "RESPONSE_CACHE_BYTES": 64 * 2**20,
     # Paths whose route, published layout and article are kept (0 turns the cache off).
     "PAGE_CACHE_SIZE": 1024,
+    # Bytes kept of those, and again of the pages' lists.
+    "PAGE_CACHE_BYTES": 32 * 2**20,
     # Viewers whose saved display preferences are kept (0 turns the cache off).
     "VIEWER_CACHE_SIZE": 10000,
     # Block types of installed packages (entry points "portal_blocks.block_types") to serve,
@@ -548,6 +553,8 @@ RULES: dict[str, Rule] = {
     # Redis refuses an expiry of 0 seconds, and in memory such an entry would never be read.
     "RESPONSE_CACHE_TTL": _integer(1),
     "PAGE_CACHE_SIZE": _integer(0),
+    "RESPONSE_CACHE_BYTES": _integer(4096),
+    "PAGE_CACHE_BYTES": _integer(4096),
     "VIEWER_CACHE_SIZE": _integer(0),
     # Whether each name is installed is checked when the block types load (block_types/loading).
     "BLOCK_TYPES": _names,

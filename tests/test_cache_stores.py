@@ -137,3 +137,41 @@ def test_hints_need_every_root_field_and_no_mutation():
     assert not mutation.cacheable({"placeBlock": {}})
     hints.forbid_sharing()
     assert not hints.cacheable({"page": {}})
+
+
+def test_a_memory_store_holds_no_more_bytes_than_its_bound():
+    from portal_blocks.caching.stores import MemoryStore
+
+    store: MemoryStore[bytes] = MemoryStore(1000, 60, max_bytes=10_000, size_of=len)
+    for i in range(100):
+        _found, token = store.lookup(f"k{i}")
+        assert store.put(f"k{i}", b"x" * 1000, frozenset({f"t{i % 3}"}), token)
+        assert store.bytes <= 10_000
+    assert 5 <= len(store) <= 9  # the newest, the oldest evicted
+    assert store.lookup("k99")[0] is not None and store.lookup("k0")[0] is None
+    _found, token = store.lookup("huge")
+    assert not store.put("huge", b"x" * 20_000, frozenset(), token)  # larger than the bound
+    store.invalidate(frozenset({"t0", "t1", "t2"}))
+    assert len(store) == 0 and store.bytes == 0
+
+
+def test_a_flood_of_distinct_answers_keeps_the_response_cache_within_its_bytes(app):
+    from portal_blocks.state import get_state
+
+    store = get_state(app).front.store
+    bound = app.config["PORTAL_BLOCKS_RESPONSE_CACHE_BYTES"]
+    if not hasattr(store, "max_bytes"):
+        pytest.skip("the response cache of this tier lives in Redis (its maxmemory bounds it)")
+    store.max_bytes = 20_000  # the flood below fills it many times over
+    try:
+        client = app.test_client()
+        for i in range(60):
+            padding = "#" + "x" * 900 + "\n"
+            response = client.post(
+                "/graphql", json={"query": padding + f"{{ q{i}: blockTypes {{ name }} }}"}
+            )
+            assert response.status_code == 200
+            assert store.bytes <= 20_000
+        assert len(store) < 60
+    finally:
+        store.max_bytes = bound

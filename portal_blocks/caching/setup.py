@@ -85,10 +85,21 @@ class StoreFactory(Protocol):
     targets: list[Invalidates]
 
     def store(
-        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+        self,
+        name: str,
+        size: int,
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+        max_bytes: int | None = None,
     ) -> TaggedStore[T]: ...
 
     def queries(self) -> QueryStore: ...
+
+
+def _encoded_size(encode: Callable[[T], bytes]) -> Callable[[T], int]:
+    """An entry's size: what it would take in Redis (its encoding), a fair measure of what
+    its objects hold in memory."""
+    return lambda entry: len(encode(entry))
 
 
 @dataclass
@@ -106,9 +117,20 @@ class MemoryTier:
             self.targets.append(self.log)  # writes this process's commits into the log
 
     def store(
-        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+        self,
+        name: str,
+        size: int,
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+        max_bytes: int | None = None,
     ) -> TaggedStore[T]:
-        return MemoryStore(size, self.ttl, self.log.cursor() if self.log is not None else None)
+        return MemoryStore(
+            size,
+            self.ttl,
+            self.log.cursor() if self.log is not None else None,
+            max_bytes=max_bytes,
+            size_of=_encoded_size(encode) if max_bytes is not None else None,
+        )
 
     def queries(self) -> QueryStore:
         return DatabaseQueryStore(self.session)
@@ -132,14 +154,25 @@ class RedisTier:
             self.targets.append(self.channel)
 
     def store(
-        self, name: str, size: int, encode: Callable[[T], bytes], decode: Callable[[bytes], T]
+        self,
+        name: str,
+        size: int,
+        encode: Callable[[T], bytes],
+        decode: Callable[[bytes], T],
+        max_bytes: int | None = None,
     ) -> TaggedStore[T]:
         shared: RedisStore[T] = RedisStore(
             self.client, self.prefix + name, self.ttl, encode=encode, decode=decode
         )
         if self.channel is None:
-            return shared
-        return NearStore(MemoryStore(size, self.ttl), shared, self.channel)
+            return shared  # Redis bounds its own memory (its maxmemory policy)
+        near: MemoryStore[T] = MemoryStore(
+            size,
+            self.ttl,
+            max_bytes=max_bytes,
+            size_of=_encoded_size(encode) if max_bytes is not None else None,
+        )
+        return NearStore(near, shared, self.channel)
 
     def queries(self) -> QueryStore:
         return RedisQueryStore(self.client, self.prefix)
@@ -198,18 +231,31 @@ def build_caches(
         return int(config[PREFIX + key])
 
     responses: TaggedStore[CachedResponse] = tier.store(
-        "", size("RESPONSE_CACHE_SIZE"), CachedResponse.encode, CachedResponse.decode
+        "",
+        size("RESPONSE_CACHE_SIZE"),
+        CachedResponse.encode,
+        CachedResponse.decode,
+        size("RESPONSE_CACHE_BYTES"),
     )
     # Theme pages and fragments: a quarter as many as responses, each being some ten times
     # larger (the page's HTML, about 25 KB, against a block's JSON).
     html: TaggedStore[CachedPage] = tier.store(
-        "html:", max(1, size("RESPONSE_CACHE_SIZE") // 4), CachedPage.encode, CachedPage.decode
+        "html:",
+        max(1, size("RESPONSE_CACHE_SIZE") // 4),
+        CachedPage.encode,
+        CachedPage.decode,
+        size("RESPONSE_CACHE_BYTES"),
     )
     pages: TaggedStore[ResolvedPath] | None = None
     lists: TaggedStore[ListAnswers] | None = None
     if size("PAGE_CACHE_SIZE"):
-        pages = tier.store("pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved)
-        lists = tier.store("lists:", size("PAGE_CACHE_SIZE"), encode_lists, decode_lists)
+        page_bytes = size("PAGE_CACHE_BYTES")
+        pages = tier.store(
+            "pages:", size("PAGE_CACHE_SIZE"), encode_resolved, decode_resolved, page_bytes
+        )
+        lists = tier.store(
+            "lists:", size("PAGE_CACHE_SIZE"), encode_lists, decode_lists, page_bytes
+        )
     viewers: TaggedStore[Preferences] | None = None
     if size("VIEWER_CACHE_SIZE"):
         viewers = tier.store(

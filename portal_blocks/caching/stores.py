@@ -52,6 +52,10 @@ class TaggedStore(Protocol[T]):
     def invalidate(self, tags: frozenset[str]) -> None: ...
 
 
+#: What a kept entry costs besides its encoded size (the dict slot, the tuple, the index sets).
+_ENTRY_OVERHEAD = 400
+
+
 class MemoryStore(Generic[T]):
     """Bounded (oldest entry evicted first) and expiring after ``ttl`` seconds.
 
@@ -63,11 +67,25 @@ class MemoryStore(Generic[T]):
     :meth:`lookup` drops it before anything can read it.
     """
 
-    def __init__(self, maxsize: int, ttl: int, cursor: LogCursor | None = None) -> None:
+    def __init__(
+        self,
+        maxsize: int,
+        ttl: int,
+        cursor: LogCursor | None = None,
+        *,
+        max_bytes: int | None = None,
+        size_of: Callable[[T], int] | None = None,
+    ) -> None:
         self.maxsize = maxsize
         self.ttl = ttl
         self.cursor = cursor
+        #: The most bytes the entries may hold together (``size_of`` each): a flood of
+        #: distinct large answers evicts the oldest instead of growing the process.
+        self.max_bytes = max_bytes
+        self.size_of = size_of
+        self.bytes = 0
         self._entries: dict[str, tuple[T, float, frozenset[str]]] = {}
+        self._sizes: dict[str, int] = {}
         self._by_tag: dict[str, set[str]] = {}
         self._generation = 0
         self._lock = threading.Lock()
@@ -89,21 +107,35 @@ class MemoryStore(Generic[T]):
         return found[0], token
 
     def put(self, key: str, entry: T, tags: frozenset[str], token: object) -> bool:
+        # Measured outside the lock: it may cost an encoding (the size it would have in Redis).
+        size = self._size(key, entry, tags)
+        if self.max_bytes is not None and size > self.max_bytes:
+            return False  # larger than the whole store may hold
         with self._lock:
             if token != self._generation:
                 return False
             self._remove(key)
-            while len(self._entries) >= self.maxsize:
+            while len(self._entries) >= self.maxsize or (
+                self.max_bytes is not None and self.bytes + size > self.max_bytes
+            ):
                 self._remove(next(iter(self._entries)))
             self._entries[key] = (entry, time.monotonic() + self.ttl, tags)
+            self._sizes[key] = size
+            self.bytes += size
             for tag in tags:
                 self._by_tag.setdefault(tag, set()).add(key)
         return True
+
+    def _size(self, key: str, entry: T, tags: frozenset[str]) -> int:
+        if self.size_of is None:
+            return 0
+        return self.size_of(entry) + len(key) + sum(len(t) for t in tags) + _ENTRY_OVERHEAD
 
     def _remove(self, key: str) -> None:
         found = self._entries.pop(key, None)
         if found is None:
             return
+        self.bytes -= self._sizes.pop(key, 0)
         for tag in found[2]:
             keys = self._by_tag.get(tag)
             if keys is not None:
@@ -117,7 +149,9 @@ class MemoryStore(Generic[T]):
             self._generation += 1
             if ALL in tags:
                 self._entries.clear()
+                self._sizes.clear()
                 self._by_tag.clear()
+                self.bytes = 0
                 return
             for tag in tags:
                 for key in list(self._by_tag.get(tag, ())):
