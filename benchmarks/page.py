@@ -64,6 +64,9 @@ DIGEST = sha256_hex(QUERY)
 EXTENSIONS = json.dumps({"persistedQuery": {"version": 1, "sha256Hash": DIGEST}})
 VARIABLES = json.dumps({"path": PATH})
 GET_URL = "/graphql?" + urlencode({"extensions": EXTENSIONS, "variables": VARIABLES})
+#: The same page as HTML: the theme's, and the fragment of its regions.
+THEME_URL = PATH
+FRAGMENT_URL = "/fragments/page?" + urlencode({"path": PATH})
 FLOOR_URL = "/_floor"
 CASES = ("floor", "cold", "warm", "304")
 
@@ -73,7 +76,7 @@ def build_app(database_url: str, floor: dict | None = None) -> Flask:
         {
             "PORTAL_BLOCKS_DATABASE_URL": database_url,
             "PORTAL_BLOCKS_GRAPHIQL": False,
-            "PORTAL_BLOCKS_THEME": False,
+            "PORTAL_BLOCKS_THEME": True,  # the HTML cases: theme pages
             "PORTAL_BLOCKS_REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""),
             "PORTAL_BLOCKS_REDIS_NEAR_CACHE": os.environ.get("BENCH_NEAR_CACHE") == "1",
         }
@@ -137,11 +140,20 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "cold-data": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "warm": lambda: client.get(GET_URL),
         "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
+        "theme-warm": lambda: client.get(THEME_URL),
+        "theme-cold": lambda: client.get(THEME_URL),
+        "fragment-warm": lambda: client.get(FRAGMENT_URL),
+        "fragment-cold": lambda: client.get(FRAGMENT_URL),
     }
     pages = get_state(app).pages
     assert pages is not None, "the page-data cache is off (PORTAL_BLOCKS_PAGE_CACHE_SIZE=0)"
+    html = get_state(app).caches.html
+    assert html is not None
     prepare: dict[str, Callable[[], object]] = {
         "cold-data": lambda: pages.store.invalidate(frozenset({ALL})),
+        # Rendered anew each time: the page data stays cached, as after another page's edit.
+        "theme-cold": lambda: html.store.invalidate(frozenset({ALL})),
+        "fragment-cold": lambda: html.store.invalidate(frozenset({ALL})),
     }
     expected = dict.fromkeys(calls, 200) | {"304": 304}
     clock = time.perf_counter
@@ -168,7 +180,13 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
 
     # (b') runs the page's SQL and empties a cache before each request: it alternates with a
     # floor of its own, so that it does not slow the cases the targets are about.
-    passes = [("floor", "bare", "cold", "warm", "304"), ("floor", "cold-data")]
+    passes = [
+        ("floor", "bare", "cold", "warm", "304"),
+        ("floor", "cold-data"),
+        # Apart: emptying the HTML cache for a cold case would empty it for the warm ones.
+        ("floor", "theme-warm", "fragment-warm"),
+        ("floor", "theme-cold", "fragment-cold"),
+    ]
     labels = {
         "floor": "(a) floor: static dict, same query string",
         "bare": "    floor with a bare URL (reference)",
@@ -176,6 +194,10 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "warm": "(c) persisted query GET, warm cache",
         "304": "(d) persisted GET + If-None-Match (304)",
         "cold-data": "(b') page query, page-data cache cold too",
+        "theme-warm": "(e) theme page, warm",
+        "fragment-warm": "(f) fragment of the page's regions, warm",
+        "theme-cold": "(e') theme page, rendered anew",
+        "fragment-cold": "(f') fragment, rendered anew",
     }
     print(f"in-process, Flask test client, {requests} requests per case, round-robin")
     print(f"{'case':<44}{'median µs':>10}{'p95 µs':>10}{'× floor':>9}{'SQL/req':>9}")
