@@ -28,6 +28,7 @@ from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import CategorySlug, StrictBoolean
 from portal_blocks.blocks.view import BlockView, PageFacts, view_fields
 from portal_blocks.content.queries import LIST_MAX, ArticleQuery, Category
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.block_settings import settings_object, settings_type
 from portal_blocks.graphql.blocks import Block, block_fields
 from portal_blocks.layout.snapshots import PlacedBlock
@@ -133,7 +134,13 @@ class DanhSachBlock(Block):
     category: CategoryType | None = strawberry.field(
         description="The category listed; null for every category."
     )
-    items: list[NewsItem]
+
+    @resolvers.field(description="The page of articles, newest first.")
+    def items(self) -> list[NewsItem]:
+        # Built when asked for: a page query that does not select them builds none.
+        view: DanhSachView = self._view  # type: ignore[assignment]
+        return graphql_items(view.items)
+
     page_info: ListPageInfo
     next_page_url: str | None = strawberry.field(
         description="The page's address with `after` set for the next page ('Trang sau'); "
@@ -152,7 +159,6 @@ class DanhSachBlock(Block):
             **block_fields(view, settings_object(DanhSachSettings, _SCHEMA, view)),
             title=view.title,
             category=CategoryType.of(view.category),
-            items=graphql_items(view.items),
             page_info=ListPageInfo(has_next_page=view.has_next_page, end_cursor=view.end_cursor),
             next_page_url=view.next_page_url,
             first_page_url=view.first_page_url,

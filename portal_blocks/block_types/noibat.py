@@ -26,6 +26,7 @@ from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import ArticleSlugs, CategorySlug, StrictBoolean
 from portal_blocks.blocks.view import BlockView, PageFacts, view_fields
 from portal_blocks.content.queries import CHOSEN_MAX, ArticleQuery
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.block_settings import settings_object, settings_type
 from portal_blocks.graphql.blocks import Block, block_fields
 from portal_blocks.layout.snapshots import PlacedBlock
@@ -98,17 +99,19 @@ def build(placement: PlacedBlock, page: PageFacts, settings: dict[str, Any]) -> 
 class NoiBatBlock(Block):
     settings: NoiBatSettings  # type: ignore[valid-type]  # a class built at import: a variable
     title: str
-    items: list[NewsItem] = strawberry.field(
-        description="Every featured article in order, the first one the headline."
-    )
+
+    @resolvers.field(description="Every featured article in order, the first one the headline.")
+    def items(self) -> list[NewsItem]:
+        # Built when asked for: a page query that does not select them builds none.
+        view: NoiBatView = self._view  # type: ignore[assignment]
+        shown = ((view.lead_item,) if view.lead_item is not None else ()) + view.items
+        return graphql_items(shown)
 
     @classmethod
     def from_view(cls, view: NoiBatView) -> NoiBatBlock:
-        shown = ((view.lead_item,) if view.lead_item is not None else ()) + view.items
         return cls(
             **block_fields(view, settings_object(NoiBatSettings, _SCHEMA, view)),
             title=view.title,
-            items=graphql_items(shown),
         )
 
 

@@ -27,6 +27,7 @@ from portal_blocks.blocks.registry import BlockType
 from portal_blocks.blocks.settings import CategorySlug
 from portal_blocks.blocks.view import BlockView, PageFacts, view_fields
 from portal_blocks.content.queries import EMPTY, ArticleQuery, Category
+from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.block_settings import settings_object, settings_type
 from portal_blocks.graphql.blocks import Block, block_fields
 from portal_blocks.layout.snapshots import PlacedBlock
@@ -96,7 +97,12 @@ class TinKhacBlock(Block):
     category: CategoryType | None = strawberry.field(
         description="The category listed; null when the page has none to take news from."
     )
-    items: list[NewsItem] = strawberry.field(description="Newest first, the article left out.")
+
+    @resolvers.field(description="Newest first, the article left out.")
+    def items(self) -> list[NewsItem]:
+        # Built when asked for: a page query that does not select them builds none.
+        view: TinKhacView = self._view  # type: ignore[assignment]
+        return graphql_items(view.items)
 
     @classmethod
     def from_view(cls, view: TinKhacView) -> TinKhacBlock:
@@ -104,7 +110,6 @@ class TinKhacBlock(Block):
             **block_fields(view, settings_object(TinKhacSettings, _SCHEMA, view)),
             title=view.title,
             category=CategoryType.of(view.category),
-            items=graphql_items(view.items),
         )
 
 
