@@ -17,6 +17,7 @@ from portal_blocks.assembly.page import PageRequest
 from portal_blocks.auth.identity import IdentityLoader
 from portal_blocks.caching.front import Front
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.html import HtmlLookup
 from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.caching.setup import Caches
 from portal_blocks.caching.tracking import TrackedSource
@@ -87,6 +88,15 @@ class PortalBlocksState:
             host=host_of_environ(request.environ) if request is not None else None,
         )
         return page_request, hints
+
+    def kept_html(self, request: Request, page_request: PageRequest) -> HtmlLookup:
+        """What the HTML cache holds for a theme page or fragment request, by what it is
+        rendered for (language, display preferences, host)."""
+        if self.caches.html is None:
+            return HtmlLookup(None, None, None, None)
+        return self.caches.html.lookup(
+            request, page_request.locale, page_request.viewer, page_request.host
+        )
 
     def context(
         self,

@@ -9,8 +9,10 @@ cookies or requests: :mod:`portal_blocks.web.editor_session` carries the id in a
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +23,15 @@ from portal_blocks.db import utcnow
 
 #: The cookie that carries a session (signed); a request holding it is someone's, never shared.
 SESSION_COOKIE = "pb_editor"
+
+
+def says_who(environ: Mapping[str, Any]) -> bool:
+    """Whether a request names who is asking (a bearer token, the workspace's session): what
+    it is answered is that person's, so no shared cache reads or keeps it. Read from the WSGI
+    environ, with no parsing: it runs on every cache hit."""
+    return "HTTP_AUTHORIZATION" in environ or SESSION_COOKIE + "=" in environ.get("HTTP_COOKIE", "")
+
+
 #: How long a session lasts after signing in.
 SESSION_LIFETIME = timedelta(hours=12)
 

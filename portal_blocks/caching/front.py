@@ -25,7 +25,7 @@ from flask import Request, Response
 from strawberry.http import GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from portal_blocks.auth.sessions import SESSION_COOKIE
+from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
 from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
@@ -245,10 +245,7 @@ class Front:
         locale = self.locale_for(request)
         # Read from the WSGI environ: header lookups through werkzeug cost more than the rest
         # of a warm hit's checks together.
-        environ = request.environ
-        anonymous = "HTTP_AUTHORIZATION" not in environ and (
-            SESSION_COOKIE + "=" not in environ.get("HTTP_COOKIE", "")  # an editor's session
-        )
+        anonymous = not says_who(request.environ)
         # A page's path may name another page on another host (routes bound to a host).
         host = host_of_environ(request.environ)
         lookup = self._by_query_string(request, locale, viewer, host) if anonymous else _NO_LOOKUP

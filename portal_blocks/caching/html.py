@@ -18,7 +18,7 @@ from typing import Any
 
 from flask import Request, Response
 
-from portal_blocks.auth.sessions import SESSION_COOKIE
+from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.stores import TaggedStore
@@ -58,11 +58,6 @@ def _key(request: Request, locale: str, viewer: Mapping[str, Any], host: str | N
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
 
-def is_editor(request: Request) -> bool:
-    environ = request.environ
-    return "HTTP_AUTHORIZATION" in environ or SESSION_COOKIE + "=" in environ.get("HTTP_COOKIE", "")
-
-
 class HtmlCache:
     def __init__(self, store: TaggedStore[CachedPage], *, max_age: int) -> None:
         self.store = store
@@ -71,22 +66,21 @@ class HtmlCache:
 
     def lookup(
         self, request: Request, locale: str, viewer: Mapping[str, Any], host: str | None
-    ) -> tuple[str | None, Response | None, object]:
-        """(key, the kept answer or None, the token a refill passes on); no key for editors
+    ) -> HtmlLookup:
+        """The kept answer, if any, and what keeping a new one needs; nothing for editors
         and anything but GET."""
-        if request.method != "GET" or is_editor(request):
-            return None, None, None
+        if request.method != "GET" or says_who(request.environ):
+            return HtmlLookup(None, None, None, None)
         key = _key(request, locale, viewer, host)
         found, token = self.store.lookup(key)
-        if found is None:
-            return key, None, token
-        return key, self._answer(request, found, HIT), token
+        kept = self._answer(request, found, HIT) if found is not None else None
+        return HtmlLookup(self, key, token, kept)
 
     def keep(
         self,
         request: Request,
         response: Response,
-        key: str | None,
+        key: str,
         token: object,
         *,
         hints: CacheHints,
@@ -96,12 +90,13 @@ class HtmlCache:
     ) -> Response:
         """Keep ``response`` when it may be kept, and give it the cache's headers."""
         if (
-            key is None
-            or response.status_code != 200
+            response.status_code != 200
             or "Set-Cookie" in response.headers
             or not hints.shareable
             or hints.expires_in is not None
         ):
+            # Not kept, but still answered conditionally by the ETag it carries (if any).
+            response.make_conditional(request)
             return response
         body = response.get_data()
         bound = self.max_age if max_age is None else min(self.max_age, max_age)
@@ -134,3 +129,38 @@ class HtmlCache:
         if wanted is not None and (entry.etag in wanted or wanted.strip() == "*"):
             return Response(status=304, headers=headers)
         return Response(entry.body, headers=headers)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlLookup:
+    """One request's look in the HTML cache: the kept answer, or what keeping one needs.
+    With no cache (or a request no cache may serve), :meth:`keep` passes answers through."""
+
+    cache: HtmlCache | None
+    key: str | None
+    token: object
+    kept: Response | None
+
+    def keep(
+        self,
+        request: Request,
+        response: Response,
+        *,
+        hints: CacheHints,
+        tags: Iterable[str],
+        max_age: int | None,
+        private: bool,
+    ) -> Response:
+        if self.cache is None or self.key is None:
+            response.make_conditional(request)  # answered anew, still by its ETag
+            return response
+        return self.cache.keep(
+            request,
+            response,
+            self.key,
+            self.token,
+            hints=hints,
+            tags=tags,
+            max_age=max_age,
+            private=private,
+        )

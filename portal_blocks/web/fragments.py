@@ -85,14 +85,9 @@ def _page_request(*, accept_language: bool = True) -> tuple[PageRequest, str, Ca
 
 def _respond(**where: str | None) -> Response:
     page_request, path, hints = _page_request()
-    html = get_state().caches.html
-    key, kept, token = (
-        html.lookup(request, page_request.locale, page_request.viewer, page_request.host)
-        if html is not None
-        else (None, None, None)
-    )
-    if kept is not None:
-        return kept
+    lookup = get_state().kept_html(request, page_request)
+    if lookup.kept is not None:
+        return lookup.kept
     try:
         fragment = render_fragment(page_request, path, **where)
     except FragmentNotFound as exc:
@@ -100,13 +95,9 @@ def _respond(**where: str | None) -> Response:
     except BadPageAddress as exc:
         _fail(400, str(exc))
     # The articles its lists read come to the hints through the source, from no cache.
-    if html is None:
-        return fragment_response(fragment, tags=hints.tags)
-    return html.keep(
+    return lookup.keep(
         request,
         fragment_response(fragment, tags=hints.tags, conditional=False),
-        key,
-        token,
         hints=hints,
         tags=fragment.tags,
         max_age=fragment.max_age,

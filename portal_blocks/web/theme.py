@@ -82,14 +82,9 @@ def _page_at(path: str) -> tuple[str, int] | str | Response | None:
     # A portal page speaks the portal's language; only an explicit ?lang= changes it.
     state = get_state()
     page_request, hints = state.page_request(request, accept_language=False)
-    html = state.caches.html
-    key, kept, token = (
-        html.lookup(request, page_request.locale, page_request.viewer, page_request.host)
-        if html is not None
-        else (None, None, None)
-    )
-    if kept is not None:
-        return kept
+    lookup = state.kept_html(request, page_request)
+    if lookup.kept is not None:
+        return lookup.kept
     # With its query string: page parameters such as a listing's ``after`` are read from it.
     query = request.query_string.decode("latin-1")
     try:
@@ -121,13 +116,9 @@ def _page_at(path: str) -> tuple[str, int] | str | Response | None:
         )
     response = make_response(body)
     response.headers["Content-Language"] = loaded.locale
-    if html is None:
-        return response
-    return html.keep(
+    return lookup.keep(
         request,
         response,
-        key,
-        token,
         hints=hints,
         tags=loaded.tags(),
         max_age=loaded.max_age(),
