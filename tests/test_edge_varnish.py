@@ -13,7 +13,6 @@ import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ import httpx
 import pytest
 from conftest import REFERENCE_SLUG, REPO
 from flask import Flask
-from werkzeug.serving import make_server
+from serving import served
 
 from portal_blocks import create_app
 from portal_blocks.auth.tokens import create_token
@@ -142,22 +141,18 @@ def edge(tmp_path: Path) -> Iterator[Edge]:
         _row, token = create_token(db.session, name="Toà soạn", role=Role.EDITOR)
         db.session.commit()
         db.session.remove()
-    server = make_server("127.0.0.1", origin_port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    purger = get_state(app).caches.edge
-    assert purger is not None and purger.wait_until_sent(5) and purger.failed == 0
-    for _ in range(50):  # the origin answers through Varnish before any test reads
-        if httpx.get(varnish.url + "/healthz", timeout=2).status_code == 200:
-            break
-        time.sleep(0.1)
     try:
-        yield Edge(app, f"http://127.0.0.1:{origin_port}", varnish.url, token)
+        with served(app, origin_port) as origin:
+            purger = get_state(app).caches.edge
+            assert purger is not None and purger.wait_until_sent(5) and purger.failed == 0
+            for _ in range(50):  # the origin answers through Varnish before any test reads
+                if httpx.get(varnish.url + "/healthz", timeout=2).status_code == 200:
+                    break
+                time.sleep(0.1)
+            yield Edge(app, origin, varnish.url, token)
     finally:
         varnish.process.terminate()
         varnish.process.wait(10)
-        server.shutdown()
-        server.server_close()
 
 
 def edge_get(edge: Edge, path: str, **kwargs: object) -> httpx.Response:

@@ -6,18 +6,18 @@ page is still served and an uncached one fails cleanly and quickly."""
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 from conftest import REFERENCE_SLUG, demo_content
 from flask import Flask
 from remote_portal import portal_reading, requests_to_cms
+from serving import served
 from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET, call
-from werkzeug.serving import make_server
 
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import (
@@ -30,36 +30,22 @@ PAGE_QUERY = {"query": f'{{ page(path: "{ARTICLE}") {{ article {{ title }} }} }}
 
 
 class Upstream:
-    """The CMS: a portal-blocks app with the demo portal, served in a thread."""
+    """The CMS: a portal-blocks app with the demo portal, served in a thread until stopped."""
 
     def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.port = self.server.server_port
-        self.thread: threading.Thread | None = None
-        self._serve()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/graphql"
-
-    def _serve(self) -> None:
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self._serving = ExitStack()
+        self.url = self._serving.enter_context(served(app)) + "/graphql"
 
     def stop(self) -> None:
-        if self.thread is not None:
-            self.server.shutdown()
-            self.server.server_close()
-            self.thread = None
+        self._serving.close()
 
 
 @pytest.fixture
 def upstream(migrated_app: Flask) -> Iterator[Upstream]:
     with demo_content(migrated_app, portal=True):
-        served = Upstream(migrated_app)
-        yield served
-        served.stop()
+        cms = Upstream(migrated_app)
+        yield cms
+        cms.stop()
 
 
 def portal_over(upstream: Upstream, database: Path, **settings: object) -> Flask:

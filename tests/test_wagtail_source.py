@@ -6,7 +6,6 @@ Wagtail down, cached pages are served and uncached ones fail cleanly within the 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,9 +13,9 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from remote_portal import portal_reading, requests_to_cms
+from serving import served as serving
 from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET
-from werkzeug.serving import make_server
 
 from portal_blocks.db import db
 from portal_blocks.demo import (
@@ -55,12 +54,8 @@ def portal(wagtail_site, tmp_path: Path) -> Iterator[Flask]:
 @pytest.fixture
 def served(portal: Flask) -> Iterator[str]:
     """Our portal on a loopback port, so Wagtail's webhook can reach it."""
-    server = make_server("127.0.0.1", 0, portal, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with serving(portal) as url:
+        yield url
 
 
 def test_the_reference_page_through_wagtail_reads_as_the_reader_saw_it(portal):

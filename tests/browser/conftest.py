@@ -9,14 +9,13 @@ Where Playwright or Chromium is missing the tests are skipped with the reason, e
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from serving import served
 
 from portal_blocks import create_app
 from portal_blocks.db import db
@@ -67,14 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         upgrade()
         load_demo(db.session)
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with served(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
 

@@ -9,7 +9,6 @@ test), and that the queries go to the prefixed endpoint the page names.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from serving import served
 
 from portal_blocks import create_app
 from portal_blocks.db import db
@@ -41,14 +40,10 @@ def prefixed_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with app.app_context():
         upgrade()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with served(app) as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
 

@@ -9,7 +9,6 @@ emptied and the demo loaded again in the served app itself, so its caches follow
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from werkzeug.serving import make_server
+from serving import served as serving
 
 from portal_blocks import create_app
 from portal_blocks.auth.tokens import create_token
@@ -88,14 +87,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with app.app_context():
         upgrade()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield Served(app, f"http://127.0.0.1:{server.server_port}")
+        with serving(app) as url:
+            yield Served(app, url)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
         with app.app_context():
             db.engine.dispose()
 
