@@ -9,13 +9,20 @@ from flask import Flask
 
 from portal_blocks import create_app
 from portal_blocks.db import db
-from portal_blocks.demo import ARTICLE_LAYOUT, ensure_demo_layout
+from portal_blocks.demo import ARTICLE_LAYOUT, DemoLayout, ensure_demo_layout
 from portal_blocks.migrate import upgrade_database
 from portal_blocks.state import get_state
 
 
-def portal_reading(source: str, url: str, database: Path, **settings: object) -> Flask:
-    """``source`` (wagtail, portal-blocks, ...) at ``url``; ``settings`` add to or override."""
+def portal_reading(
+    source: str,
+    url: str,
+    database: Path,
+    layout: DemoLayout = ARTICLE_LAYOUT,
+    **settings: object,
+) -> Flask:
+    """``source`` (wagtail, portal-blocks, ...) at ``url``, its article pages laid out by
+    ``layout`` (with "Tin khác" by default); ``settings`` add to or override."""
     app = create_app(
         {
             "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{database}",
@@ -29,7 +36,7 @@ def portal_reading(source: str, url: str, database: Path, **settings: object) ->
     )
     with app.app_context():
         upgrade_database()
-        ensure_demo_layout(db.session, ARTICLE_LAYOUT)
+        ensure_demo_layout(db.session, layout)
         db.session.commit()
         db.session.remove()
     return app

@@ -20,9 +20,7 @@ from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET, call
 
 from portal_blocks.db import db, recorded_statements
-from portal_blocks.demo import (
-    demo_articles,
-)
+from portal_blocks.demo import REFERENCE_LAYOUT, demo_articles
 from portal_blocks.state import get_state
 
 ARTICLE = f"/tin-tuc/{REFERENCE_SLUG}"
@@ -102,6 +100,24 @@ def test_a_miss_costs_one_request_per_call_and_a_hit_none(portal):
         assert client.get(ARTICLE).status_code == 200
     assert requests_to_cms(portal) - before == 2
     assert warm == []
+
+
+def test_a_page_without_related_news_costs_one_request_on_a_miss(upstream, tmp_path):
+    app = portal_reading(
+        "portal-blocks",
+        upstream.url,
+        tmp_path / "plain.db",
+        REFERENCE_LAYOUT,  # the toolbar and the article alone: no list on the page
+        PORTAL_BLOCKS_WEBHOOK_SECRET=SECRET,
+    )
+    client = app.test_client()
+    before = requests_to_cms(app)
+    assert client.post("/graphql", json=PAGE_QUERY).status_code == 200
+    assert requests_to_cms(app) - before == 1
+    assert client.get(ARTICLE).status_code == 200
+    assert requests_to_cms(app) - before == 1
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_the_webhook_makes_the_next_read_ask_the_cms_again(portal):
