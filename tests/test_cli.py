@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import REFERENCE_SLUG, _token
+from serving import free_port
 from sqlalchemy import create_engine, make_url, text
 from terminal import run_on_terminal
 
@@ -174,12 +175,6 @@ def command_env(**settings: str) -> dict[str, str]:
     }
     env.pop("PORT", None)
     return {**env, **settings}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @contextmanager

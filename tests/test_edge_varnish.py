@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,7 +21,7 @@ import httpx
 import pytest
 from conftest import REFERENCE_SLUG, REPO
 from flask import Flask
-from serving import served
+from serving import free_port, free_ports, served
 
 from portal_blocks import create_app
 from portal_blocks.auth.tokens import create_token
@@ -43,22 +42,6 @@ acl portal_blocks_purgers {{ {purgers} }}
 @functools.cache
 def has_xkey() -> bool:
     return any(Path("/usr/lib").rglob("libvmod_xkey.so"))
-
-
-def free_ports(count: int) -> list[int]:
-    """``count`` distinct free ports (held open together, so none is handed out twice)."""
-    probes = [socket.socket() for _ in range(count)]
-    try:
-        for probe in probes:
-            probe.bind(("127.0.0.1", 0))
-        return [int(probe.getsockname()[1]) for probe in probes]
-    finally:
-        for probe in probes:
-            probe.close()
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
 
 
 @dataclass
@@ -151,6 +134,9 @@ def edge(tmp_path: Path) -> Iterator[Edge]:
                 time.sleep(0.1)
             yield Edge(app, origin, varnish.url, token)
     finally:
+        purger = get_state(app).caches.edge
+        if purger is not None:  # later tests' commits must not purge a stopped Varnish
+            purger.close()
         varnish.process.terminate()
         varnish.process.wait(10)
 

@@ -15,11 +15,14 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import httpx
 
 from portal_blocks.cache_tags import purge_keys
+from portal_blocks.caching.invalidation import unregister
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +33,21 @@ PURGE_HEADER = "xkey-purge"
 KEYS_PER_PURGE = 200
 
 
+@dataclass
+class PurgeCounts:
+    """Purges sent and answered, and those given up on (for tests and monitoring)."""
+
+    sent: int = 0
+    failed: int = 0
+
+
 class EdgePurger:
-    """An invalidation target (``caching.invalidation.register``) that purges edges."""
+    """An invalidation target (``caching.invalidation.register``) that purges edges.
+
+    Its sending thread holds the queue, not the purger: when the app that owns a purger goes
+    away (or :meth:`close` is called) the thread ends, instead of purging, for as long as the
+    process lives, edges that only a discarded app was configured for.
+    """
 
     def __init__(
         self,
@@ -40,38 +56,83 @@ class EdgePurger:
         timeout: float = 2.0,
         retry_delays: Sequence[float] = RETRY_DELAYS,
     ) -> None:
-        self.urls = list(urls)
+        self.urls = tuple(urls)
         self.retry_delays = tuple(retry_delays)
         self.timeout = timeout
-        self._queue: queue.Queue[list[str]] = queue.Queue()
+        self.counts = PurgeCounts()
+        self._queue: queue.Queue[list[str] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        #: Purges sent and answered, and those given up on (for tests and monitoring).
-        self.sent = 0
-        self.failed = 0
+        self._closed = False
+        weakref.finalize(self, self._queue.put, None)
+
+    @property
+    def sent(self) -> int:
+        return self.counts.sent
+
+    @property
+    def failed(self) -> int:
+        return self.counts.failed
 
     def invalidate(self, tags: frozenset[str]) -> None:
+        if self._closed:
+            return
         keys = purge_keys(tags)
         for start in range(0, len(keys), KEYS_PER_PURGE):
             self._queue.put(keys[start : start + KEYS_PER_PURGE])
         self._ensure_worker()
 
+    def close(self) -> None:
+        """Stop purging: no longer an invalidation target, and the thread ends once it has
+        sent what is queued."""
+        unregister(self)
+        with self._lock:
+            self._closed = True
+            self._queue.put(None)
+
     def _ensure_worker(self) -> None:
         """Started on first use, in the process that uses it (not before a fork)."""
         with self._lock:
+            if self._closed:
+                return
             if self._thread is None or not self._thread.is_alive():
+                sender = _Sender(self.urls, self.timeout, self.retry_delays, self.counts)
                 self._thread = threading.Thread(
-                    target=self._work, name="portal-blocks-edge-purge", daemon=True
+                    target=sender.run,
+                    args=(self._queue,),
+                    name="portal-blocks-edge-purge",
+                    daemon=True,
                 )
                 self._thread.start()
 
-    def _work(self) -> None:
+    def wait_until_sent(self, timeout: float = 10.0) -> bool:
+        """Whether every queued purge was sent (or given up on) within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not self._queue.unfinished_tasks
+
+
+@dataclass(frozen=True)
+class _Sender:
+    """What the sending thread needs, and nothing that keeps the purger alive."""
+
+    urls: tuple[str, ...]
+    timeout: float
+    retry_delays: tuple[float, ...]
+    counts: PurgeCounts
+
+    def run(self, keys_queue: queue.Queue[list[str] | None]) -> None:
         with httpx.Client(timeout=self.timeout) as client:
             while True:
-                keys = self._queue.get()
-                for url in self.urls:
-                    self._purge(client, url, keys)
-                self._queue.task_done()
+                keys = keys_queue.get()
+                try:
+                    if keys is None:  # closed, or its purger was collected
+                        return
+                    for url in self.urls:
+                        self._purge(client, url, keys)
+                finally:
+                    keys_queue.task_done()
 
     def _purge(self, client: httpx.Client, url: str, keys: list[str]) -> None:
         header = " ".join(keys)
@@ -84,16 +145,9 @@ class EdgePurger:
                 problem = type(exc).__name__
             else:
                 if response.status_code < 400:
-                    self.sent += 1
+                    self.counts.sent += 1
                     return
                 problem = f"HTTP {response.status_code}"
             if attempt == len(self.retry_delays):
-                self.failed += 1
+                self.counts.failed += 1
                 log.warning("edge %s not purged of %s: %s", url, header[:200], problem)
-
-    def wait_until_sent(self, timeout: float = 10.0) -> bool:
-        """Whether every queued purge was sent (or given up on) within ``timeout``."""
-        deadline = time.monotonic() + timeout
-        while self._queue.unfinished_tasks and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return not self._queue.unfinished_tasks

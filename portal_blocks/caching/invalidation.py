@@ -49,6 +49,11 @@ def register(target: Invalidates) -> None:
     _targets.add(target)
 
 
+def unregister(target: Invalidates) -> None:
+    """For a target that stops before its app goes away (``EdgePurger.close``)."""
+    _targets.discard(target)
+
+
 def tags_for(obj: object) -> set[str]:
     """The one place that knows which tags a changed row touches."""
     if isinstance(obj, Article):
