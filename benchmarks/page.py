@@ -19,7 +19,10 @@ In-process (default): Flask's test client, one process, the cases alternated rou
 drift on a shared machine hits all alike; median and p95 per request, ratio to the floor and
 SQL statements per request. ``--gunicorn``: the same app served by gunicorn (several sync
 workers, 127.0.0.1, a free port), concurrent clients for a bounded time, requests/s and
-p50/p99 per case. Run on demand; it is not part of the test suite.
+p50/p99 per case, the theme page and the fragment (warm hits of the HTML cache) among them.
+Warm hits are answered by the WSGI layer in front of Flask (``caching.warm_hits``); set
+``PORTAL_BLOCKS_WARM_HITS=false`` in the environment to measure them through Flask. Run on
+demand; it is not part of the test suite.
 
     .venv/bin/python benchmarks/page.py [--requests 2000]
     .venv/bin/python benchmarks/page.py --gunicorn [--workers 3 --clients 4 --seconds 20]
@@ -68,7 +71,8 @@ GET_URL = "/graphql?" + urlencode({"extensions": EXTENSIONS, "variables": VARIAB
 THEME_URL = PATH
 FRAGMENT_URL = "/fragments/page?" + urlencode({"path": PATH})
 FLOOR_URL = "/_floor"
-CASES = ("floor", "cold", "warm", "304")
+#: The gunicorn cases (theme page and fragment: warm hits of the HTML cache).
+CASES = ("floor", "cold", "warm", "304", "theme", "fragment")
 
 
 def build_app(database_url: str, floor: dict | None = None) -> Flask:
@@ -240,6 +244,10 @@ def _request(port: int, case: str, etag: str, n: int) -> int:
             conn.request("POST", "/graphql", body, {"Content-Type": "application/json"})
         elif case == "warm":
             conn.request("GET", GET_URL)
+        elif case == "theme":
+            conn.request("GET", THEME_URL)
+        elif case == "fragment":
+            conn.request("GET", FRAGMENT_URL)
         else:
             conn.request("GET", GET_URL, headers={"If-None-Match": etag})
         response = conn.getresponse()

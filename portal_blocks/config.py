@@ -103,6 +103,9 @@ DEFAULTS: dict[str, Any] = {
     "CORS_ORIGINS": [],
     # Serve the small demo theme (article pages at their routes) from create_app().
     "THEME": True,
+    # Answer warm cache hits (GraphQL GETs, fragments, theme pages, their 304s) in a WSGI
+    # layer in front of Flask; off: every request goes through Flask.
+    "WARM_HITS": True,
     # Redis URL (e.g. redis://127.0.0.1:6379/0) for the response cache and the persisted
     # queries, shared by every process; empty: process memory and the database.
     "REDIS_URL": "",
@@ -542,6 +545,7 @@ RULES: dict[str, Rule] = {
     "PUBLIC_URL": _text(_public_url),
     "CORS_ORIGINS": _cors_origins,
     "THEME": _boolean(),
+    "WARM_HITS": _boolean(),
     "REDIS_URL": _text(_redis_url),
     "REDIS_NEAR_CACHE": _boolean(),
     "PERSISTED_QUERIES_ONLY": _boolean(),

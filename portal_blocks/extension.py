@@ -10,8 +10,8 @@ handlers (ours are registered on our blueprint only). Everything is mounted unde
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, Request, Response
 from flask_cors import CORS
@@ -22,6 +22,7 @@ from portal_blocks.auth.tokens import Identity
 from portal_blocks.block_types.loading import load_block_types, serve
 from portal_blocks.caching.front import ViewerLoader
 from portal_blocks.caching.setup import build_caches, tier_for
+from portal_blocks.caching.warm_hits import WarmHits
 from portal_blocks.config import DEFAULTS, PREFIX, check_settings, resolved
 from portal_blocks.content.remote.setup import remote_source
 from portal_blocks.content.source import SqlAlchemyArticleSource
@@ -42,6 +43,9 @@ from portal_blocks.web import fragments as fragment_views
 from portal_blocks.web import health, hooks
 from portal_blocks.web.editor_session import EditorCookies, secret_for
 from portal_blocks.web.graphql_view import PortalGraphQLView
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +126,19 @@ class PortalBlocks:
             ),
         )
         app.extensions[EXTENSION_KEY] = state
+        if config[PREFIX + "WARM_HITS"]:
+            in_front_of_flask(
+                app,
+                lambda flask_wsgi: WarmHits(
+                    flask_wsgi,
+                    app,
+                    front=state.front,
+                    html=state.caches.html,
+                    default_locale=locale,
+                    graphql=self.viewer_for is stored_preferences,
+                    cors=bool(cors_origins(config[PREFIX + "CORS_ORIGINS"])),
+                ),
+            )
         trust_proxies(app, config[PREFIX + "TRUSTED_PROXIES"])
         app.register_blueprint(self._blueprint(app, state))
         app.cli.add_command(blocks_cli)
@@ -195,6 +212,21 @@ class PortalBlocks:
 
 def _prefix(app: Flask) -> str:
     return str(app.config[PREFIX + "URL_PREFIX"]).rstrip("/")
+
+
+def in_front_of_flask(app: Flask, layer: Callable[[WSGIApplication], WSGIApplication]) -> None:
+    """Put ``layer`` directly around Flask's own ``wsgi_app``: inside the ProxyFix a host (or
+    ``trust_proxies``) wraps it in, so hits are keyed by the forwarded host and address. A host
+    app already wrapped in other middleware keeps it as it is, and Flask answers every request
+    (that middleware must see them all, and may change what a request asks for)."""
+    holder: object = app
+    wrapped: Any = app.wsgi_app
+    while isinstance(wrapped, ProxyFix):
+        holder, wrapped = wrapped, wrapped.app
+    if getattr(wrapped, "__func__", None) is not Flask.wsgi_app:
+        log.info("%sWARM_HITS: the app is wrapped in its own middleware; left as it is", PREFIX)
+        return
+    setattr(holder, "app" if isinstance(holder, ProxyFix) else "wsgi_app", layer(wrapped))
 
 
 def trust_proxies(app: Flask, value: object) -> None:

@@ -11,7 +11,9 @@ import logging
 import os
 import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, Response, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
@@ -38,11 +40,35 @@ def observed() -> Observed | None:
     return request.environ.get(_ENVIRON_KEY) if has_request_context() else None
 
 
+def request_id_for(environ: Mapping[str, Any]) -> str:
+    """The caller's ``X-Request-ID`` when it looks like one, else a fresh id."""
+    incoming = environ.get("HTTP_X_REQUEST_ID")
+    return incoming if incoming and _VALID_ID.match(incoming) else os.urandom(16).hex()
+
+
+def log_answer(method: str, path: str, status: int, request_id: str, started: float) -> None:
+    """The one access log line of a request, whoever answered it (a view, or the layer in
+    front of Flask, ``caching.warm_hits``)."""
+    if not log.isEnabledFor(logging.INFO):
+        return  # the line's fields cost more than the rest of a cached answer
+    log.info(
+        "%s %s %s",
+        method,
+        path,
+        status,
+        extra={
+            "request_id": request_id,
+            "method": method,
+            "path": path,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
+        },
+    )
+
+
 def _start() -> None:
     environ = request.environ
-    incoming = environ.get("HTTP_X_REQUEST_ID")
-    request_id = incoming if incoming and _VALID_ID.match(incoming) else os.urandom(16).hex()
-    environ[_ENVIRON_KEY] = Observed(request_id, time.perf_counter())
+    environ[_ENVIRON_KEY] = Observed(request_id_for(environ), time.perf_counter())
 
 
 def _finish(response: Response) -> Response:
@@ -55,22 +81,7 @@ def _finish(response: Response) -> Response:
         response.headers["Retry-After"] = str(record.retry_after)
     request_id = record.request_id
     response.headers["X-Request-ID"] = request_id
-    if not log.isEnabledFor(logging.INFO):
-        return response  # the line's fields cost more than the rest of a cached answer
-    started = record.started
-    log.info(
-        "%s %s %s",
-        request.method,
-        request.path,
-        response.status_code,
-        extra={
-            "request_id": request_id,
-            "method": request.method,
-            "path": request.path,
-            "status": response.status_code,
-            "duration_ms": round((time.perf_counter() - started) * 1000, 2),
-        },
-    )
+    log_answer(request.method, request.path, response.status_code, request_id, record.started)
     return response
 
 

@@ -28,7 +28,13 @@ from strawberry.types import ExecutionResult
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
-from portal_blocks.caching.responses import CachedResponse, etag_for, response_key, url_key
+from portal_blocks.caching.responses import (
+    CachedResponse,
+    etag_for,
+    not_modified,
+    response_key,
+    url_key,
+)
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.layout.routing import host_of_environ
 from portal_blocks.text.nul import utf8_encodable
@@ -194,11 +200,6 @@ def _forbid_storing(request: Request, response: Response, value: str) -> None:
         response.headers["Cache-Control"] = value
 
 
-def _matches(request: Request, etag: str) -> bool:
-    wanted = request.environ.get("HTTP_IF_NONE_MATCH")
-    return wanted is not None and (etag in wanted or wanted.strip() == "*")
-
-
 class Front:
     def __init__(
         self,
@@ -235,7 +236,7 @@ class Front:
 
     def answer(self, request: Request, entry: CachedResponse, locale: str) -> Response:
         headers = self.headers(entry, HIT, locale)
-        if request.method == "GET" and _matches(request, entry.etag):
+        if request.method == "GET" and not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
         return Response(entry.body, content_type="application/json", headers=headers)
 
@@ -248,7 +249,9 @@ class Front:
         anonymous = not says_who(request.environ)
         # A page's path may name another page on another host (routes bound to a host).
         host = host_of_environ(request.environ)
-        lookup = self._by_query_string(request, locale, viewer, host) if anonymous else _NO_LOOKUP
+        lookup = (
+            self.by_query_string(request.environ, locale, viewer, host) if anonymous else _NO_LOOKUP
+        )
         if lookup.entry is not None:
             return self.answer(request, lookup.entry, locale)
         operation = read_operation(request)
@@ -268,17 +271,17 @@ class Front:
             return response
         return self._keep(request, response, exchange, keyed, locale, private=bool(viewer))
 
-    def _by_query_string(
-        self, request: Request, locale: str, viewer: dict[str, Any], host: str | None
+    def by_query_string(
+        self, environ: Mapping[str, Any], locale: str, viewer: dict[str, Any], host: str | None
     ) -> Lookup:
-        """The fastest path: a GET's raw query string is the key, nothing is parsed."""
-        environ = request.environ
+        """The fastest path: a GET's raw query string is the key, nothing is parsed (read
+        from the WSGI environ, by the view and by the layer in front, ``caching.warm_hits``)."""
         query_string = environ.get("QUERY_STRING")
         if environ["REQUEST_METHOD"] != "GET" or not query_string:
             return _NO_LOOKUP
         key = url_key(query_string, locale, viewer, host)
         entry, token = self.store.lookup(key)
-        return Lookup(key, _fresh(entry), token, shared=True)
+        return Lookup(key, fresh(entry), token, shared=True)
 
     def _by_operation(
         self,
@@ -309,7 +312,7 @@ class Front:
             host,
         )
         entry, token = self.store.lookup(key)
-        return Lookup(key, _fresh(entry), token, shared=True)
+        return Lookup(key, fresh(entry), token, shared=True)
 
     def _prepared(self, operation: Operation) -> GraphQLRequestData:
         """The operation as the view runs it, its persisted query resolved."""
@@ -374,13 +377,13 @@ class Front:
         )
         stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
         headers = self.headers(entry, STORED if stored else MISS, locale)
-        if request.method == "GET" and _matches(request, entry.etag):
+        if request.method == "GET" and not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
         response.headers.update(headers)
         return response
 
 
-def _fresh(entry: CachedResponse | None) -> CachedResponse | None:
+def fresh(entry: CachedResponse | None) -> CachedResponse | None:
     """The entry, unless it has expired (it read what announces no changes)."""
     if entry is None or entry.expires_at is None or entry.fresh(time.time()):
         return entry

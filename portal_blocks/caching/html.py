@@ -21,6 +21,7 @@ from flask import Request, Response
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.responses import not_modified
 from portal_blocks.caching.stores import TaggedStore
 
 #: The headers a kept page is answered with, besides its body and the cache's own.
@@ -52,10 +53,33 @@ class CachedPage:
         return cls(body, etag, max_age, private, tuple(map(tuple, headers)), tuple(tags))
 
 
-def _key(request: Request, locale: str, viewer: Mapping[str, Any], host: str | None) -> str:
+def html_key(
+    environ: Mapping[str, Any], locale: str, viewer: Mapping[str, Any], host: str | None
+) -> str:
+    """A page's or fragment's key: its address as sent, and what it is rendered for."""
     preferences = json.dumps(viewer, sort_keys=True) if viewer else ""
-    material = f"HTML\0{locale}\0{preferences}\0{host or ''}\0{request.full_path}"
+    address = f"{environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}"
+    material = f"HTML\0{locale}\0{preferences}\0{host or ''}\0{address}"
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
+def hit_headers(entry: CachedPage, status: str) -> list[tuple[str, str]]:
+    """A kept page's headers (without its length): the one list both the view and the WSGI
+    layer in front (``caching.warm_hits``) answer with."""
+    headers = dict(entry.headers)
+    headers["ETag"] = entry.etag
+    # One reader's own (their text size): their browser revalidates, no one else keeps it.
+    headers["Cache-Control"] = (
+        "private, no-cache"
+        if entry.private
+        else f"public, max-age={entry.max_age}, must-revalidate"
+    )
+    headers["Cache-Status"] = status
+    vary = {v.strip() for v in headers.get("Vary", "").split(",") if v.strip()}
+    headers["Vary"] = ", ".join(sorted(vary | {"Accept-Language", "Cookie"}))
+    if not entry.private:
+        headers.update(edge_headers(entry.tags))
+    return list(headers.items())
 
 
 class HtmlCache:
@@ -71,10 +95,22 @@ class HtmlCache:
         and anything but GET."""
         if request.method != "GET" or says_who(request.environ):
             return HtmlLookup(None, None, None, None)
-        key = _key(request, locale, viewer, host)
-        found, token = self.store.lookup(key)
+        key, found, token = self.find(request.environ, locale, viewer, host)
         kept = self._answer(request, found, HIT) if found is not None else None
         return HtmlLookup(self, key, token, kept)
+
+    def find(
+        self,
+        environ: Mapping[str, Any],
+        locale: str,
+        viewer: Mapping[str, Any],
+        host: str | None,
+    ) -> tuple[str, CachedPage | None, object]:
+        """The key of what a request is rendered for, the entry kept under it (if any) and
+        the token a refill passes on."""
+        key = html_key(environ, locale, viewer, host)
+        found, token = self.store.lookup(key)
+        return key, found, token
 
     def keep(
         self,
@@ -112,21 +148,8 @@ class HtmlCache:
         return self._answer(request, entry, STORED if stored else "portal-blocks; fwd=uri-miss")
 
     def _answer(self, request: Request, entry: CachedPage, status: str) -> Response:
-        headers = dict(entry.headers)
-        headers["ETag"] = entry.etag
-        # One reader's own (their text size): their browser revalidates, no one else keeps it.
-        headers["Cache-Control"] = (
-            "private, no-cache"
-            if entry.private
-            else f"public, max-age={entry.max_age}, must-revalidate"
-        )
-        headers["Cache-Status"] = status
-        vary = {v.strip() for v in headers.get("Vary", "").split(",") if v.strip()}
-        headers["Vary"] = ", ".join(sorted(vary | {"Accept-Language", "Cookie"}))
-        if not entry.private:
-            headers.update(edge_headers(entry.tags))
-        wanted = request.environ.get("HTTP_IF_NONE_MATCH")
-        if wanted is not None and (entry.etag in wanted or wanted.strip() == "*"):
+        headers = hit_headers(entry, status)
+        if not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
         return Response(entry.body, headers=headers)
 

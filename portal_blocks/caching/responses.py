@@ -85,3 +85,9 @@ def url_key(
     preferences = json_codec.dumps(viewer, sort_keys=True, default=str).decode() if viewer else ""
     material = f"GET\0{locale}\0{preferences}\0{host or ''}\0{query_string}"
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
+
+
+def not_modified(environ: Mapping[str, Any], etag: str) -> bool:
+    """Whether the request's ``If-None-Match`` names ``etag`` (or is ``*``)."""
+    wanted = environ.get("HTTP_IF_NONE_MATCH")
+    return wanted is not None and (etag in wanted or wanted.strip() == "*")

@@ -7,11 +7,13 @@ fresh install needs no compile step and no ``.mo`` can drift from its ``.po``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
@@ -19,6 +21,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 from werkzeug.wrappers import Request
 
 LOCALES = ("vi", "en")
@@ -71,12 +74,35 @@ def request_locale(request: Request | None, default: str, *, accept_language: bo
     """``lang`` argument, then (for API and fragment clients) ``Accept-Language``."""
     if request is None:
         return default
-    environ = request.environ
-    asks_lang = "lang=" in environ.get("QUERY_STRING", "")
-    if not asks_lang and not (accept_language and "HTTP_ACCEPT_LANGUAGE" in environ):
+    return environ_locale(request.environ, default, accept_language=accept_language)
+
+
+def environ_locale(
+    environ: Mapping[str, Any], default: str, *, accept_language: bool = True
+) -> str:
+    """:func:`request_locale` read from the WSGI environ: the one rule for the views and for
+    the answers given before Flask (``caching.warm_hits``)."""
+    query = environ.get("QUERY_STRING", "")
+    asks_lang = "lang=" in query
+    header = environ.get("HTTP_ACCEPT_LANGUAGE") if accept_language else None
+    if not asks_lang and not header:
         return default  # the common case, decided without parsing the URL's arguments
-    accept = request.accept_languages if accept_language else None
-    return pick_locale(request.args.get("lang") if asks_lang else None, accept, default)
+    requested = _lang_argument(query) if asks_lang else None
+    return pick_locale(requested, _accepted(header) if header else None, default)
+
+
+def _lang_argument(query: str) -> str | None:
+    """The first ``lang`` argument, as ``request.args.get("lang")`` reads it."""
+    for name, value in parse_qsl(query, keep_blank_values=True):
+        if name == "lang":
+            return value
+    return None
+
+
+@lru_cache(maxsize=256)
+def _accepted(header: str) -> LanguageAccept:
+    """Parsed once per distinct header (browsers send a handful), as werkzeug parses it."""
+    return parse_accept_header(header, LanguageAccept)
 
 
 @lru_cache(maxsize=16)
