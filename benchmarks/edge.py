@@ -30,7 +30,8 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
 
-from test_edge_varnish import free_ports, start_varnish  # noqa: E402
+from serving import free_ports  # noqa: E402
+from test_edge_varnish import start_varnish  # noqa: E402
 
 from portal_blocks import create_app  # noqa: E402
 from portal_blocks.db import db  # noqa: E402
