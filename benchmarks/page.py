@@ -10,8 +10,11 @@ Cases, each answering the reference page query of the demo article:
               article come from the page-data cache, as they do for every miss but the first
               after a write
       (b')    the same with the page-data cache emptied before each request (outside the
-              timing): the first read after an editor's change, which runs the page's SQL;
-              measured in a second pass, alternating with the floor only
+              timing): the page's SQL all run again; measured in a second pass, alternating
+              with the floor only
+      (b'')   the first read after an article's edit: before each request (outside the timing)
+              the tags that edit's commit invalidates are dropped from every cache, so the
+              article and the page's lists are read again, not its route and layout
   (c) warm    the persisted query (its sha256 id) over GET, answered by the response cache
   (d) 304     the same GET revalidated with If-None-Match
 
@@ -53,7 +56,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from portal_blocks import create_app  # noqa: E402
-from portal_blocks.cache_tags import ALL  # noqa: E402
+from portal_blocks.cache_tags import ALL, ARTICLES_TAG, article_tag  # noqa: E402
+from portal_blocks.caching import invalidation  # noqa: E402
 from portal_blocks.caching.persisted import sha256_hex  # noqa: E402
 from portal_blocks.db import db, recorded_statements  # noqa: E402
 from portal_blocks.state import get_state  # noqa: E402
@@ -142,6 +146,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "bare": lambda: client.get(FLOOR_URL),
         "cold": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "cold-data": lambda: client.post("/graphql", json=cold_payload(next(serial))),
+        "cold-edit": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "warm": lambda: client.get(GET_URL),
         "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
         "theme-warm": lambda: client.get(THEME_URL),
@@ -153,8 +158,16 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
     assert pages is not None, "the page-data cache is off (PORTAL_BLOCKS_PAGE_CACHE_SIZE=0)"
     html = get_state(app).caches.html
     assert html is not None
+    with app.app_context():
+        from portal_blocks.models import Article
+
+        edited = db.session.query(Article.id).filter_by(legacy_path=PATH).scalar()
+        db.session.remove()
+    # What committing an edit of the page's article invalidates (caching.invalidation.tags_for).
+    edit_tags = {article_tag(edited), ARTICLES_TAG}
     prepare: dict[str, Callable[[], object]] = {
         "cold-data": lambda: pages.store.invalidate(frozenset({ALL})),
+        "cold-edit": lambda: invalidation.invalidate(edit_tags),
         # Rendered anew each time: the page data stays cached, as after another page's edit.
         "theme-cold": lambda: html.store.invalidate(frozenset({ALL})),
         "fragment-cold": lambda: html.store.invalidate(frozenset({ALL})),
@@ -186,7 +199,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
     # floor of its own, so that it does not slow the cases the targets are about.
     passes = [
         ("floor", "bare", "cold", "warm", "304"),
-        ("floor", "cold-data"),
+        ("floor", "cold-data", "cold-edit"),
         # Apart: emptying the HTML cache for a cold case would empty it for the warm ones.
         ("floor", "theme-warm", "fragment-warm"),
         ("floor", "theme-cold", "fragment-cold"),
@@ -198,6 +211,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "warm": "(c) persisted query GET, warm cache",
         "304": "(d) persisted GET + If-None-Match (304)",
         "cold-data": "(b') page query, page-data cache cold too",
+        "cold-edit": "(b'') first read after an article's edit",
         "theme-warm": "(e) theme page, warm",
         "fragment-warm": "(f) fragment of the page's regions, warm",
         "theme-cold": "(e') theme page, rendered anew",

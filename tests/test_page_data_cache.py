@@ -17,7 +17,12 @@ from conftest import (
 
 from portal_blocks import create_app
 from portal_blocks.caching.front import BYPASS, STORED
-from portal_blocks.caching.page_data import decode_resolved, encode_resolved
+from portal_blocks.caching.page_data import (
+    WITH_ARTICLE,
+    decode_resolved,
+    encode_resolved,
+    path_key,
+)
 from portal_blocks.cli import cli
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.db import db
@@ -80,6 +85,49 @@ def test_an_article_edit_reaches_a_document_never_cached(cached_app):
     db.session.commit()
     _response, blocks = ask(client, TITLE_QUERY)
     assert blocks[1]["article"]["title"] == "Tiêu đề đã biên tập"
+
+
+def test_after_an_article_edit_only_the_article_is_read_again(cached_app):
+    """The route and the published layout are kept apart from the article: the first read
+    after an article's edit (the most common write) asks for the article alone; a publish
+    reads the layout again as well."""
+    client = cached_app.test_client()
+    register(client)
+    article = db.session.query(Article).filter_by(slug=REFERENCE_SLUG).one()
+    article.title = "Tiêu đề đã biên tập"
+    db.session.commit()
+    with count_statements() as after_edit:
+        _response, blocks = ask(client, TITLE_QUERY)
+    assert blocks[1]["article"]["title"] == "Tiêu đề đã biên tập"
+    assert len(after_edit) == 1 and "FROM article" in after_edit[0].sql, after_edit
+    with count_statements() as again:
+        ask(client, TITLE_QUERY.replace("Title(", "TitleAgain("))
+    assert again == []
+    placement = db.session.query(Placement).filter_by(block_type="Block_BanTin_Toolbar").one()
+    placement.settings = {**placement.settings, "dateFormat": "yyyy-MM-dd"}
+    db.session.commit()
+    publish_draft()
+    with count_statements() as after_publish:
+        assert ask(client, DATE_QUERY)[1][0]["dateText"] == "2021-11-10"
+    assert len(after_publish) == 3  # routes, the published layout, the article
+
+
+def test_a_path_with_no_page_keeps_no_entry(cached_app):
+    """A flood of made-up article addresses matches a route pattern but names no article:
+    none of them takes room from the pages that exist."""
+    client = cached_app.test_client()
+    store = cached_app.extensions["portal_blocks"].pages.store
+    paths = [f"/tin-tuc/khong-co-{n}" for n in range(5)]
+    for path in paths:
+        body = client.post(
+            "/graphql", json={"query": TITLE_QUERY, "variables": {"path": path}}
+        ).get_json()
+        assert body["data"]["page"] is None
+    for path in paths:  # neither the route and layout nor the whole resolution
+        for key in (path_key(path, "localhost"), path_key(path, "localhost") + WITH_ARTICLE):
+            assert store.lookup(key)[0] is None, path
+    ask(client, TITLE_QUERY)  # a page that exists is kept, under the same keys
+    assert store.lookup(path_key(REFERENCE_LEGACY_PATH, "localhost"))[0] is not None
 
 
 def test_a_published_layout_reaches_a_document_never_cached(cached_app):

@@ -18,6 +18,7 @@ from dataclasses import astuple
 
 from sqlalchemy.orm import Session
 
+from portal_blocks import json_codec
 from portal_blocks.cache_tags import ARTICLES_TAG, article_tag
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.content.queries import EMPTY, ArticleList, ArticleQuery, Category, fetch_lists
@@ -40,6 +41,9 @@ def path_key(path: str, host: str | None = None) -> str:
     material = f"{host or ''}\n{route_key(normalise_path(path))}"
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
+
+#: Appended to a path's key: its entry with the article (the bare key holds route and layout).
+WITH_ARTICLE = "+article"
 
 ListAnswers = tuple[ArticleList, ...]
 
@@ -91,27 +95,38 @@ class PageDataCache:
     ) -> ResolvedPath | None:
         """:func:`~portal_blocks.layout.routing.resolve_path` for readers, through the cache.
 
-        The article is kept with the route and layout only when the source announces its
-        changes; otherwise the entry holds the route and layout, and the article is asked of
-        the source on each request."""
+        Two entries per page: the route and the published layout (dropped by a route change or
+        a publish), and the whole resolution with the article (dropped as well by the
+        article's change). The first read after an article's edit, the most common write,
+        then asks only for the article, not again for the route and the layout. A source that
+        does not announce its changes is asked for the article on every request."""
         key = path_key(path, host)
-        found, token = self.store.lookup(key)
-        if found is None:
-            found = resolve_layout(session, path, host=host)
-            if found is None:
+        announces = announces_changes(source)
+        token: object = None
+        if announces:
+            found, token = self.store.lookup(key + WITH_ARTICLE)
+            if found is not None:
+                return found
+        layout, layout_token = self.store.lookup(key)
+        cached_layout = layout is not None
+        if layout is None:
+            layout = resolve_layout(session, path, host=host)
+            if layout is None:
                 return None
-            if announces_changes(source):
-                found = with_article(found, source)
-                if found is None:
-                    return None
-            self.store.put(key, found, found.tags(), token)
-        return with_article(found, source)
+        resolved = with_article(layout, source)
+        if resolved is None:  # no page: nothing is kept for its path
+            return None
+        if not cached_layout:
+            self.store.put(key, layout, layout.layout_tags(), layout_token)
+        if announces:
+            self.store.put(key + WITH_ARTICLE, resolved, resolved.tags(), token)
+        return resolved
 
 
 def encode_resolved(resolved: ResolvedPath) -> bytes:
     """JSON, not pickle: a shared Redis must not be able to make a process run code."""
     layout = resolved.layout
-    return json.dumps(
+    return json_codec.dumps(
         {
             "route": list(astuple(resolved.route)),
             "layout": list(astuple(layout)),
@@ -119,10 +134,8 @@ def encode_resolved(resolved: ResolvedPath) -> bytes:
             "placements": [p.snapshot() for p in resolved.placements],
             "article": resolved.article.to_json() if resolved.article else None,
             "category": list(astuple(resolved.category)) if resolved.category else None,
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+        }
+    )
 
 
 def decode_resolved(raw: bytes) -> ResolvedPath:
@@ -140,11 +153,9 @@ def decode_resolved(raw: bytes) -> ResolvedPath:
 
 
 def encode_lists(answers: ListAnswers) -> bytes:
-    return json.dumps(
-        [[[r.to_json() for r in a.records], a.has_next, a.end_cursor] for a in answers],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    return json_codec.dumps(
+        [[[r.to_json() for r in a.records], a.has_next, a.end_cursor] for a in answers]
+    )
 
 
 def decode_lists(raw: bytes) -> ListAnswers:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Select, bindparam, literal, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from portal_blocks.content.cursors import Cursor, InvalidListing, older_than
@@ -69,9 +69,13 @@ def read_lists(session: Session, queries: Sequence[ArticleQuery]) -> list[Articl
     """Every query's list, in order, in one statement (none for no query)."""
     if not queries:
         return []
-    # A branch with ORDER BY and LIMIT must be a subquery inside a compound select on SQLite.
-    branches = [select(_branch(i, q).subquery()) for i, q in enumerate(queries)]
-    statement = branches[0] if len(branches) == 1 else union_all(*branches)
+    statement: Select[Any] | CompoundSelect[Any]
+    if len(queries) == 1:  # the common page: one list, read as it is
+        statement = _branch(0, queries[0])
+    else:
+        # A branch with ORDER BY and LIMIT must be a subquery inside a compound select on
+        # SQLite (building one costs a proxy of every column, so only where it is needed).
+        statement = union_all(*(select(_branch(i, q).subquery()) for i, q in enumerate(queries)))
     found: list[list[ArticleRecord]] = [[] for _ in queries]
     for row in session.execute(statement):
         found[row.list_index].append(record_from_model(row))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -63,7 +63,9 @@ class ArticleRecord:
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``published_at`` in ISO 8601), for caches shared between hosts."""
-        data = asdict(self)
+        # Shallow: every field is text, a number, a date or a tuple of text, and ``asdict``
+        # deep-copies each one (most of the cost of keeping a page's lists in a cache).
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
         data["published_at"] = self.published_at.isoformat() if self.published_at else None
         return data
 
@@ -79,6 +81,9 @@ class ArticleRecord:
                 "category_path": tuple(category_path) if category_path is not None else None,
             }
         )
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(ArticleRecord))
 
 
 def record_from_model(article: Any) -> ArticleRecord:

@@ -242,10 +242,16 @@ class ResolvedPath:
         """The cache tags of every row the resolution read: a category exists while any of
         its articles does, so a category page's resolution reads every article."""
         article = self.article
-        tags = page_tags(self.layout.id, article.id if article is not None else None)
-        if article is not None:
+        if article is None:
+            tags = self.layout_tags()
+        else:
+            tags = page_tags(self.layout.id, article.id)
             tags |= {slug_tag(article.slug)}  # a CMS may announce a change by slug
         return tags | {ARTICLES_TAG} if self.route.category is not None else tags
+
+    def layout_tags(self) -> frozenset[str]:
+        """What the route and the layout alone read (no article, no category)."""
+        return page_tags(self.layout.id, None)
 
 
 Loaded = tuple[LayoutSnapshot, tuple[str, ...], tuple[PlacedBlock, ...]]
