@@ -12,6 +12,7 @@ import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, literal, tuple_
 
@@ -87,6 +88,14 @@ def _is_int(value: object) -> bool:
 
 def older_than(cursor: Cursor) -> ColumnElement[bool]:
     """Rows after ``cursor`` in newest-first order: the keyset condition of a next page."""
-    return tuple_(Article.published_at, Article.id) < tuple_(
+    return keyset_before(
         literal(cursor.published_at, Article.published_at.type), literal(cursor.id)
     )
+
+
+def keyset_before(
+    published_at: ColumnElement[Any], row_id: ColumnElement[Any]
+) -> ColumnElement[bool]:
+    """Rows after the one at (``published_at``, ``row_id``) in newest-first order, the two
+    given as values or as bound parameters (a statement built once and run with others)."""
+    return tuple_(Article.published_at, Article.id) < tuple_(published_at, row_id)

@@ -9,12 +9,14 @@ the page pays one round trip however many list blocks it shows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import CompoundSelect, Select, bindparam, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from portal_blocks.content.cursors import Cursor, InvalidListing, older_than
+from portal_blocks.content.cursors import Cursor, InvalidListing, keyset_before
 from portal_blocks.content.queries import ArticleList, ArticleQuery, Category, InvalidCursor
 from portal_blocks.content.records import ArticleRecord, record_from_model
 from portal_blocks.content.visibility import NOT_DELETED, VISIBLE_TO_READERS
@@ -43,41 +45,80 @@ def _cursor(after: str | None) -> Cursor | None:
         raise InvalidCursor(str(exc)) from None
 
 
-def _branch(index: int, query: ArticleQuery) -> Select[Any]:
-    conditions = [VISIBLE_TO_READERS]
-    limit = query.limit + 1  # one more tells whether a next page follows
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Which conditions a list's branch has: the statement is built once per page's shapes
+    (building a select of every record column costs more than running it) and run with the
+    lists' own values as parameters."""
+
+    slugs: bool
+    category: bool
+    exclude: bool
+    after: bool
+
+
+def _shape_and_values(index: int, query: ArticleQuery) -> tuple[_Shape, dict[str, Any]]:
+    values: dict[str, Any] = {f"limit_{index}": query.limit + 1}  # one more: a next page?
     if query.slugs is not None:
-        conditions.append(_TABLE.c.slug.in_([s for s in query.slugs if storable_text(s)]))
-        limit = len(query.slugs)
+        values[f"slugs_{index}"] = [s for s in query.slugs if storable_text(s)]
+        values[f"limit_{index}"] = len(query.slugs)
     if query.category is not None:
-        conditions.append(_TABLE.c.category_slug == query.category)
+        values[f"category_{index}"] = query.category
     own_id = row_id(query.exclude) if query.exclude is not None else None
     if own_id is not None:
-        conditions.append(_TABLE.c.id != own_id)
+        values[f"exclude_{index}"] = own_id
     cursor = _cursor(query.after)
     if cursor is not None:
-        conditions.append(older_than(cursor))
+        values[f"after_at_{index}"] = cursor.published_at
+        values[f"after_id_{index}"] = cursor.id
+    shape = _Shape(
+        slugs=query.slugs is not None,
+        category=query.category is not None,
+        exclude=own_id is not None,
+        after=cursor is not None,
+    )
+    return shape, values
+
+
+def _branch(index: int, shape: _Shape) -> Select[Any]:
+    conditions = [VISIBLE_TO_READERS]
+    if shape.slugs:
+        conditions.append(_TABLE.c.slug.in_(bindparam(f"slugs_{index}", expanding=True)))
+    if shape.category:
+        conditions.append(_TABLE.c.category_slug == bindparam(f"category_{index}"))
+    if shape.exclude:
+        conditions.append(_TABLE.c.id != bindparam(f"exclude_{index}"))
+    if shape.after:
+        published_at = bindparam(f"after_at_{index}", type_=_TABLE.c.published_at.type)
+        conditions.append(keyset_before(published_at, bindparam(f"after_id_{index}")))
     return (
         select(literal(index).label("list_index"), *_RECORD_COLUMNS)
         .where(*conditions)
         .order_by(*_NEWEST_FIRST)
-        .limit(limit)
+        .limit(bindparam(f"limit_{index}"))
     )
+
+
+@lru_cache(maxsize=256)
+def _statement(shapes: tuple[_Shape, ...]) -> Select[Any] | CompoundSelect[Any]:
+    if len(shapes) == 1:  # the common page: one list, read as it is
+        return _branch(0, shapes[0])
+    # A branch with ORDER BY and LIMIT must be a subquery inside a compound select on SQLite.
+    return union_all(*(select(_branch(i, shape).subquery()) for i, shape in enumerate(shapes)))
 
 
 def read_lists(session: Session, queries: Sequence[ArticleQuery]) -> list[ArticleList]:
     """Every query's list, in order, in one statement (none for no query)."""
     if not queries:
         return []
-    statement: Select[Any] | CompoundSelect[Any]
-    if len(queries) == 1:  # the common page: one list, read as it is
-        statement = _branch(0, queries[0])
-    else:
-        # A branch with ORDER BY and LIMIT must be a subquery inside a compound select on
-        # SQLite (building one costs a proxy of every column, so only where it is needed).
-        statement = union_all(*(select(_branch(i, q).subquery()) for i, q in enumerate(queries)))
+    shapes: list[_Shape] = []
+    values: dict[str, Any] = {}
+    for index, query in enumerate(queries):
+        shape, own = _shape_and_values(index, query)
+        shapes.append(shape)
+        values.update(own)
     found: list[list[ArticleRecord]] = [[] for _ in queries]
-    for row in session.execute(statement):
+    for row in session.execute(_statement(tuple(shapes)), values):
         found[row.list_index].append(record_from_model(row))
     return [_answer(query, records) for query, records in zip(queries, found, strict=True)]
 
