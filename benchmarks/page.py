@@ -31,6 +31,7 @@ demand; it is not part of the test suite.
     .venv/bin/python benchmarks/page.py --gunicorn [--workers 3 --clients 4 --seconds 20]
     .venv/bin/python benchmarks/page.py --redis-url redis://127.0.0.1:6379/15  (either mode)
     .venv/bin/python benchmarks/page.py --redis-url ... --near-cache  (and each process's tier)
+    .venv/bin/python benchmarks/page.py --reference-page  (the reference page's two blocks only)
 """
 
 from __future__ import annotations
@@ -99,16 +100,17 @@ def build_app(database_url: str, floor: dict | None = None) -> Flask:
     return app
 
 
-def prepare_database(database_url: str) -> None:
-    """Migrate, load the demo content, register the persisted query; returns nothing."""
+def prepare_database(database_url: str, *, reference_only: bool = False) -> None:
+    """Migrate and load the demo portal (the article page: Toolbar, ViewData, "Tin khác"), or
+    with ``reference_only`` the reference page alone (its two blocks, no list)."""
     from flask_migrate import upgrade
 
-    from portal_blocks.demo import load_demo
+    from portal_blocks.demo import load_demo, load_reference
 
     app = build_app(database_url)
     with app.app_context():
         upgrade()
-        load_demo(db.session)
+        (load_reference if reference_only else load_demo)(db.session)
         db.session.remove()
         db.engine.dispose()
 
@@ -384,6 +386,11 @@ def main() -> None:
         "--near-cache", action="store_true", help="with --redis-url: each process's near tier"
     )
     parser.add_argument(
+        "--reference-page",
+        action="store_true",
+        help="only the reference page (two blocks, no list) instead of the demo portal",
+    )
+    parser.add_argument(
         "--database-url",
         default=None,
         help="default: a fresh SQLite file in a temporary folder",
@@ -395,7 +402,7 @@ def main() -> None:
     print("caches:", where + (", with each process's near tier" if args.near_cache else ""))
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.db"
-        prepare_database(database_url)
+        prepare_database(database_url, reference_only=args.reference_page)
         if args.gunicorn:
             under_gunicorn(args.workers, args.clients, args.seconds, database_url)
         else:
