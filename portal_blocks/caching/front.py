@@ -1,11 +1,12 @@
 """The request path in front of the GraphQL view.
 
-A warm hit is answered here, before strawberry runs and with no SQL. A GET is keyed by its raw
-query string (the persisted-query id and the variables, unparsed), a POST by its document hash
-(of the text, or the persisted-query id), variables and operation name; both add the language
-and the viewer's display preferences. ``If-None-Match`` turns a hit into a 304. A miss
-resolves the persisted query, runs the view, and stores the response when the resolvers
-declared what it depends on and it carries no error.
+A warm hit is answered here, before strawberry runs and with no SQL (the anonymous GETs among
+them already before Flask, by :mod:`portal_blocks.caching.warm_hits`, with the same lookup).
+A GET is keyed by its raw query string (the persisted-query id and the variables, unparsed),
+a POST by its document hash (of the text, or the persisted-query id), variables and operation
+name; both add the language and the viewer's display preferences. ``If-None-Match`` turns a
+hit into a 304. A miss resolves the persisted query, runs the view, and stores the response
+when the resolvers declared what it depends on and it carries no error.
 
 Never read from or written to the shared cache: requests with an ``Authorization`` header or
 an editor's session cookie, responses that read drafts (previews), mutations, responses with
