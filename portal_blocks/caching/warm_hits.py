@@ -47,10 +47,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: The endpoints whose hits this layer answers, and whether their language follows
-#: ``Accept-Language`` (API and fragment clients) or only an explicit ``lang`` (theme pages).
+#: Our blueprint's endpoints start so (flask-cors is on it when CORS origins are set).
 BLUEPRINT = "portal_blocks."
 GRAPHQL_ENDPOINT = "portal_blocks.graphql"
+#: The HTML endpoints whose hits this layer answers, and whether their language follows
+#: ``Accept-Language`` (fragment clients) or only an explicit ``lang`` (theme pages).
 HTML_ENDPOINTS = {
     "portal_blocks.page_fragment": True,
     "portal_blocks.block_fragment": True,
