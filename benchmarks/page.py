@@ -76,8 +76,9 @@ GET_URL = "/graphql?" + urlencode({"extensions": EXTENSIONS, "variables": VARIAB
 THEME_URL = PATH
 FRAGMENT_URL = "/fragments/page?" + urlencode({"path": PATH})
 FLOOR_URL = "/_floor"
-#: The gunicorn cases (theme page and fragment: warm hits of the HTML cache).
-CASES = ("floor", "cold", "warm", "304", "theme", "fragment")
+#: The gunicorn cases: theme page and fragment warm (hits of the HTML cache) and cold (each
+#: request at another address, so rendered anew; the page data stays cached).
+CASES = ("floor", "cold", "warm", "304", "theme", "fragment", "theme-cold", "fragment-cold")
 
 
 def build_app(database_url: str, floor: dict | None = None) -> Flask:
@@ -264,6 +265,10 @@ def _request(port: int, case: str, etag: str, n: int) -> int:
             conn.request("GET", THEME_URL)
         elif case == "fragment":
             conn.request("GET", FRAGMENT_URL)
+        elif case == "theme-cold":  # an argument the page ignores: another address, a miss
+            conn.request("GET", f"{THEME_URL}?r={n}")
+        elif case == "fragment-cold":
+            conn.request("GET", f"{FRAGMENT_URL}&r={n}")
         else:
             conn.request("GET", GET_URL, headers={"If-None-Match": etag})
         response = conn.getresponse()
@@ -360,13 +365,13 @@ def under_gunicorn(workers: int, clients: int, seconds: float, database_url: str
         f"gunicorn, {workers} sync workers on 127.0.0.1, {clients} client processes, "
         f"{rounds} rounds of 1 s per case, a new connection per request"
     )
-    print(f"{'case':<12}{'req/s':>9}{'% of floor':>12}{'p50 µs':>10}{'p99 µs':>10}{'errors':>8}")
+    print(f"{'case':<14}{'req/s':>9}{'% of floor':>12}{'p50 µs':>10}{'p99 µs':>10}{'errors':>8}")
     for case in CASES:
         samples = sorted(latencies[case])
         p50 = samples[len(samples) // 2]
         p99 = samples[max(0, int(len(samples) * 0.99) - 1)]
         print(
-            f"{case:<12}{rates[case]:>9.0f}{rates[case] / rates['floor'] * 100:>11.0f}%"
+            f"{case:<14}{rates[case]:>9.0f}{rates[case] / rates['floor'] * 100:>11.0f}%"
             f"{p50 * 1e6:>10.0f}{p99 * 1e6:>10.0f}{failed[case]:>8}"
         )
 
