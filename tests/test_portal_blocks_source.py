@@ -2,16 +2,19 @@
 portal-blocks): the upstream is a real app serving the demo portal on a loopback port. The
 reference page reads the same, block by block; a miss costs one request to the CMS (two with
 "Tin khác"), a hit none; the webhook makes the next read fresh; with the CMS down, a cached
-page is still served and an uncached one fails cleanly and quickly."""
+page is still served (an expired GraphQL answer too, said to be stale) and an uncached one
+fails cleanly and quickly."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from cache_support import apq
 from conftest import REFERENCE_SLUG, demo_content
 from flask import Flask
 from remote_portal import portal_reading, requests_to_cms
@@ -19,6 +22,8 @@ from serving import served
 from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET, call
 
+from portal_blocks.caching.front import STALE
+from portal_blocks.caching.persisted import sha256_hex
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import REFERENCE_LAYOUT, demo_articles
 from portal_blocks.state import get_state
@@ -71,6 +76,42 @@ def test_without_a_webhook_secret_pages_are_kept_at_most_source_max_age(upstream
     again = client.post("/graphql", json=PAGE_QUERY)
     assert not again.headers["Cache-Status"].endswith("hit")
     assert requests_to_cms(app) > before
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_with_the_cms_down_an_expired_answer_is_served_stale_not_an_error(upstream, tmp_path):
+    """A CMS that announces nothing: its answers expire after SOURCE_MAX_AGE. While it is
+    down, readers get the expired answer (said so, and kept by no one downstream) rather than
+    a 503; a page never kept still fails as before."""
+    app = portal_over(upstream, tmp_path / "stale.db", PORTAL_BLOCKS_SOURCE_MAX_AGE=1)
+    client = app.test_client()
+    register_query = {**PAGE_QUERY, "extensions": apq(sha256_hex(PAGE_QUERY["query"]))}
+    first = client.post("/graphql", json=register_query)
+    assert first.headers["Cache-Status"].endswith("stored")
+    by_id = {"extensions": json.dumps(apq(sha256_hex(PAGE_QUERY["query"])))}
+    kept_get = client.get("/graphql", query_string=by_id)
+    assert kept_get.headers["Cache-Status"].endswith("stored")
+    upstream.stop()
+    time.sleep(1.1)
+    for stale in (
+        client.post("/graphql", json=PAGE_QUERY),
+        client.get("/graphql", query_string=by_id),  # through the layer, then the front
+    ):
+        assert stale.status_code == 200, stale.get_data(as_text=True)
+        assert stale.get_data() == first.get_data()
+        assert stale.headers["Cache-Status"] == STALE
+        assert stale.headers["Cache-Control"] == "no-store"
+        assert "Retry-After" not in stale.headers
+    revalidated = client.get(
+        "/graphql", query_string=by_id, headers={"If-None-Match": kept_get.headers["ETag"]}
+    )
+    assert revalidated.status_code == 304
+    never_kept = client.post(
+        "/graphql", json={"query": '{ page(path: "/tin-tuc/khong-co-0000") { path } }'}
+    )
+    assert never_kept.status_code == 503
+    assert never_kept.get_json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
     with app.app_context():
         db.engine.dispose()
 

@@ -8,6 +8,10 @@ name; both add the language and the viewer's display preferences. ``If-None-Matc
 hit into a 304. A miss resolves the persisted query, runs the view, and stores the response
 when the resolvers declared what it depends on and it carries no error.
 
+An entry that has expired (it read a CMS that announces no changes) is kept until its refill
+succeeds: when the refill fails because a dependency did (the CMS, the database), the expired
+answer is given instead of the error, marked stale and stored by no one downstream.
+
 Never read from or written to the shared cache: requests with an ``Authorization`` header or
 an editor's session cookie, responses that read drafts (previews), mutations, responses with
 errors. Each GraphQL answer says what the cache did in an RFC 9211 ``Cache-Status`` header
@@ -38,6 +42,7 @@ from portal_blocks.caching.responses import (
 )
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.layout.routing import host_of_environ
+from portal_blocks.observability import observed
 from portal_blocks.text.nul import utf8_encodable
 
 EXCHANGE = "portal_blocks.exchange"
@@ -48,6 +53,10 @@ HIT = "portal-blocks; hit"
 MISS = "portal-blocks; fwd=uri-miss"
 STORED = "portal-blocks; fwd=uri-miss; stored"
 BYPASS = "portal-blocks; fwd=bypass"
+#: An expired entry answered because refilling it failed (RFC 5861's stale-if-error).
+STALE = "portal-blocks; hit; detail=stale-if-error"
+#: The error codes of a dependency that failed (the CMS, the database), not of the request.
+DEPENDENCY_FAILED = frozenset({"UPSTREAM_UNAVAILABLE", "UPSTREAM_ERROR", "SERVICE_UNAVAILABLE"})
 
 ViewerLoader = Callable[[Request], dict[str, Any]]
 
@@ -235,8 +244,13 @@ class Front:
             headers.update(edge_headers(entry.tags))
         return headers
 
-    def answer(self, request: Request, entry: CachedResponse, locale: str) -> Response:
-        headers = self.headers(entry, HIT, locale)
+    def answer(
+        self, request: Request, entry: CachedResponse, locale: str, status: str = HIT
+    ) -> Response:
+        headers = self.headers(entry, status, locale)
+        if status == STALE:
+            # Kept by no one downstream: the next request tries the source again.
+            headers["Cache-Control"] = NO_STORE
         if request.method == "GET" and not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
         return Response(entry.body, content_type="application/json", headers=headers)
@@ -281,8 +295,7 @@ class Front:
         if environ["REQUEST_METHOD"] != "GET" or not query_string:
             return _NO_LOOKUP
         key = url_key(query_string, locale, viewer, host)
-        entry, token = self.store.lookup(key)
-        return Lookup(key, fresh(entry), token, shared=True)
+        return self._looked_up(key)
 
     def _by_operation(
         self,
@@ -312,8 +325,13 @@ class Front:
             viewer,
             host,
         )
+        return self._looked_up(key)
+
+    def _looked_up(self, key: str) -> Lookup:
         entry, token = self.store.lookup(key)
-        return Lookup(key, fresh(entry), token, shared=True)
+        current = fresh(entry)
+        stale = entry if current is None else None
+        return Lookup(key, current, token, shared=True, stale=stale)
 
     def _prepared(self, operation: Operation) -> GraphQLRequestData:
         """The operation as the view runs it, its persisted query resolved."""
@@ -356,6 +374,11 @@ class Front:
     ) -> Response:
         """Store the view's answer when it may be shared, and say what the cache did."""
         result, context = exchange.result, exchange.context
+        if lookup.stale is not None and _a_dependency_failed(result):
+            record = observed()
+            if record is not None:  # the answer is the stale one, not the failure's 503
+                record.status = record.retry_after = None
+            return self.answer(request, lookup.stale, locale, STALE)
         if not _storable(response, result, context):
             _forbid_storing(request, response, NO_STORE)
             response.headers["Cache-Status"] = MISS if lookup.shared else BYPASS
@@ -400,9 +423,20 @@ class Lookup:
     token: object
     #: Whether the answer may go to a shared entry (anonymous, a document we can name).
     shared: bool
+    #: An entry kept under the key that has expired (it read a CMS that announces no
+    #: changes): answered instead of an error when a dependency fails on the refill.
+    stale: CachedResponse | None = None
 
 
 _NO_LOOKUP = Lookup(None, None, None, shared=False)
+
+
+def _a_dependency_failed(result: ExecutionResult | None) -> bool:
+    """Whether the run failed only because a dependency did (an answer from the cache, even
+    expired, is then better than none)."""
+    if result is None or not result.errors:
+        return False
+    return all((error.extensions or {}).get("code") in DEPENDENCY_FAILED for error in result.errors)
 
 
 def _storable(response: Response, result: ExecutionResult | None, context: Any) -> bool:
