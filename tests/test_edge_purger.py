@@ -1,7 +1,7 @@
 """The edge purger's life: it purges while its app lives, and stops when the app goes away.
 
 Varnish itself is in ``test_edge_varnish.py``; here the edge is a loopback port nothing listens
-on, or a tiny HTTP server that records the purges it receives.
+on, or a served app that records the purges it receives.
 """
 
 from __future__ import annotations
@@ -10,52 +10,45 @@ import gc
 import logging
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from serving import free_ports
+from flask import Flask, request
+from serving import free_ports, served
 
 from portal_blocks.caching import invalidation
 from portal_blocks.caching.edge import PURGE_HEADER, EdgePurger
 
 
-class _Recorder(BaseHTTPRequestHandler):
-    received: list[str] = []
-
-    def do_PURGE(self) -> None:
-        type(self).received.append(self.headers[PURGE_HEADER])
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the test reads what was received."""
+@pytest.fixture
+def received() -> list[str]:
+    """The keys of every purge the recording edge got, in order."""
+    return []
 
 
 @pytest.fixture
-def edge_url() -> Iterator[str]:
-    _Recorder.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+def edge_url(received: list[str]) -> Iterator[str]:
+    edge = Flask("edge")
+
+    @edge.route("/", methods=["PURGE"])
+    def purge() -> str:
+        received.append(request.headers[PURGE_HEADER])
+        return ""
+
+    with served(edge) as url:
+        yield url + "/"
 
 
 def _purge_threads() -> int:
     return sum(t.name == "portal-blocks-edge-purge" for t in threading.enumerate())
 
 
-def test_a_commit_purges_exactly_its_keys_at_the_edge(edge_url: str) -> None:
+def test_a_commit_purges_exactly_its_keys_at_the_edge(edge_url: str, received: list[str]) -> None:
     purger = EdgePurger([edge_url], retry_delays=())
     invalidation.register(purger)
     try:
         invalidation.invalidate({"article:7", "layout:2"})
         assert purger.wait_until_sent(5)
-        assert _Recorder.received == ["article:7 layout:2"]
+        assert received == ["article:7 layout:2"]
         assert (purger.sent, purger.failed) == (1, 0)
     finally:
         purger.close()
@@ -77,7 +70,9 @@ def test_an_unreachable_edge_is_retried_then_logged_once(
         purger.close()
 
 
-def test_a_closed_purger_purges_nothing_more_and_its_thread_ends(edge_url: str) -> None:
+def test_a_closed_purger_purges_nothing_more_and_its_thread_ends(
+    edge_url: str, received: list[str]
+) -> None:
     purger = EdgePurger([edge_url], retry_delays=())
     invalidation.register(purger)
     purger.invalidate(frozenset({"article:1"}))
@@ -89,7 +84,7 @@ def test_a_closed_purger_purges_nothing_more_and_its_thread_ends(edge_url: str) 
     assert not thread.is_alive()
     invalidation.invalidate({"article:2"})  # a later commit in the process
     assert purger.wait_until_sent(5)
-    assert _Recorder.received == ["article:1"]
+    assert received == ["article:1"]
 
 
 def test_a_discarded_purger_stops_purging_edges_only_its_app_knew(

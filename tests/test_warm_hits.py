@@ -18,6 +18,7 @@ import pytest
 from cache_support import get_params, register
 from conftest import BUILT_IN_ONLY, REFERENCE_LEGACY_PATH, REFERENCE_SLUG, _token, demo_content
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal_blocks import PortalBlocks, create_app
 from portal_blocks.caching.warm_hits import WarmHits
@@ -43,10 +44,14 @@ class Counted:
     """Counts the requests the layer hands on to Flask."""
 
     app: Flask
+    #: The path of each, and the host it was for (as ProxyFix forwarded it, if any).
     reached_flask: list[str] = field(default_factory=list)
+    hosts: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         layer = self.app.wsgi_app
+        if isinstance(layer, ProxyFix):  # the layer goes inside it
+            layer = layer.app
         assert isinstance(layer, WarmHits), "the layer is on by default"
         inner = layer.wsgi_app
 
@@ -54,6 +59,7 @@ class Counted:
             environ: dict[str, Any], start_response: Callable[..., Any]
         ) -> Iterable[bytes]:
             self.reached_flask.append(environ["PATH_INFO"])
+            self.hosts.append(environ["HTTP_HOST"])
             return inner(environ, start_response)
 
         layer.wsgi_app = counting
@@ -278,30 +284,19 @@ def test_behind_trusted_proxies_hits_are_keyed_by_the_forwarded_host(database_ur
     forwarded, as for the views (a page's path may name another page on another host)."""
     app = app_with(database_url, PORTAL_BLOCKS_TRUSTED_PROXIES=1)
     with demo_content(app):
-        layer = app.wsgi_app.app  # ProxyFix's inner app
-        assert isinstance(layer, WarmHits)
-        reached: list[str] = []
-        inner = layer.wsgi_app
-
-        def counting(environ, start_response):
-            reached.append(environ["HTTP_HOST"])
-            return inner(environ, start_response)
-
-        layer.wsgi_app = counting
+        counted = Counted(app)
         client = app.test_client()
         one = {"X-Forwarded-Host": "sokhdt.example.vn"}
         other = {"X-Forwarded-Host": "sotc.example.vn"}
         warm(client, ARTICLE, {}, **one)
         client.get(ARTICLE, headers=one)
         client.get(ARTICLE, headers=other)
-        assert reached == ["sokhdt.example.vn", "sotc.example.vn"]
+        assert counted.hosts == ["sokhdt.example.vn", "sotc.example.vn"]
 
 
 def test_the_layer_goes_inside_a_hosts_proxyfix_and_not_around_other_middleware(
     database_url, migrated_app
 ):
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
     proxied = Flask("host")
     proxied.config.update(PORTAL_BLOCKS_DATABASE_URL=database_url, **BUILT_IN_ONLY)
     proxied.wsgi_app = ProxyFix(proxied.wsgi_app, x_host=1)  # type: ignore[method-assign]
