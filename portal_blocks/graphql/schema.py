@@ -38,6 +38,7 @@ from portal_blocks.graphql.errors import (
     UnknownBlockTypeError,
     log_errors,
 )
+from portal_blocks.graphql.executor import PortalExecutor
 from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.limits import DEFAULT_MAX_COST, operation_limits
 from portal_blocks.graphql.page import PageType
@@ -205,6 +206,7 @@ def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSche
         mutation=Mutation,
         types=[t.graphql_type for t in block_types],
         extensions=[lambda: OperationPolicy(limits.max_tokens, rules, documents)],
+        execution_context_class=PortalExecutor,
         config=StrawberryConfig(disable_field_suggestions=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )

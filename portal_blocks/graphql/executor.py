@@ -1,0 +1,233 @@
+"""graphql-core's executor, without the work a page query repeats on every request.
+
+Two costs dominate executing a page query on a response-cache miss (``benchmarks/page.py``),
+and :class:`PortalExecutor` (the schema's ``execution_context_class``: graphql-core's and
+strawberry's extension point for this) removes both, leaving every other step, every error
+and every null to graphql-core:
+
+- **Collecting sub-fields.** graphql-core works out, for each object it completes, which
+  fields of the document apply to that object's type, and keeps the answer for one request
+  only. For a document without directives the answer depends on nothing but the document
+  and the type, so it is kept with the parsed document (cached and shared by requests) and
+  worked out once.
+- **Leaf fields.** Most fields of a page query are leaves that strawberry resolves by reading
+  an attribute (``title``, ``id``, ``position``, ``__typename``). graphql-core still builds a
+  resolve-info object, looks at the arguments, calls through strawberry's wrapper, checks
+  twice for an awaitable and walks ``complete_value`` for each. Here such a field is read
+  directly: the attribute, then the scalar's or enum's own ``coerce_output_value`` (what
+  ``complete_leaf_value`` calls). Anything out of the ordinary (a null where the type forbids
+  it, a value the scalar refuses, an exception, an awaitable) is handed to graphql-core's
+  ``execute_field``, which reads the field again (an attribute read has no side effect) and
+  reports it exactly as it always does. Fields with a resolver of their own, with arguments,
+  or of object, interface, union or nested list type always go to graphql-core.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    GraphQLField,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+)
+from graphql.execution.collect_fields import CollectedFields
+from graphql.language import Node, OperationDefinitionNode, Visitor, visit
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+TYPENAME = "__typename"
+
+
+@dataclass(frozen=True, slots=True)
+class LeafRead:
+    """How to read one leaf field of one object type."""
+
+    #: strawberry's resolver of a basic field: ``resolve(source, None)`` reads the attribute;
+    #: None for ``__typename``, which is the parent type's name.
+    resolve: Callable[..., Any] | None
+    coerce: Callable[[Any], Any]
+    non_null: bool
+    #: A list of leaves (``[String!]!``): each item coerced, none of them null.
+    many: bool = False
+    non_null_items: bool = False
+
+
+def leaf_read(field: GraphQLField) -> LeafRead | None:
+    """The fast read of ``field``, or None when graphql-core must execute it."""
+    resolve = field.resolve
+    if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
+        return None
+    return _shape(field.type, resolve)
+
+
+def _shape(type_: GraphQLOutputType, resolve: Callable[..., Any] | None) -> LeafRead | None:
+    inner: Any = get_nullable_type(type_)
+    non_null = inner is not type_
+    if is_leaf_type(inner):
+        return LeafRead(resolve, inner.coerce_output_value, non_null)
+    if is_list_type(inner):
+        item: Any = get_nullable_type(inner.of_type)
+        non_null_items = item is not inner.of_type
+        if is_leaf_type(item):
+            return LeafRead(resolve, item.coerce_output_value, non_null, True, non_null_items)
+    return None
+
+
+class _FindDirective(Visitor):
+    found = False
+
+    def enter_directive(self, *_args: object) -> object:
+        self.found = True
+        return self.BREAK
+
+
+def has_directives(node: Node) -> bool:
+    """Whether ``node`` holds a directive (``@include``, ``@skip``, ``@defer``...) anywhere:
+    fields are then collected by the variables and the delivery of each request."""
+    finder = _FindDirective()
+    visit(node, finder)
+    return finder.found
+
+
+@dataclass(frozen=True, slots=True)
+class _SharedCollection:
+    """The sub-fields collected for one operation, shared by every request that runs it."""
+
+    #: The operation and its fragments, held so the node ids in the keys stay theirs.
+    definitions: tuple[Node, ...]
+    #: (type, ids of the field nodes) -> the collected sub-fields; None when the collection
+    #: depends on the request (directives, fragment arguments).
+    collected: dict[tuple[Any, ...], CollectedFields] | None
+
+
+#: By ``id`` of the operation node (the parsed documents are cached and shared). Bounded like
+#: the document cache it mirrors: when full, it starts again.
+_shared: dict[int, _SharedCollection] = {}
+MAX_OPERATIONS = 512
+
+
+#: What :func:`_coerced` gives for a value graphql-core must complete (and report) itself.
+FALLBACK: Any = object()
+
+
+def _coerced(read: LeafRead, value: Any) -> Any:
+    if value is None:
+        if read.non_null:
+            return FALLBACK
+        return None
+    if isinstance(value, Exception):
+        return FALLBACK
+    if not read.many:
+        coerced = read.coerce(value)
+        if coerced is None or coerced is Undefined:
+            return FALLBACK
+        return coerced
+    if not isinstance(value, list | tuple):
+        return FALLBACK
+    items: list[Any] = []
+    for item in value:
+        if item is None:
+            if read.non_null_items:
+                return FALLBACK
+            items.append(None)
+            continue
+        coerced = read.coerce(item)
+        if coerced is None or coerced is Undefined:
+            return FALLBACK
+        items.append(coerced)
+    return items
+
+
+class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
+    """graphql-core's executor, with sub-fields collected once per document and basic leaf
+    fields read directly (see the module)."""
+
+    #: Per object type, per field name: its fast read or None. Built on first use; a
+    #: schema's types are fixed, and a process builds a handful of schemas at most.
+    _reads: dict[GraphQLObjectType, dict[str, LeafRead | None]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # strawberry always passes a middleware manager; only one holding middleware (an
+        # extension with a ``resolve`` hook) must see every field.
+        manager = self.middleware_manager
+        self._wrapped = manager is not None and bool(manager.middlewares)
+
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: Any,
+        path: Any,
+        position_context: Any,
+    ) -> Any:
+        node = field_details_list[0].node
+        name = node.name.value
+        if node.arguments or self._wrapped:
+            return super().execute_field(
+                parent_type, source, field_details_list, path, position_context
+            )
+        if name == TYPENAME:
+            return parent_type.name
+        read = self._read(parent_type, name)
+        if read is not None:
+            try:
+                value = read.resolve(source, None) if read.resolve is not None else None
+                if not self.is_awaitable(value):
+                    coerced = _coerced(read, value)
+                    if coerced is not FALLBACK:
+                        return coerced
+            except Exception:  # graphql-core reads the field again, and reports what it meets
+                pass
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def collect_subfields(
+        self, return_type: GraphQLObjectType, field_details_list: Any
+    ) -> CollectedFields:
+        memo = self._shared_memo()
+        if memo is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key = (return_type, *(id(details.node) for details in field_details_list))
+        collected = memo.get(key)
+        if collected is None:
+            collected = memo[key] = super().collect_subfields(return_type, field_details_list)
+        return collected
+
+    def _shared_memo(self) -> dict[tuple[Any, ...], CollectedFields] | None:
+        operation = self.operation
+        shared = _shared.get(id(operation))
+        if shared is None or shared.definitions[0] is not operation:
+            shared = _shared_collection(operation, self.fragment_definitions)
+            if len(_shared) >= MAX_OPERATIONS:
+                _shared.clear()
+            _shared[id(operation)] = shared
+        return shared.collected
+
+    def _read(self, parent_type: GraphQLObjectType, name: str) -> LeafRead | None:
+        reads = self._reads.get(parent_type)
+        if reads is None:
+            reads = self._reads.setdefault(parent_type, {})
+        if name not in reads:
+            field = parent_type.fields.get(name)
+            reads[name] = leaf_read(field) if field is not None else None
+        return reads[name]
+
+
+def _shared_collection(
+    operation: OperationDefinitionNode, fragments: dict[str, Any]
+) -> _SharedCollection:
+    definitions = (operation, *fragments.values())
+    if any(has_directives(definition) for definition in definitions) or any(
+        getattr(fragment, "variable_definitions", None) for fragment in fragments.values()
+    ):
+        # Fields collected by each request's variables (or fragment arguments).
+        return _SharedCollection(definitions, None)
+    return _SharedCollection(definitions, {})

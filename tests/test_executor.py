@@ -1,0 +1,287 @@
+"""The schema's executor (graphql/executor.py) answers exactly as graphql-core's does.
+
+Each document runs twice, once with :class:`PortalExecutor` and once with strawberry's own
+execution context (graphql-core unchanged); data and errors (messages, paths, locations)
+must be equal, including where a leaf breaks its type and where directives make the fields
+depend on the variables. The page query of the demo portal is compared too.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from graphql import parse
+from graphql.execution import executor as graphql_executor
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from portal_blocks.graphql import executor as portal_executor
+from portal_blocks.graphql.executor import PortalExecutor, has_directives
+from portal_blocks.state import get_state
+
+
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+    BLUE = "blue"
+
+
+@strawberry.interface
+class Node:
+    id: strawberry.ID
+
+
+@strawberry.type
+class Thing(Node):
+    name: str
+    count: int
+    colour: Colour
+    tags: list[str]
+    maybe: str | None
+    maybe_tags: list[str | None] | None
+
+    @strawberry.field
+    def shout(self, times: int = 1) -> str:
+        return self.name.upper() * times
+
+
+@strawberry.type
+class Other(Node):
+    label: str
+
+
+def broken_thing() -> Thing:
+    """A Thing whose attributes break their declared types."""
+    thing = Thing(
+        id="b1", name="", count=0, colour=Colour.RED, tags=[], maybe=None, maybe_tags=None
+    )
+    thing.name = None  # type: ignore[assignment]  # a null where String! is declared
+    thing.count = "many"  # type: ignore[assignment]  # not an Int
+    thing.colour = "green"  # type: ignore[assignment]  # not a Colour
+    thing.tags = ["a", None]  # type: ignore[list-item]  # a null item in [String!]!
+    return thing
+
+
+class BrokenOther(Other):
+    """An Other whose label cannot be read."""
+
+    @property  # type: ignore[override]
+    def label(self) -> str:
+        raise RuntimeError("label unavailable")
+
+
+THINGS: list[Any] = [
+    Thing(id="t1", name="một", count=1, colour=Colour.RED, tags=["x"], maybe=None, maybe_tags=[]),
+    Other(id="o1", label="khác"),
+    Thing(
+        id="t2",
+        name="hai",
+        count=2,
+        colour=Colour.BLUE,
+        tags=[],
+        maybe="có",
+        maybe_tags=["a", None],
+    ),
+]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def nodes(self) -> list[Node]:
+        return THINGS
+
+    @strawberry.field
+    def broken(self) -> Thing | None:
+        return broken_thing()
+
+    @strawberry.field
+    def broken_other(self) -> Other:
+        other = object.__new__(BrokenOther)
+        other.id = strawberry.ID("o2")
+        return other
+
+    @strawberry.field
+    def thing(self) -> Thing:
+        return THINGS[0]  # type: ignore[no-any-return]
+
+
+TYPES = [Thing, Other]
+fast_schema = strawberry.Schema(Query, types=TYPES, execution_context_class=PortalExecutor)
+plain_schema = strawberry.Schema(
+    Query, types=TYPES, execution_context_class=StrawberryGraphQLCoreExecutionContext
+)
+
+DOCUMENTS = {
+    "interface list with fragments and aliases": """{
+        nodes { __typename id kind: __typename
+          ... on Thing { name count colour tags maybe maybeTags loud: shout(times: 2) }
+          ...OtherFields } }
+        fragment OtherFields on Other { label } """,
+    "a non-null leaf is null": "{ broken { id name } }",
+    "a leaf the Int scalar refuses": "{ broken { count } }",
+    "a leaf the enum refuses": "{ broken { colour } }",
+    "a null item in a list of non-null leaves": "{ broken { tags } }",
+    "an attribute that raises": "{ brokenOther { id label } }",
+    "errors in several fields at once": """{ a: broken { id maybe count }
+        b: broken { tags } thing { name } }""",
+}
+
+
+def formatted(schema: strawberry.Schema, document: str, variables: Any = None) -> Any:
+    result = schema.execute_sync(document, variable_values=variables)
+    return result.data, [error.formatted for error in result.errors or ()]
+
+
+@pytest.mark.parametrize("document", DOCUMENTS.values(), ids=DOCUMENTS.keys())
+def test_answers_as_graphql_core_does(document: str) -> None:
+    expected = formatted(plain_schema, document)
+    assert formatted(fast_schema, document) == expected
+    # The second run reads the shared collection: still the same answer.
+    assert formatted(fast_schema, document) == expected
+
+
+def test_the_broken_cases_do_fail() -> None:
+    """The comparisons above are of errors, not of two empty lists."""
+    messages = {
+        "a non-null leaf is null": "Cannot return null for non-nullable field Thing.name.",
+        "a leaf the Int scalar refuses": "Int cannot represent non-integer value: 'many'",
+        "a leaf the enum refuses": "Enum 'Colour' cannot represent value: 'green'",
+        "a null item in a list of non-null leaves": "Cannot return null for non-nullable field",
+        "an attribute that raises": "label unavailable",
+    }
+    for name, message in messages.items():
+        errors = formatted(fast_schema, DOCUMENTS[name])[1]
+        assert len(errors) == 1, (name, errors)
+        assert errors[0]["message"].startswith(message), (name, errors)
+    errors = formatted(fast_schema, DOCUMENTS["errors in several fields at once"])[1]
+    assert [error["path"] for error in errors] == [["a", "count"], ["b", "tags", 1]]
+
+
+def test_leaf_values_are_the_scalars_own() -> None:
+    data, errors = formatted(fast_schema, DOCUMENTS["interface list with fragments and aliases"])
+    assert errors == []
+    assert data["nodes"][0] == {
+        "__typename": "Thing",
+        "id": "t1",
+        "kind": "Thing",
+        "name": "một",
+        "count": 1,
+        "colour": "RED",
+        "tags": ["x"],
+        "maybe": None,
+        "maybeTags": [],
+        "loud": "MỘTMỘT",
+    }
+    assert data["nodes"][1] == {"__typename": "Other", "id": "o1", "kind": "Other", "label": "khác"}
+    assert data["nodes"][2]["maybeTags"] == ["a", None]
+
+
+DIRECTIVES = """query Q($more: Boolean!) { nodes { id
+    ... on Thing @include(if: $more) { name }
+    ... on Other { label @skip(if: $more) } } }"""
+
+
+@pytest.mark.parametrize("more", [True, False])
+def test_directives_follow_each_requests_variables(more: bool) -> None:
+    """Fields kept by ``@include``/``@skip`` are collected by each request's variables, never
+    from what another request collected."""
+    for flag in (not more, more, not more, more):
+        expected = formatted(plain_schema, DIRECTIVES, {"more": flag})
+        assert formatted(fast_schema, DIRECTIVES, {"more": flag}) == expected
+    data, _ = formatted(fast_schema, DIRECTIVES, {"more": more})
+    assert ("name" in data["nodes"][0]) is more
+    assert ("label" in data["nodes"][1]) is not more
+
+
+def test_has_directives() -> None:
+    assert has_directives(parse(DIRECTIVES))
+    assert has_directives(parse("fragment F on Thing @deprecated { id } { nodes { id } }"))
+    assert not has_directives(parse(DOCUMENTS["interface list with fragments and aliases"]))
+
+
+def _count_collections(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    original = graphql_executor.Executor.collect_subfields
+
+    def counting(self: Any, return_type: Any, field_details_list: Any) -> Any:
+        calls.append(return_type.name)
+        return original(self, return_type, field_details_list)
+
+    monkeypatch.setattr(graphql_executor.Executor, "collect_subfields", counting)
+    return calls
+
+
+def test_sub_fields_are_collected_once_per_parsed_document(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_collections(monkeypatch)
+    document = parse(DOCUMENTS["interface list with fragments and aliases"])
+    for _ in range(3):
+        assert not _execute(document).errors
+    # The objects in the list are a Thing, an Other and a Thing: without sharing, 3 runs
+    # would collect 6 times (one request already reuses its own collections).
+    assert sorted(calls) == ["Other", "Thing"]
+
+
+def test_a_document_with_directives_is_collected_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = _count_collections(monkeypatch)
+    document = parse(DIRECTIVES)
+    _execute(document, {"more": True})
+    first = len(calls)
+    _execute(document, {"more": True})
+    assert first > 0
+    assert len(calls) == 2 * first
+
+
+def test_the_shared_collections_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(portal_executor, "MAX_OPERATIONS", 3)
+    monkeypatch.setattr(portal_executor, "_shared", {})
+    for n in range(7):
+        _execute(parse(f"{{ thing {{ name count{n}: count }} }}"))
+        assert len(portal_executor._shared) <= 3
+
+
+def _execute(document: Any, variables: Any = None) -> Any:
+    from graphql import execute
+
+    return execute(
+        fast_schema._schema,
+        document,
+        variable_values=variables,
+        executor_class=PortalExecutor,
+    )
+
+
+def test_the_demo_page_query_answers_as_graphql_core_does(portal: Any) -> None:
+    """The page query of the demo article (with "Tin khác"): the same answer from either
+    executor."""
+    client = portal.test_client()
+
+    query = """query Page($path: String!) { page(path: $path) {
+        regions { name blocks { __typename id position
+          ... on Block_BanTin_Toolbar { dateText fontSize { current min max step } }
+          ... on Block_BanTin_ViewData { article { title author } paragraphs } } } } }"""
+    path = "/Pages/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9.aspx"
+    schema = get_state(portal).schema
+    assert schema.execution_context_class is PortalExecutor
+    answers = []
+    for executor_class in (PortalExecutor, StrawberryGraphQLCoreExecutionContext, PortalExecutor):
+        schema.execution_context_class = executor_class
+        try:
+            # Each with variables of its own: a miss of the response cache, so GraphQL runs.
+            variables = {"path": f"{path}?run={len(answers)}"}
+            response = client.post("/graphql", json={"query": query, "variables": variables})
+        finally:
+            schema.execution_context_class = PortalExecutor
+        assert response.status_code == 200
+        assert response.headers["Cache-Status"].startswith("portal-blocks; fwd=uri-miss")
+        answers.append(response.get_json())
+    assert "errors" not in answers[0]
+    regions = answers[0]["data"]["page"]["regions"]
+    assert [len(region["blocks"]) for region in regions] == [2, 1]
+    assert answers[0] == answers[1] == answers[2]
