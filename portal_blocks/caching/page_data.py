@@ -15,6 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import astuple
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -50,6 +51,13 @@ ListAnswers = tuple[ArticleList, ...]
 
 def lists_key(queries: Sequence[ArticleQuery]) -> str:
     """One entry per distinct set of a page's lists (in the order the page asks them)."""
+    return _lists_key(tuple(queries))
+
+
+@lru_cache(maxsize=1024)
+def _lists_key(queries: tuple[ArticleQuery, ...]) -> str:
+    """Worked out once per set: a page asks the same lists on every miss (``astuple`` and
+    hashing cost more than the rest of reading them from the cache)."""
     material = json.dumps([astuple(q) for q in queries], separators=(",", ":"), default=str)
     return hashlib.blake2b(material.encode(), digest_size=20).hexdigest()
 
