@@ -9,6 +9,7 @@ depend on the variables. The page query of the demo portal is compared too.
 from __future__ import annotations
 
 import enum
+import gc
 from typing import Any
 
 import pytest
@@ -244,6 +245,18 @@ def test_the_shared_collections_are_bounded(monkeypatch: pytest.MonkeyPatch) -> 
     for n in range(7):
         _execute(parse(f"{{ thing {{ name count{n}: count }} }}"))
         assert len(portal_executor._shared) <= 3
+
+
+def test_a_shared_collection_goes_with_its_document() -> None:
+    """The document cache decides how long a parsed document lives (and bounds its memory);
+    what was collected for it goes when it goes."""
+    document = parse("{ nodes { id ... on Thing { name } } }")
+    operation_id = id(document.definitions[0])
+    assert not _execute(document).errors
+    assert operation_id in portal_executor._shared
+    del document
+    gc.collect()
+    assert operation_id not in portal_executor._shared
 
 
 def _execute(document: Any, variables: Any = None) -> Any:

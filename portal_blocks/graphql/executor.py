@@ -24,6 +24,7 @@ and every null to graphql-core:
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -99,17 +100,20 @@ def has_directives(node: Node) -> bool:
 class _SharedCollection:
     """The sub-fields collected for one operation, shared by every request that runs it."""
 
-    #: The operation and its fragments, held so the node ids in the keys stay theirs.
-    definitions: tuple[Node, ...]
-    #: (type, ids of the field nodes) -> the collected sub-fields; None when the collection
-    #: depends on the request (directives, fragment arguments).
+    #: The operation, weakly: the entry goes when the document does (the document cache
+    #: decides how long a document lives, and what its memory may be).
+    operation: weakref.ref[OperationDefinitionNode]
+    #: (type, ids of the field nodes) -> the collected sub-fields, which hold those nodes (so
+    #: their ids stay theirs); None when the collection depends on the request (directives,
+    #: fragment arguments).
     collected: dict[tuple[Any, ...], CollectedFields] | None
 
 
-#: By ``id`` of the operation node (the parsed documents are cached and shared). Bounded like
-#: the document cache it mirrors: when full, it starts again.
+#: By ``id`` of the operation node (parsed documents are cached and shared by requests).
 _shared: dict[int, _SharedCollection] = {}
-MAX_OPERATIONS = 512
+#: A bound besides the documents' lifetimes (a flood of documents parsed for one request
+#: each): when full, it starts again.
+MAX_OPERATIONS = 1024
 
 
 #: What :func:`_coerced` gives for a value graphql-core must complete (and report) itself.
@@ -204,7 +208,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
     def _shared_memo(self) -> dict[tuple[Any, ...], CollectedFields] | None:
         operation = self.operation
         shared = _shared.get(id(operation))
-        if shared is None or shared.definitions[0] is not operation:
+        if shared is None or shared.operation() is not operation:
             shared = _shared_collection(operation, self.fragment_definitions)
             if len(_shared) >= MAX_OPERATIONS:
                 _shared.clear()
@@ -224,10 +228,18 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
 def _shared_collection(
     operation: OperationDefinitionNode, fragments: dict[str, Any]
 ) -> _SharedCollection:
-    definitions = (operation, *fragments.values())
-    if any(has_directives(definition) for definition in definitions) or any(
-        getattr(fragment, "variable_definitions", None) for fragment in fragments.values()
+    key = id(operation)
+
+    def forget(reference: weakref.ref[OperationDefinitionNode]) -> None:
+        shared = _shared.get(key)
+        if shared is not None and shared.operation is reference:
+            _shared.pop(key, None)
+
+    reference = weakref.ref(operation, forget)
+    if has_directives(operation) or any(
+        has_directives(fragment) or getattr(fragment, "variable_definitions", None)
+        for fragment in fragments.values()
     ):
         # Fields collected by each request's variables (or fragment arguments).
-        return _SharedCollection(definitions, None)
-    return _SharedCollection(definitions, {})
+        return _SharedCollection(reference, None)
+    return _SharedCollection(reference, {})
