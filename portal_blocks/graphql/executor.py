@@ -49,9 +49,8 @@ TYPENAME = "__typename"
 class LeafRead:
     """How to read one leaf field of one object type."""
 
-    #: strawberry's resolver of a basic field: ``resolve(source, None)`` reads the attribute;
-    #: None for ``__typename``, which is the parent type's name.
-    resolve: Callable[..., Any] | None
+    #: strawberry's resolver of a basic field: ``resolve(source, None)`` reads the attribute.
+    resolve: Callable[..., Any]
     coerce: Callable[[Any], Any]
     non_null: bool
     #: A list of leaves (``[String!]!``): each item coerced, none of them null.
@@ -67,7 +66,7 @@ def leaf_read(field: GraphQLField) -> LeafRead | None:
     return _shape(field.type, resolve)
 
 
-def _shape(type_: GraphQLOutputType, resolve: Callable[..., Any] | None) -> LeafRead | None:
+def _shape(type_: GraphQLOutputType, resolve: Callable[..., Any]) -> LeafRead | None:
     inner: Any = get_nullable_type(type_)
     non_null = inner is not type_
     if is_leaf_type(inner):
@@ -182,7 +181,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         read = self._read(parent_type, name)
         if read is not None:
             try:
-                value = read.resolve(source, None) if read.resolve is not None else None
+                value = read.resolve(source, None)
                 if not self.is_awaitable(value):
                     coerced = _coerced(read, value)
                     if coerced is not FALLBACK:
