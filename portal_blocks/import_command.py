@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
+from types import FrameType
 
 import click
 from flask.cli import with_appcontext
@@ -133,6 +137,36 @@ def _batches(records: Iterable[Record], size: int) -> Iterator[list[Record]]:
         yield batch
 
 
+class StopAfterBatch:
+    """Ctrl-C asks the import to stop after the batch in progress; a second one stops it at
+    once.
+
+    Python's own Ctrl-C raises ``KeyboardInterrupt`` wherever the interpreter is, and when that
+    is inside a finalizer (SQLAlchemy cleans up its instance states in weakref callbacks, a
+    busy import runs thousands of them) the exception is printed as "Exception ignored" and
+    lost: the import went on to the end and exited 0. A flag cannot be lost that way.
+    """
+
+    def __init__(self) -> None:
+        self.asked = False
+
+    def __call__(self, _signum: int, _frame: FrameType | None) -> None:
+        if self.asked:
+            raise KeyboardInterrupt
+        self.asked = True
+
+    @contextmanager
+    def installed(self) -> Iterator[StopAfterBatch]:
+        if threading.current_thread() is not threading.main_thread():
+            yield self  # only the main thread may handle signals: Python's default stays
+            return
+        previous = signal.signal(signal.SIGINT, self)
+        try:
+            yield self
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
 def _import(
     records: Iterable[Record],
     progress: Progress,
@@ -144,10 +178,13 @@ def _import(
     importer = Importer(session, ensure_default_layout(session), main_hosts=main_hosts)
     session.commit()  # the default layout: in before any record, whatever happens next
     try:
-        for batch in _batches(records, batch_size):
-            importer.add_batch(batch)
-            importer.commit()
-            progress(len(batch))
+        with StopAfterBatch().installed() as stop:
+            for batch in _batches(records, batch_size):
+                importer.add_batch(batch)
+                importer.commit()
+                progress(len(batch))
+                if stop.asked:
+                    raise KeyboardInterrupt
     except KeyboardInterrupt:
         try:
             importer.rollback()

@@ -352,3 +352,31 @@ def test_ctrl_c_stops_with_a_message_and_leaves_whole_records(
     result = run_import(path, args=["--quiet"])
     assert f"{TOTAL - done} created, 0 updated, {done} unchanged, 0 failed" in result.output
     assert assert_whole_records() == TOTAL
+
+
+def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_the_import(
+    app, run_import, tmp_path, monkeypatch
+):
+    """Python raises a Ctrl-C's KeyboardInterrupt wherever the interpreter is; inside a
+    finalizer (SQLAlchemy runs thousands during an import) it is printed as "Exception ignored"
+    and lost, and the import ran on to the end and exited 0. Here the Ctrl-C arrives inside
+    one, after the 50th record: the import stops after that batch all the same."""
+    import portal_blocks.import_command as command
+
+    class SignalsWhenCollected:
+        def __del__(self) -> None:
+            signal.raise_signal(signal.SIGINT)
+
+    real_read_file = command.read_file
+
+    def read_file(path, **kwargs):
+        for n, read in enumerate(real_read_file(path, **kwargs), start=1):
+            if n == 50:
+                SignalsWhenCollected()  # collected at once: the signal lands in __del__
+            yield read
+
+    monkeypatch.setattr(command, "read_file", read_file)
+    path = write_records(tmp_path / "archive.jsonl", 400)
+    result = run_import(path, expect_exit=130, args=["--quiet", "--batch-size", "20"])
+    assert "Interrupted after 60 record(s) of 1 file(s): 60 created" in result.stderr
+    assert assert_whole_records() == 60
