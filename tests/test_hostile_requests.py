@@ -48,7 +48,9 @@ def test_a_fragment_bomb_is_refused_in_milliseconds(client):
     started = time.perf_counter()
     response = client.post("/graphql", json={"query": query})
     elapsed = time.perf_counter() - started
-    assert elapsed < 0.050, f"{elapsed * 1000:.0f} ms"
+    # Linear, not exponential: 28 levels of doubled spreads expand to 2**28 (hours); counted
+    # once per fragment they take milliseconds. The bound leaves a slow machine room.
+    assert elapsed < 2, f"{elapsed * 1000:.0f} ms"
     body = response.get_json()
     assert response.status_code == 200
     assert body["data"] is None
