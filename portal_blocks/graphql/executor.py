@@ -121,30 +121,27 @@ FALLBACK: Any = object()
 
 def _coerced(read: LeafRead, value: Any) -> Any:
     if value is None:
-        if read.non_null:
-            return FALLBACK
-        return None
-    if isinstance(value, Exception):
-        return FALLBACK
+        return FALLBACK if read.non_null else None
     if not read.many:
-        coerced = read.coerce(value)
-        if coerced is None or coerced is Undefined:
-            return FALLBACK
-        return coerced
+        return _coerced_one(read, value)
     if not isinstance(value, list | tuple):
         return FALLBACK
     items: list[Any] = []
     for item in value:
-        if item is None:
-            if read.non_null_items:
-                return FALLBACK
-            items.append(None)
-            continue
-        coerced = read.coerce(item)
-        if coerced is None or coerced is Undefined:
+        coerced = None if item is None and not read.non_null_items else _coerced_one(read, item)
+        if coerced is FALLBACK:
             return FALLBACK
         items.append(coerced)
     return items
+
+
+def _coerced_one(read: LeafRead, value: Any) -> Any:
+    """One non-null value as its scalar gives it, or FALLBACK (what ``complete_leaf_value``
+    would raise about, or an exception standing as a value)."""
+    if value is None or isinstance(value, Exception):
+        return FALLBACK
+    coerced = read.coerce(value)
+    return FALLBACK if coerced is None or coerced is Undefined else coerced
 
 
 class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
