@@ -8,15 +8,18 @@ depend on the variables. The page query of the demo portal is compared too.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import functools
 import gc
+from operator import getitem
 from typing import Any
 
 import pytest
 import strawberry
 from graphql import DocumentNode, execute, parse
 from graphql.execution import executor as graphql_executor
+from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from portal_blocks.graphql import executor as portal_executor
@@ -303,3 +306,86 @@ def test_the_demo_page_query_answers_as_graphql_core_does(portal: Any) -> None:
     regions = answers[0]["data"]["page"]["regions"]
     assert [len(region["blocks"]) for region in regions] == [2, 1]
     assert answers[0] == answers[1] == answers[2]
+
+
+@strawberry.type
+class Slow:
+    name: str
+    count: int
+
+    @strawberry.field
+    async def later(self) -> str:
+        await asyncio.sleep(0)
+        return self.name + " sau"
+
+
+@strawberry.type
+class AsyncQuery:
+    @strawberry.field
+    async def slows(self) -> list[Slow]:
+        return [Slow(name="một", count=1), Slow(name="hai", count=2)]
+
+
+def test_awaitable_fields_of_a_planned_selection_are_awaited_in_order() -> None:
+    """Async execution (strawberry's ``Schema.execute``) runs the same executor: the fields a
+    planned selection set leaves to graphql-core may be awaitables, awaited together, and the
+    answer keeps the document's order."""
+    async_schema = strawberry.Schema(AsyncQuery)
+    document = parse("{ slows { name later count kind: __typename } }")
+
+    async def run(executor_class: type) -> Any:
+        result = await execute(async_schema._schema, document, executor_class=executor_class)
+        return result.data, result.errors
+
+    expected = asyncio.run(run(PLAIN))
+    assert expected[0]["slows"][0] == {
+        "name": "một",
+        "later": "một sau",
+        "count": 1,
+        "kind": "Slow",
+    }
+    for _ in range(2):  # the second run executes the shared plans
+        answer = asyncio.run(run(FAST))
+        assert answer == expected
+        assert list(answer[0]["slows"][1]) == ["name", "later", "count", "kind"]
+    operation = document.definitions[0]
+    assert portal_executor._shared[id(operation)].plans
+
+
+@strawberry.type
+class Entry:
+    title: str
+    size: int
+
+
+@strawberry.type
+class EntryQuery:
+    @strawberry.field
+    def entries(self) -> list[Entry]:
+        return [{"title": "Tin mới", "size": 3}, {"title": "Tin cũ", "size": None}]  # type: ignore[list-item]
+
+
+def test_a_schemas_own_default_resolver_reads_the_leaves(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A schema whose default resolver is not ``getattr`` (here: sources are dicts) has its
+    leaves read through that resolver, broken ones reported as graphql-core reports them."""
+    dict_schema = strawberry.Schema(EntryQuery, config=StrawberryConfig(default_resolver=getitem))
+    document = parse("{ entries { title size } }")
+
+    def run(executor_class: type) -> Any:
+        result = execute(dict_schema._schema, document, executor_class=executor_class)
+        return result.data, [error.formatted for error in result.errors or ()]
+
+    expected = run(PLAIN)
+    assert expected[1][0]["path"] == ["entries", 1, "size"]
+    assert run(FAST) == expected
+    executed: list[str] = []
+    original = graphql_executor.Executor.execute_field
+
+    def counting(self: Any, parent_type: Any, source: Any, details: Any, *args: Any) -> Any:
+        executed.append(details[0].node.name.value)
+        return original(self, parent_type, source, details, *args)
+
+    monkeypatch.setattr(graphql_executor.Executor, "execute_field", counting)
+    assert run(FAST) == expected
+    # graphql-core executes the list and the one broken leaf; the three others were read.
+    assert executed == ["entries", "size"]

@@ -20,13 +20,18 @@ and every null to graphql-core:
   ``execute_field``, which reads the field again (an attribute read has no side effect) and
   reports it exactly as it always does. Fields with a resolver of their own, with arguments,
   or of object, interface, union or nested list type always go to graphql-core.
+- **Planned selection sets.** A selection set collected once is also planned once: which of
+  its response keys are ``__typename``, which are leaves read directly, which go to
+  graphql-core. Executing it walks that plan, and builds a response path only for a field
+  graphql-core executes (the path of a leaf read directly is never used).
 """
 
 from __future__ import annotations
 
+import operator
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -40,7 +45,10 @@ from graphql import (
 )
 from graphql.execution.collect_fields import CollectedFields
 from graphql.language import Node, OperationDefinitionNode, Visitor, visit
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
 
@@ -49,8 +57,9 @@ TYPENAME = "__typename"
 class LeafRead:
     """How to read one leaf field of one object type."""
 
-    #: strawberry's resolver of a basic field: ``resolve(source, None)`` reads the attribute.
-    resolve: Callable[..., Any]
+    #: Reads the field's value from its source: the attribute, as strawberry's resolver of a
+    #: basic field does (``resolve(source, None)``), without its two calls around it.
+    get: Callable[[Any], Any]
     coerce: Callable[[Any], Any]
     non_null: bool
     #: A list of leaves (``[String!]!``): each item coerced, none of them null.
@@ -63,19 +72,28 @@ def leaf_read(field: GraphQLField) -> LeafRead | None:
     resolve = field.resolve
     if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
         return None
-    return _shape(field.type, resolve)
+    return _shape(field.type, _getter(field, resolve))
 
 
-def _shape(type_: GraphQLOutputType, resolve: Callable[..., Any]) -> LeafRead | None:
+def _getter(field: GraphQLField, resolve: Callable[..., Any]) -> Callable[[Any], Any]:
+    """The attribute read itself when strawberry's default resolver is ``getattr`` (its
+    default), else strawberry's resolver of the field."""
+    definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+        return operator.attrgetter(definition.python_name)
+    return lambda source: resolve(source, None)
+
+
+def _shape(type_: GraphQLOutputType, get: Callable[[Any], Any]) -> LeafRead | None:
     inner: Any = get_nullable_type(type_)
     non_null = inner is not type_
     if is_leaf_type(inner):
-        return LeafRead(resolve, inner.coerce_output_value, non_null)
+        return LeafRead(get, inner.coerce_output_value, non_null)
     if is_list_type(inner):
         item: Any = get_nullable_type(inner.of_type)
         non_null_items = item is not inner.of_type
         if is_leaf_type(item):
-            return LeafRead(resolve, item.coerce_output_value, non_null, True, non_null_items)
+            return LeafRead(get, item.coerce_output_value, non_null, True, non_null_items)
     return None
 
 
@@ -106,6 +124,29 @@ class _SharedCollection:
     #: their ids stay theirs); None when the collection depends on the request (directives,
     #: fragment arguments).
     collected: dict[tuple[Any, ...], CollectedFields] | None
+    #: By ``id`` of a grouped field set in ``collected``: the plan executing it.
+    plans: dict[int, _Plan] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Step:
+    """One response key of a selection set: ``__typename``, a leaf read directly, or a field
+    graphql-core executes."""
+
+    response_name: str
+    field_details_list: Any
+    read: LeafRead | None = None
+    typename: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """How to execute one collected selection set on one object type, worked out once."""
+
+    parent_type: GraphQLObjectType
+    #: The grouped field set planned (held, so that its ``id`` stays its own).
+    fields: Any
+    steps: tuple[_Step, ...]
 
 
 #: By ``id`` of the operation node (parsed documents are cached and shared by requests).
@@ -177,31 +218,109 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             return parent_type.name
         read = self._read(parent_type, name)
         if read is not None:
-            try:
-                value = read.resolve(source, None)
-                if not self.is_awaitable(value):
-                    coerced = _coerced(read, value)
-                    if coerced is not FALLBACK:
-                        return coerced
-            except Exception:  # graphql-core reads the field again, and reports what it meets
-                pass
+            coerced = self._read_leaf(read, source)
+            if coerced is not FALLBACK:
+                return coerced
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
 
+    def _read_leaf(self, read: LeafRead, source: Any) -> Any:
+        """The leaf's value, or FALLBACK: graphql-core then reads the field again (an
+        attribute read has no side effect) and reports what it meets."""
+        try:
+            value = read.get(source)
+            if self.is_awaitable(value):
+                return FALLBACK
+            return _coerced(read, value)
+        except Exception:
+            return FALLBACK
+
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: Any,
+        position_context: Any,
+    ) -> Any:
+        """A planned selection set's fields, in order: leaves and ``__typename`` without a
+        path or a call into graphql-core, every other field through ``execute_field``."""
+        plan = self._plan(parent_type, grouped_field_set)
+        if plan is None:
+            return super().execute_fields(
+                parent_type, source_value, path, grouped_field_set, position_context
+            )
+        results: dict[str, Any] = {}
+        awaitable_fields: list[str] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for step in plan.steps:
+                name = step.response_name
+                if step.typename is not None:
+                    results[name] = step.typename
+                    continue
+                if step.read is not None:
+                    coerced = self._read_leaf(step.read, source_value)
+                    if coerced is not FALLBACK:
+                        results[name] = coerced
+                        continue
+                result = super().execute_field(
+                    parent_type,
+                    source_value,
+                    step.field_details_list,
+                    Path(path, name, parent_type.name),
+                    position_context,
+                )
+                if result is not Undefined:
+                    results[name] = result
+                    if is_awaitable(result):
+                        awaitable_fields.append(name)
+        except Exception:
+            if awaitable_fields:  # settled, as graphql-core does: they may fail too
+                self.settle_in_background([results[name] for name in awaitable_fields])
+            raise
+        if not awaitable_fields:
+            return results
+        return _awaited(results, awaitable_fields)
+
+    def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> _Plan | None:
+        plan = self._shared_entry().plans.get(id(grouped_field_set))
+        if plan is None or plan.fields is not grouped_field_set:
+            return None
+        return plan if plan.parent_type is parent_type else None
+
     def collect_subfields(
         self, return_type: GraphQLObjectType, field_details_list: Any
     ) -> CollectedFields:
-        memo = self._shared_memo()
+        shared = self._shared_entry()
+        memo = shared.collected
         if memo is None:
             return super().collect_subfields(return_type, field_details_list)
         key = (return_type, *(id(details.node) for details in field_details_list))
         collected = memo.get(key)
         if collected is None:
             collected = memo[key] = super().collect_subfields(return_type, field_details_list)
+            fields = collected.grouped_field_set
+            steps = self._steps(return_type, fields)
+            shared.plans[id(fields)] = _Plan(return_type, fields, steps)
         return collected
 
-    def _shared_memo(self) -> dict[tuple[Any, ...], CollectedFields] | None:
+    def _steps(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> tuple[_Step, ...]:
+        steps = []
+        for name, field_details_list in grouped_field_set.items():
+            node = field_details_list[0].node
+            field_name = node.name.value
+            if field_name == TYPENAME:
+                steps.append(_Step(name, field_details_list, typename=parent_type.name))
+            elif node.arguments or self._wrapped:
+                steps.append(_Step(name, field_details_list))
+            else:
+                read = self._read(parent_type, field_name)
+                steps.append(_Step(name, field_details_list, read=read))
+        return tuple(steps)
+
+    def _shared_entry(self) -> _SharedCollection:
         operation = self.operation
         shared = _shared.get(id(operation))
         if shared is None or shared.operation() is not operation:
@@ -209,7 +328,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             if len(_shared) >= MAX_OPERATIONS:
                 _shared.clear()
             _shared[id(operation)] = shared
-        return shared.collected
+        return shared
 
     def _read(self, parent_type: GraphQLObjectType, name: str) -> LeafRead | None:
         reads = self._reads.get(parent_type)
@@ -219,6 +338,13 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             field = parent_type.fields.get(name)
             reads[name] = leaf_read(field) if field is not None else None
         return reads[name]
+
+
+async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
+    """``results`` with its awaitable fields awaited together (graphql-core's own way)."""
+    awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
+    results.update(zip(awaitable_fields, awaited, strict=True))
+    return results
 
 
 def _shared_collection(
