@@ -199,6 +199,8 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         # extension with a ``resolve`` hook) must see every field.
         manager = self.middleware_manager
         self._wrapped = manager is not None and bool(manager.middlewares)
+        #: This run's entry in ``_shared`` (its operation is fixed): looked up once.
+        self._shared_here: _SharedCollection | None = None
 
     def execute_field(
         self,
@@ -321,6 +323,11 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         return tuple(steps)
 
     def _shared_entry(self) -> _SharedCollection:
+        if self._shared_here is None:
+            self._shared_here = self._shared_entry_of_operation()
+        return self._shared_here
+
+    def _shared_entry_of_operation(self) -> _SharedCollection:
         operation = self.operation
         shared = _shared.get(id(operation))
         if shared is None or shared.operation() is not operation:
