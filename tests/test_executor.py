@@ -19,6 +19,7 @@ import pytest
 import strawberry
 from graphql import DocumentNode, execute, parse
 from graphql.execution import executor as graphql_executor
+from strawberry.extensions import SchemaExtension
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -389,3 +390,28 @@ def test_a_schemas_own_default_resolver_reads_the_leaves(monkeypatch: pytest.Mon
     assert run(FAST) == expected
     # graphql-core executes the list and the one broken leaf; the three others were read.
     assert executed == ["entries", "size"]
+
+
+class RecordsFields(SchemaExtension):
+    """Middleware: an extension with a ``resolve`` hook, which must see every field."""
+
+    seen: list[str] = []
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        self.seen.append(info.field_name)
+        return _next(root, info, *args, **kwargs)
+
+
+def test_middleware_sees_every_field_it_would_see_in_graphql_core() -> None:
+    text = DOCUMENTS["interface list with fragments and aliases"]
+    seen: dict[type, list[str]] = {}
+    for executor_class in (PLAIN, FAST, FAST):  # the last one on the shared collections
+        wrapped = strawberry.Schema(
+            Query, types=TYPES, extensions=[RecordsFields], execution_context_class=executor_class
+        )
+        RecordsFields.seen = []
+        result = wrapped.execute_sync(text)
+        assert not result.errors
+        seen.setdefault(executor_class, RecordsFields.seen)
+        assert RecordsFields.seen == seen[PLAIN]
+    assert "__typename" in seen[PLAIN] and "count" in seen[PLAIN]

@@ -287,6 +287,8 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         return _awaited(results, awaitable_fields)
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> _Plan | None:
+        if self._wrapped:  # middleware sees every field, ``__typename`` included
+            return None
         plan = self._shared_entry().plans.get(id(grouped_field_set))
         if plan is None or plan.fields is not grouped_field_set:
             return None
@@ -315,7 +317,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             field_name = node.name.value
             if field_name == TYPENAME:
                 steps.append(_Step(name, field_details_list, typename=parent_type.name))
-            elif node.arguments or self._wrapped:
+            elif node.arguments:
                 steps.append(_Step(name, field_details_list))
             else:
                 read = self._read(parent_type, field_name)
