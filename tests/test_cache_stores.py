@@ -4,6 +4,7 @@ each other's writes through the invalidation log."""
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 
 import pytest
@@ -97,6 +98,36 @@ def test_every_store_of_a_process_reads_each_line_of_the_log(tmp_path):
     assert get(first, "a") is None
     assert get(second, "a") is None
     assert log.path.read_bytes().count(b"\n") == 1
+
+
+def test_a_lookup_while_another_thread_applies_a_line_waits_for_it(tmp_path):
+    """Two requests of one process (threaded workers) poll the log as another process's commit
+    lands: the one that comes second must not answer from the entry the first is dropping."""
+    path = tmp_path / "response-cache.log"
+    reader = MemoryStore(100, 60, InvalidationLog(path).cursor())
+    reader.put("a", entry(b"before the commit"), frozenset({"article:1"}), token(reader))
+    InvalidationLog(path).invalidate(frozenset({"article:1"}))  # the other process commits
+    applying, release = threading.Event(), threading.Event()
+    invalidate = reader.invalidate
+
+    def slow_invalidate(tags: frozenset[str]) -> None:  # the first request, mid-invalidation
+        applying.set()
+        release.wait(5)
+        invalidate(tags)
+
+    reader.invalidate = slow_invalidate  # type: ignore[method-assign]
+    first = threading.Thread(target=reader.lookup, args=("a",))
+    first.start()
+    assert applying.wait(5)
+    reader.invalidate = invalidate  # type: ignore[method-assign]
+    answers: list[CachedResponse | None] = []
+    second = threading.Thread(target=lambda: answers.append(get(reader, "a")))
+    second.start()
+    second.join(0.5)  # unblocked, it answers within this; it must wait for the first instead
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert answers == [None]
 
 
 def test_a_replaced_log_drops_everything_once(tmp_path):

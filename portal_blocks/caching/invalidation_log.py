@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -53,36 +54,51 @@ class InvalidationLog:
 
 
 class LogCursor:
-    """One store's reading position in the log."""
+    """One store's reading position in the log.
+
+    The position moves past a line only once the line has been applied, under a lock: a
+    request polling while another request applies a line waits for it, rather than seeing the
+    position already past the line and answering from an entry the line drops. Polls that find
+    nothing new (the common case: one ``stat``) take no lock."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         stat = path.stat()
         self._inode = stat.st_ino
         self._offset = stat.st_size
+        self._lock = threading.Lock()
 
     def poll(self, apply: Callable[[frozenset[str]], None]) -> None:
         """Apply what any process (this one included) appended since the last poll."""
+        if self._unchanged(self._stat()):
+            return
+        with self._lock:
+            stat = self._stat()  # again: another thread may have applied it meanwhile
+            if self._unchanged(stat):
+                return
+            if stat.st_ino != self._inode or stat.st_size < self._offset:
+                apply(frozenset({ALL}))
+                self._inode, self._offset = stat.st_ino, 0
+            with open(self.path, "rb") as handle:
+                handle.seek(self._offset)
+                chunk = handle.read()
+            complete = chunk.rfind(b"\n") + 1
+            tags: set[str] = set()
+            for line in chunk[:complete].splitlines():
+                try:
+                    tags.update(json.loads(line))
+                except ValueError:
+                    tags.add(ALL)
+            if tags:
+                apply(frozenset(tags))
+            self._offset += complete
+
+    def _stat(self) -> os.stat_result:
         try:
-            stat = os.stat(self.path)
+            return os.stat(self.path)
         except FileNotFoundError:
             self.path.touch(exist_ok=True)
-            stat = os.stat(self.path)
-        if stat.st_ino == self._inode and stat.st_size == self._offset:
-            return
-        if stat.st_ino != self._inode or stat.st_size < self._offset:
-            self._inode, self._offset = stat.st_ino, 0
-            apply(frozenset({ALL}))
-        with open(self.path, "rb") as handle:
-            handle.seek(self._offset)
-            chunk = handle.read()
-        complete = chunk.rfind(b"\n") + 1
-        self._offset += complete
-        tags: set[str] = set()
-        for line in chunk[:complete].splitlines():
-            try:
-                tags.update(json.loads(line))
-            except ValueError:
-                tags.add(ALL)
-        if tags:
-            apply(frozenset(tags))
+            return os.stat(self.path)
+
+    def _unchanged(self, stat: os.stat_result) -> bool:
+        return stat.st_ino == self._inode and stat.st_size == self._offset
