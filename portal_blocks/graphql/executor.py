@@ -1,9 +1,11 @@
 """graphql-core's executor, without the work a page query repeats on every request.
 
-Two costs dominate executing a page query on a response-cache miss (``benchmarks/page.py``),
-and :class:`PortalExecutor` (the schema's ``execution_context_class``: graphql-core's and
-strawberry's extension point for this) removes both, leaving every other step, every error
-and every null to graphql-core:
+Executing a page query on a response-cache miss (``benchmarks/page.py``) repeats work that
+depends on the document alone, and walks graphql-core's general machinery for fields that only
+read an attribute. :class:`PortalExecutor` (the schema's ``execution_context_class``:
+graphql-core's and strawberry's extension point for this) removes three such costs, leaving
+every other step, every error and every null to graphql-core, and planning nothing when
+middleware (an extension's ``resolve`` hook) must see every field:
 
 - **Collecting sub-fields.** graphql-core works out, for each object it completes, which
   fields of the document apply to that object's type, and keeps the answer for one request
@@ -186,8 +188,8 @@ def _coerced_one(read: LeafRead, value: Any) -> Any:
 
 
 class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
-    """graphql-core's executor, with sub-fields collected once per document and basic leaf
-    fields read directly (see the module)."""
+    """graphql-core's executor, with sub-fields collected and planned once per document and
+    basic leaf fields read directly (see the module)."""
 
     #: Per object type, per field name: its fast read or None. Built on first use; a
     #: schema's types are fixed, and a process builds a handful of schemas at most.
