@@ -10,8 +10,15 @@ from collections.abc import Iterable
 
 #: Tag of every entry that resolved a path through the route table.
 ROUTES_TAG = "routes"
-#: Tag of every entry that read a list of articles (related news, listings, search).
+#: Tag of every entry that read which articles a list holds, or in which order (related news,
+#: listings, search, whether a category or a slug exists): a write that may change that (an
+#: article created, deleted, published or unpublished, re-dated, moved to another category or
+#: renamed one, its slug changed) drops it. What a list shows of each article is tagged with
+#: that article: an edit of only what an article shows drops what showed it, not every list.
 ARTICLES_TAG = "articles"
+#: Tag of every entry that matched articles by their text (search): an edit of any article's
+#: text may make it match a search it did not, or no longer match one.
+SEARCH_TAG = "search"
 #: Invalidating this tag drops every entry.
 ALL = "*"
 

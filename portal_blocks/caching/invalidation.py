@@ -27,6 +27,7 @@ from portal_blocks.cache_tags import (
     ALL,
     ARTICLES_TAG,
     ROUTES_TAG,
+    SEARCH_TAG,
     article_tag,
     layout_tag,
     viewer_tag,
@@ -54,9 +55,36 @@ def unregister(target: Invalidates) -> None:
     _targets.discard(target)
 
 
-def tags_for(obj: object) -> set[str]:
-    """The one place that knows which tags a changed row touches."""
+#: The columns of an article that change only what it shows, never which lists hold it, in
+#: which order, or what a category is called. Editing only these (the most common write: a
+#: typo, a better lead) drops what showed the article and the searches, not every page with a
+#: list on it, at the origin and at the edge.
+SHOWN_ONLY = frozenset(
+    {
+        "title",
+        "lead",
+        "body_html",
+        "image_url",
+        "image_caption",
+        "image_alt",
+        "author",
+        "source",
+        "published_time_known",
+        # Kept by the model on every write: a version, and the search text of the above.
+        "updated_at",
+        "version",
+        "search_folded",
+        "search_exact",
+    }
+)
+
+
+def tags_for(obj: object, *, edited: bool = False) -> set[str]:
+    """The one place that knows which tags a changed row touches; ``edited``: the row was
+    updated (its attributes' history says what changed), not created or deleted."""
     if isinstance(obj, Article):
+        if edited and not changed_columns(obj) - SHOWN_ONLY:
+            return {article_tag(obj.id), SEARCH_TAG}
         return {article_tag(obj.id), ARTICLES_TAG}
     if isinstance(obj, Layout):
         return {layout_tag(obj.id)}
@@ -76,11 +104,19 @@ def _pending(session: Session) -> set[str]:
     return pending
 
 
+def changed_columns(obj: object) -> set[str]:
+    """The attributes of ``obj`` a flush is writing (their history still holds the change
+    in ``after_flush``)."""
+    return {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+
+
 @event.listens_for(PortalSession, "after_flush")
 def _collect(session: Session, _flush_context: UOWTransaction) -> None:
     pending = _pending(session)
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.deleted):
         pending |= tags_for(obj)
+    for obj in session.dirty:
+        pending |= tags_for(obj, edited=True)
 
 
 _WATCHED_TABLES: frozenset[str] = frozenset(

@@ -76,7 +76,8 @@ class PageDataCache:
         lists: TaggedStore[ListAnswers] | None = None,
     ) -> None:
         self.store = store
-        #: Pages' lists by the set of them, dropped by any article's change.
+        #: Pages' lists by the set of them, dropped by a change that may move articles in or
+        #: out of them (ARTICLES_TAG), or of an article they show.
         self.list_store = lists
 
     def lists(

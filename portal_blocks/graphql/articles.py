@@ -1,14 +1,15 @@
 """``articles(first, after, category, search)``: the readers' article list as a connection.
 
-Its answers go to the response cache, tagged with ARTICLES_TAG: a repeated anonymous list or
-search is answered without running it again, until an article is written.
+Its answers go to the response cache, tagged with ARTICLES_TAG, the articles they show and,
+for a search, SEARCH_TAG: a repeated anonymous list or search is answered without running it
+again, until a write changes what it holds or shows.
 """
 
 from __future__ import annotations
 
 import strawberry
 
-from portal_blocks.cache_tags import ARTICLES_TAG
+from portal_blocks.cache_tags import ARTICLES_TAG, SEARCH_TAG, article_tag
 from portal_blocks.content.cursors import InvalidListing
 from portal_blocks.content.listing import (
     DEFAULT_PAGE_SIZE,
@@ -78,10 +79,12 @@ class ArticleQueries:
             )
         except InvalidListing as exc:
             raise InvalidArgument(str(exc), argument=exc.argument) from None
-        # Any article written (created, edited, published, deleted) may join, leave or change
-        # a list or a search's matches, and every such write invalidates ARTICLES_TAG; nothing
-        # else changes what the list shows (no scheduled publishing), so it may be cached.
-        info.context.cache.depend_on(info, (ARTICLES_TAG,))
+        # Which articles the list holds changes with writes that invalidate ARTICLES_TAG, what
+        # it shows of each with that article's own tag, a search's matches with any article's
+        # text (SEARCH_TAG); nothing else changes it (no scheduled publishing): it is cached.
+        shown = (article_tag(item.article.id) for item in page.items)
+        searched = (SEARCH_TAG,) if search is not None else ()
+        info.context.cache.depend_on(info, (ARTICLES_TAG, *searched, *shown))
         edges = [
             ArticleEdge(
                 cursor=item.cursor.encode(),
