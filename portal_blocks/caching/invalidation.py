@@ -15,6 +15,7 @@ class, are not seen.
 
 from __future__ import annotations
 
+import itertools
 import weakref
 from collections.abc import Iterable
 from typing import Any, Protocol
@@ -42,17 +43,26 @@ class Invalidates(Protocol):
     def invalidate(self, tags: frozenset[str]) -> None: ...
 
 
-_targets: weakref.WeakSet[Any] = weakref.WeakSet()
+#: The targets, held weakly (an app's state holds them), in the order they were registered:
+#: a commit reaches them in that order. A ``WeakSet`` has no order, and the order matters: a
+#: process's own stores must drop what a commit changed before the announcement to other
+#: processes and the edges' purge go out, else a reader elsewhere may refill from them.
+_targets: weakref.WeakValueDictionary[int, Any] = weakref.WeakValueDictionary()
+_registered = itertools.count()
 
 
 def register(target: Invalidates) -> None:
-    """Each app's response cache registers itself; a commit in this process reaches all."""
-    _targets.add(target)
+    """Each app's caches register themselves; a commit in this process reaches all, in the
+    order they were registered (registering one again keeps its place)."""
+    if not any(known is target for known in _targets.values()):
+        _targets[next(_registered)] = target
 
 
 def unregister(target: Invalidates) -> None:
     """For a target that stops before its app goes away (``EdgePurger.close``)."""
-    _targets.discard(target)
+    for key, known in list(_targets.items()):
+        if known is target:
+            del _targets[key]
 
 
 #: The columns of an article that change only what it shows, never which lists hold it, in
@@ -146,7 +156,7 @@ def _discard(session: Session) -> None:
 
 def invalidate(tags: Iterable[str]) -> None:
     frozen = frozenset(tags)
-    for target in list(_targets):
+    for target in list(_targets.values()):
         target.invalidate(frozen)
 
 

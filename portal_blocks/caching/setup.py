@@ -264,9 +264,11 @@ def build_caches(
     edges = url_list(config[PREFIX + "EDGE_PURGE_URLS"])
     purger = EdgePurger(edges) if edges else None
     targets: list[Invalidates] = [
-        *tier.targets,
+        # First this process's stores (in Redis: everyone's), then the announcement to other
+        # processes (the log, the near tiers' channel), last the edges' purge: each reader a
+        # later one reaches then refills from what no longer holds the old.
         *(t for t in (responses, html, pages, lists, viewers) if t is not None),
-        # Last: the edges are purged once this process's caches no longer hold the old.
+        *tier.targets,
         *((purger,) if purger is not None else ()),
     ]
     for target in targets:
