@@ -10,6 +10,7 @@ import uuid
 import pytest
 from cache_support import redis_client_or_skip
 
+from portal_blocks.caching import invalidation_log
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.responses import CachedResponse, etag_for
@@ -128,6 +129,32 @@ def test_a_lookup_while_another_thread_applies_a_line_waits_for_it(tmp_path):
     first.join(5)
     second.join(5)
     assert answers == [None]
+
+
+def test_a_processs_own_lines_are_stepped_over_unread(tmp_path, monkeypatch):
+    """This process's stores drop a commit's entries before its log writes the line (they are
+    registered first), so their cursors step over it: no file read after each commit of one's
+    own. A line another process appended after it is still read."""
+    log = InvalidationLog(tmp_path / "response-cache.log")
+    store = MemoryStore(10, 60, log.cursor())
+    store.put("a", entry(b"A"), frozenset({"article:1"}), token(store))
+    store.put("b", entry(b"B"), frozenset({"article:2"}), token(store))
+    opened: list[object] = []
+    real_open = open
+
+    def counting_open(*args, **kwargs):
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(invalidation_log, "open", counting_open, raising=False)
+    store.invalidate(frozenset({"article:1"}))  # a commit here: the store first, then the log
+    log.invalidate(frozenset({"article:1"}))
+    assert get(store, "a") is None and get(store, "b") is not None
+    assert opened == []
+    log.invalidate(frozenset({"article:1"}))
+    InvalidationLog(log.path).invalidate(frozenset({"article:2"}))  # another process's line
+    assert get(store, "b") is None
+    assert len(opened) == 1
 
 
 def test_a_replaced_log_drops_everything_once(tmp_path):

@@ -3,9 +3,11 @@
 An append-only log file beside the app's instance folder: a process that commits a change
 appends one line of tags; every in-memory store keeps a cursor on the file and checks its size
 before it answers (one ``stat`` call, no SQL), then drops exactly the entries the new lines
-name. Lines are short and appended with ``O_APPEND``, so concurrent writers do not interleave.
-When the file grows past a limit a writer replaces it; cursors notice the new inode and drop
-everything once. Several hosts need Redis (``PORTAL_BLOCKS_REDIS_URL``).
+name; a line the process wrote itself it steps over unread (its stores dropped those entries
+before the line was written). Lines are short and appended with ``O_APPEND``, so concurrent
+writers do not interleave. When the file grows past a limit a writer replaces it; cursors
+notice the new inode and drop everything once. Several hosts need Redis
+(``PORTAL_BLOCKS_REDIS_URL``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,9 @@ class InvalidationLog:
         self.path = path
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch(exist_ok=True)
+        #: (inode, start, end) of the last line this log wrote: its app's stores, registered
+        #: before it, already dropped what it names, so their cursors step over it unread.
+        self._own: tuple[int, int, int] | None = None
 
     def invalidate(self, tags: frozenset[str]) -> None:
         line = (json.dumps(sorted(tags), separators=(",", ":")) + "\n").encode()
@@ -38,9 +43,16 @@ class InvalidationLog:
             os.replace(tmp, self.path)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, line)
+            written = os.write(fd, line)
+            # With O_APPEND the position is the end of this line, whoever appended before it.
+            end = os.lseek(fd, 0, os.SEEK_CUR)
+            inode = os.fstat(fd).st_ino
         finally:
             os.close(fd)
+        self._own = (inode, end - written, end) if written == len(line) else None
+
+    def own_line(self) -> tuple[int, int, int] | None:
+        return self._own
 
     def _size(self) -> int:
         try:
@@ -49,8 +61,10 @@ class InvalidationLog:
             return 0
 
     def cursor(self) -> LogCursor:
-        """A reading position from now on: what was written before is already applied."""
-        return LogCursor(self.path)
+        """A reading position from now on, for a store registered as an invalidation target
+        before this log: what was written before is already applied, and so is each line
+        this log writes later."""
+        return LogCursor(self.path, own_line=self.own_line)
 
 
 class LogCursor:
@@ -61,12 +75,16 @@ class LogCursor:
     position already past the line and answering from an entry the line drops. Polls that find
     nothing new (the common case: one ``stat``) take no lock."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(
+        self, path: Path, own_line: Callable[[], tuple[int, int, int] | None] | None = None
+    ) -> None:
         self.path = path
         stat = path.stat()
         self._inode = stat.st_ino
         self._offset = stat.st_size
         self._lock = threading.Lock()
+        #: The last line this process's own log wrote (already applied to the store).
+        self._own_line = own_line
 
     def poll(self, apply: Callable[[frozenset[str]], None]) -> None:
         """Apply what any process (this one included) appended since the last poll."""
@@ -79,6 +97,11 @@ class LogCursor:
             if stat.st_ino != self._inode or stat.st_size < self._offset:
                 apply(frozenset({ALL}))
                 self._inode, self._offset = stat.st_ino, 0
+            own = self._own_line() if self._own_line is not None else None
+            if own is not None and own[0] == self._inode and own[1] == self._offset:
+                self._offset = own[2]  # this process's commit, applied before it was written
+                if self._unchanged(stat):
+                    return
             with open(self.path, "rb") as handle:
                 handle.seek(self._offset)
                 chunk = handle.read()
