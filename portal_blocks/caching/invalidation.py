@@ -35,6 +35,7 @@ from portal_blocks.cache_tags import (
 )
 from portal_blocks.db import PortalSession
 from portal_blocks.models import Article, DisplayPreference, Layout, Placement, Route
+from portal_blocks.models.article import SHOWN_FIELDS
 
 _PENDING = "portal_blocks.cache_tags"
 
@@ -71,14 +72,7 @@ def unregister(target: Invalidates) -> None:
 #: list on it, at the origin and at the edge.
 SHOWN_ONLY = frozenset(
     {
-        "title",
-        "lead",
-        "body_html",
-        "image_url",
-        "image_caption",
-        "image_alt",
-        "author",
-        "source",
+        *SHOWN_FIELDS,
         "published_time_known",
         # Kept by the model on every write: a version, and the search text of the above.
         "updated_at",

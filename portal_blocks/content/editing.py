@@ -18,23 +18,13 @@ from portal_blocks.content.schemas import ArticleSchema
 from portal_blocks.db import utcnow
 from portal_blocks.edits import check_version
 from portal_blocks.models import Article, ArticleStatus, AuditEntry
+from portal_blocks.models.article import SHOWN_FIELDS
 from portal_blocks.problems import FieldProblem, Refused, camelize, flatten_messages, refuse
 from portal_blocks.text.ranges import is_row_id
 from portal_blocks.text.slug import legacy_path, new_slug
 
 #: What an editor may set directly; slug, status and the legacy path follow from the actions.
-EDITABLE_FIELDS = (
-    "title",
-    "lead",
-    "body_html",
-    "image_url",
-    "image_caption",
-    "image_alt",
-    "author",
-    "source",
-    "category",
-    "published_at",
-)
+EDITABLE_FIELDS = (*SHOWN_FIELDS, "category", "published_at")
 SLUG_ATTEMPTS = 8
 _schema = ArticleSchema()
 

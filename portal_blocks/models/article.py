@@ -13,6 +13,20 @@ from portal_blocks.db import Model, NFCString, NFCText, utcnow
 from portal_blocks.text.search_text import search_columns
 from portal_blocks.text.slug import category_slug
 
+#: The columns that say only what an article shows: no list's membership or order, no
+#: category's name and no route depends on them (the editor sets them; caching.invalidation
+#: drops less when only they change).
+SHOWN_FIELDS = (
+    "title",
+    "lead",
+    "body_html",
+    "image_url",
+    "image_caption",
+    "image_alt",
+    "author",
+    "source",
+)
+
 
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
