@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content import search as article_search
 from portal_blocks.content.cursors import Cursor, InvalidListing, older_than
-from portal_blocks.content.records import ArticleRecord, record_from_model
+from portal_blocks.content.records import RECORD_COLUMNS, ArticleRecord, record_from_model
 from portal_blocks.content.search import MAX_QUERY_LENGTH, SearchQuery
 from portal_blocks.content.visibility import VISIBLE_TO_READERS
 from portal_blocks.models import Article
@@ -48,7 +48,7 @@ NEWEST_FIRST = (Article.published_at.desc(), Article.id.desc())
 _TABLE = Article.__table__
 #: Built once, as a plain table statement: the front page only needs records.
 _NEWEST = (
-    select(_TABLE)
+    select(*RECORD_COLUMNS)
     .where(VISIBLE_TO_READERS)
     .order_by(_TABLE.c.published_at.desc(), _TABLE.c.id.desc())
     .limit(bindparam("limit"))

@@ -18,15 +18,13 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content.cursors import Cursor, InvalidListing, keyset_before
 from portal_blocks.content.queries import ArticleList, ArticleQuery, Category, InvalidCursor
-from portal_blocks.content.records import ArticleRecord, record_from_model
+from portal_blocks.content.records import RECORD_COLUMNS, ArticleRecord, record_from_model
 from portal_blocks.content.visibility import NOT_DELETED, VISIBLE_TO_READERS
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
 from portal_blocks.text.ranges import row_id
 
 _TABLE = Article.__table__
-#: What a record is made of: not the search columns, which copy the whole text twice.
-_RECORD_COLUMNS = tuple(c for c in _TABLE.c if not c.name.startswith("search_"))
 _NEWEST_FIRST = (_TABLE.c.published_at.desc(), _TABLE.c.id.desc())
 _CATEGORY = (
     select(_TABLE.c.category)
@@ -92,7 +90,7 @@ def _branch(index: int, shape: _Shape) -> Select[Any]:
         published_at = bindparam(f"after_at_{index}", type_=_TABLE.c.published_at.type)
         conditions.append(keyset_before(published_at, bindparam(f"after_id_{index}")))
     return (
-        select(literal(index).label("list_index"), *_RECORD_COLUMNS)
+        select(literal(index).label("list_index"), *RECORD_COLUMNS)
         .where(*conditions)
         .order_by(*_NEWEST_FIRST)
         .limit(bindparam(f"limit_{index}"))

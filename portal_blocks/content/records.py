@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+from portal_blocks.models import Article
 from portal_blocks.text.slug import category_slug
 
 #: How ``article.category_path`` joins its segments: a URL path's, which no segment holds.
@@ -84,6 +85,12 @@ class ArticleRecord:
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(ArticleRecord))
+
+#: The ``article`` columns a record is made of, each a field of the same name: what a
+#: statement that only makes records selects. Not the search columns, which copy the whole
+#: text twice, nor the bookkeeping (timestamps, soft delete), which SQLite hands back as
+#: text that each row would parse.
+RECORD_COLUMNS = tuple(Article.__table__.c[name] for name in _RECORD_FIELDS)
 
 
 def record_from_model(article: Any) -> ArticleRecord:

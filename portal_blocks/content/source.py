@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal_blocks.content.page_lists import category_by_slug, read_lists
 from portal_blocks.content.queries import ArticleList, ArticleQuery, Category
-from portal_blocks.content.records import ArticleRecord, record_from_model
+from portal_blocks.content.records import RECORD_COLUMNS, ArticleRecord, record_from_model
 from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
@@ -65,10 +65,10 @@ class ArticleSource(Protocol):
 # objects only to copy them into records, costs more than running the statement.
 _TABLE = Article.__table__
 # Drafts only show in an editor's preview (content.visibility says what readers see).
-_BY_SLUG_WITH_DRAFTS = select(_TABLE).where(
+_BY_SLUG_WITH_DRAFTS = select(*RECORD_COLUMNS).where(
     _TABLE.c.slug == bindparam("slug"), visible_to(include_drafts=True)
 )
-_PUBLISHED_BY_SLUG = select(_TABLE).where(
+_PUBLISHED_BY_SLUG = select(*RECORD_COLUMNS).where(
     _TABLE.c.slug == bindparam("slug"), visible_to(include_drafts=False)
 )
 
@@ -102,7 +102,7 @@ class SqlAlchemyArticleSource:
         numeric = [n for n in map(row_id, ids) if n is not None]
         if not numeric:
             return {}
-        statement = select(_TABLE).where(
+        statement = select(*RECORD_COLUMNS).where(
             _TABLE.c.id.in_(numeric), visible_to(include_drafts=include_drafts)
         )
         return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}
@@ -110,14 +110,16 @@ class SqlAlchemyArticleSource:
     def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
         if article.category is None or limit < 1:
             return []
-        stmt = select(Article).where(VISIBLE_TO_READERS, Article.category == article.category)
+        stmt = select(*RECORD_COLUMNS).where(
+            VISIBLE_TO_READERS, _TABLE.c.category == article.category
+        )
         own_id = row_id(article.id)
         if own_id is not None:
-            stmt = stmt.where(Article.id != own_id)
-        rows = self.session.scalars(
-            stmt.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
+            stmt = stmt.where(_TABLE.c.id != own_id)
+        rows = self.session.execute(
+            stmt.order_by(_TABLE.c.published_at.desc(), _TABLE.c.id.desc()).limit(limit)
         )
-        return [record_from_model(a) for a in rows]
+        return [record_from_model(row) for row in rows]
 
     # ArticleLists (portal_blocks.content.queries): list blocks and category pages.
 
