@@ -20,7 +20,8 @@ import pytest
 import strawberry
 from graphql import DocumentNode, execute, parse
 from graphql.execution import executor as graphql_executor
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import FieldExtension, SchemaExtension
+from strawberry.permission import BasePermission
 from strawberry.schema.config import StrawberryConfig
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -422,3 +423,53 @@ def test_middleware_sees_every_field_it_would_see_in_graphql_core() -> None:
         seen.setdefault(executor_class, RecordsFields.seen)
         assert RecordsFields.seen == seen[PLAIN]
     assert "__typename" in seen[PLAIN] and "count" in seen[PLAIN]
+
+
+class Deny(BasePermission):
+    message = "Not for readers."
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+class Upper(FieldExtension):
+    def resolve(self, next_: Any, source: Any, info: Any, **kwargs: Any) -> Any:
+        return next_(source, info, **kwargs).upper()
+
+
+@strawberry.type
+class Guarded:
+    title: str
+    #: Plain attributes, with no resolver of their own, which strawberry still runs through
+    #: their permission classes and extensions.
+    secret: str = strawberry.field(permission_classes=[Deny])
+    shouted: str = strawberry.field(extensions=[Upper()])
+    hidden: Guarded | None = strawberry.field(default=None, permission_classes=[Deny])
+
+
+@strawberry.type
+class GuardedQuery:
+    @strawberry.field
+    def guarded(self) -> Guarded:
+        inner = Guarded(title="trong", secret="bí mật", shouted="nhỏ")
+        return Guarded(title="tin", secret="bí mật", shouted="nhỏ", hidden=inner)
+
+
+def test_fields_with_permissions_or_extensions_run_them() -> None:
+    """A field without a resolver of its own is still no plain attribute when it has
+    permission classes or field extensions: the executor never reads it directly."""
+    guarded_schema = strawberry.Schema(GuardedQuery)
+    document = parse("{ guarded { title secret shouted hidden { title } } }")
+
+    def run(executor_class: type) -> Any:
+        result = execute(guarded_schema._schema, document, executor_class=executor_class)
+        return result.data, [error.formatted for error in result.errors or ()]
+
+    expected = run(PLAIN)
+    assert expected[0] is None  # the denied non-null ``secret`` nulls the whole answer
+    assert [error["message"] for error in expected[1]] == ["Not for readers."]
+    for _ in range(2):  # the second run executes the shared plans
+        assert run(FAST) == expected
+    shown = parse("{ guarded { title shouted } }")
+    answer = execute(guarded_schema._schema, shown, executor_class=FAST)
+    assert answer.data == {"guarded": {"title": "tin", "shouted": "NHỎ"}}

@@ -21,7 +21,8 @@ middleware (an extension's ``resolve`` hook) must see every field:
   it, a value the scalar refuses, an exception, an awaitable) is handed to graphql-core's
   ``execute_field``, which reads the field again (an attribute read has no side effect) and
   reports it exactly as it always does. Fields with a resolver of their own, with arguments,
-  or of object, interface, union or nested list type always go to graphql-core.
+  permission classes or field extensions (which strawberry runs around the read), or of
+  object, interface, union or nested list type always go to graphql-core.
 - **Planned selection sets.** A selection set collected once is also planned once: which of
   its response keys are ``__typename``, which are leaves read directly, which go to
   graphql-core. Executing it walks that plan, and builds a response path only for a field
@@ -71,17 +72,23 @@ class LeafRead:
 
 def leaf_read(field: GraphQLField) -> LeafRead | None:
     """The fast read of ``field``, or None when graphql-core must execute it."""
+    get = _plain_getter(field)
+    return _shape(field.type, get) if get is not None else None
+
+
+def _plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:
+    """How to read ``field`` when it is a plain attribute: strawberry's "basic field", with
+    no resolver, no arguments, no permission classes and no field extensions (which
+    strawberry runs around the attribute read, so reading it directly would skip them).
+    The attribute read itself when strawberry's default resolver is ``getattr`` (its
+    default), else strawberry's resolver of the field; None for any other field."""
     resolve = field.resolve
-    if resolve is None or not getattr(resolve, "_is_default", False) or field.args:
-        return None
-    return _shape(field.type, _getter(field, resolve))
-
-
-def _getter(field: GraphQLField, resolve: Callable[..., Any]) -> Callable[[Any], Any]:
-    """The attribute read itself when strawberry's default resolver is ``getattr`` (its
-    default), else strawberry's resolver of the field."""
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
-    if isinstance(definition, StrawberryField) and definition.default_resolver is getattr:
+    if resolve is None or field.args or not isinstance(definition, StrawberryField):
+        return None
+    if not definition.is_basic_field:
+        return None
+    if definition.default_resolver is getattr:
         return operator.attrgetter(definition.python_name)
     return lambda source: resolve(source, None)
 
