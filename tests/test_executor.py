@@ -12,6 +12,8 @@ import asyncio
 import enum
 import functools
 import gc
+import inspect
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from operator import getitem
 from typing import Any
@@ -96,10 +98,68 @@ THINGS: list[Any] = [
 
 
 @strawberry.type
+class Shelf:
+    """Objects and lists of them as plain attributes (no resolver of their own)."""
+
+    name: str
+    first: Thing
+    maybe_thing: Thing | None
+    nodes: list[Node]
+    maybe_nodes: list[Node | None] | None
+    things: list[Thing]
+    more_things: list[Thing] | None = None
+
+
+def good_shelf() -> Shelf:
+    return Shelf(
+        name="kệ",
+        first=THINGS[0],
+        maybe_thing=None,
+        nodes=THINGS,
+        maybe_nodes=[None, THINGS[1]],
+        things=[THINGS[2], THINGS[0]],
+    )
+
+
+def broken_shelf() -> Shelf:
+    """A Shelf whose attributes break their declared types, each in its own way."""
+    shelf = good_shelf()
+    shelf.first = None  # type: ignore[assignment]  # a null where Thing! is declared
+    shelf.maybe_thing = broken_thing()  # its own leaves break theirs
+    shelf.nodes = [THINGS[0], None]  # type: ignore[list-item]  # a null item in [Node!]!
+    shelf.maybe_nodes = [THINGS[1], "no node", None]  # type: ignore[list-item]  # a stranger
+    shelf.things = "no list"  # type: ignore[assignment]
+    shelf.more_things = [THINGS[0], broken_thing()]  # the second's name is null
+    return shelf
+
+
+class RaisingShelf(Shelf):
+    """A Shelf whose list of nodes cannot be read."""
+
+    @property  # type: ignore[override]
+    def nodes(self) -> list[Node]:
+        raise RuntimeError("nodes unavailable")
+
+
+@strawberry.type
 class Query:
     @strawberry.field
     def nodes(self) -> list[Node]:
         return THINGS
+
+    @strawberry.field
+    def shelf(self) -> Shelf:
+        return good_shelf()
+
+    @strawberry.field
+    def broken_shelf(self) -> Shelf | None:
+        return broken_shelf()
+
+    @strawberry.field
+    def raising_shelf(self) -> Shelf | None:
+        shelf = object.__new__(RaisingShelf)
+        shelf.name = "kệ hỏng"
+        return shelf
 
     @strawberry.field
     def broken(self) -> Thing | None:
@@ -133,6 +193,19 @@ DOCUMENTS = {
     "an attribute that raises": "{ brokenOther { id label } }",
     "errors in several fields at once": """{ a: broken { id maybe count }
         b: broken { tags } thing { name } }""",
+    "objects and lists of them read as attributes": """{ shelf { name first { name }
+        maybeThing { id } nodes { __typename id ... on Thing { name tags } }
+        maybeNodes { id } things { count colour } } }""",
+    "a null where an object is required": "{ brokenShelf { name first { name } } }",
+    "a nested object's leaves break their types": """{ brokenShelf {
+        maybeThing { id name } again: maybeThing { count } } }""",
+    "a null item in a list of non-null objects": "{ brokenShelf { name nodes { id } } }",
+    "a stranger in a list of nullable interface objects": """{ brokenShelf {
+        maybeNodes { id } } }""",
+    "no list where a list is declared": "{ brokenShelf { things { count } } }",
+    "an item of a list of non-null objects breaks": """{ brokenShelf { name
+        moreThings { id name } } }""",
+    "an object attribute that raises": "{ raisingShelf { name nodes { id } } }",
 }
 
 
@@ -172,6 +245,25 @@ def test_the_broken_cases_do_fail() -> None:
         assert errors[0]["message"].startswith(message), (name, errors)
     errors = formatted(FAST, DOCUMENTS["errors in several fields at once"])[1]
     assert [error["path"] for error in errors] == [["a", "count"], ["b", "tags", 1]]
+    paths = {
+        "a null where an object is required": [["brokenShelf", "first"]],
+        "a nested object's leaves break their types": [
+            ["brokenShelf", "maybeThing", "name"],
+            ["brokenShelf", "again", "count"],
+        ],
+        "a null item in a list of non-null objects": [["brokenShelf", "nodes", 1]],
+        "a stranger in a list of nullable interface objects": [["brokenShelf", "maybeNodes", 1]],
+        "no list where a list is declared": [["brokenShelf", "things"]],
+        "an item of a list of non-null objects breaks": [["brokenShelf", "moreThings", 1, "name"]],
+        "an object attribute that raises": [["raisingShelf", "nodes"]],
+    }
+    for name, expected in paths.items():
+        data, errors = formatted(FAST, DOCUMENTS[name])
+        assert [error["path"] for error in errors] == expected, (name, errors)
+    data, _ = formatted(FAST, DOCUMENTS["an item of a list of non-null objects breaks"])
+    assert data == {"brokenShelf": {"name": "kệ", "moreThings": None}}
+    data, _ = formatted(FAST, DOCUMENTS["a stranger in a list of nullable interface objects"])
+    assert data == {"brokenShelf": {"maybeNodes": [{"id": "o1"}, None, None]}}
 
 
 def test_leaf_values_are_the_scalars_own() -> None:
@@ -321,12 +413,95 @@ class Slow:
         await asyncio.sleep(0)
         return self.name + " sau"
 
+    @strawberry.field
+    async def fails(self) -> str | None:
+        await asyncio.sleep(0)
+        raise RuntimeError(f"{self.name}: later unavailable")
+
+    @strawberry.field
+    async def must(self) -> str:
+        await asyncio.sleep(0)
+        if self.count > 1:
+            raise RuntimeError(f"{self.name}: required, unavailable")
+        return self.name
+
+
+@strawberry.type
+class Rack:
+    """Async objects as plain attributes: their fields' awaitables come back through the
+    executor's own completion of the attribute."""
+
+    slows: list[Slow]
+    maybe_slow: Slow | None
+    maybe_slows: list[Slow | None] | None = None
+
 
 @strawberry.type
 class AsyncQuery:
     @strawberry.field
     async def slows(self) -> list[Slow]:
         return [Slow(name="một", count=1), Slow(name="hai", count=2)]
+
+    @strawberry.field
+    def rack(self) -> Rack | None:
+        slows = [Slow(name="một", count=1), Slow(name="hai", count=2)]
+        return Rack(slows=slows, maybe_slow=Slow(name="ba", count=3), maybe_slows=slows)
+
+    @strawberry.field
+    def broken_rack(self) -> Rack | None:
+        broken = Slow(name="hỏng", count=0)
+        broken.count = None  # type: ignore[assignment]  # a null where Int! is declared
+        return Rack(slows=[Slow(name="một", count=1), broken], maybe_slow=None)
+
+
+def run_async(schema: strawberry.Schema, document: DocumentNode, executor_class: type) -> Any:
+    """Async execution in a loop of its own, in a thread of its own: the browser tests'
+    Playwright keeps one running in this thread for the session."""
+
+    async def executed() -> Any:
+        result = execute(schema._schema, document, executor_class=executor_class)
+        if inspect.isawaitable(result):  # not when an error ends the run at once
+            result = await result
+        return result.data, [error.formatted for error in result.errors or ()]
+
+    def run() -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            answer = asyncio.run(executed())
+            gc.collect()  # an awaitable left pending says so when it is collected
+        assert not [w for w in caught if "never awaited" in str(w.message)]
+        return answer
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(run).result()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{ rack { slows { name later fails count } maybeSlow { later kind: __typename } } }",
+        "{ rack { maybeSlow { name } slows { must name } } }",
+        "{ rack { maybeSlow { must } slows { name } } }",
+        "{ rack { maybeSlows { must } } }",
+        "{ brokenRack { slows { later count } } }",
+    ],
+    ids=[
+        "nullable failures",
+        "a required field fails",
+        "a required field of a nullable one",
+        "a required field of a nullable item",
+        "an item fails while another is pending",
+    ],
+)
+def test_awaitables_under_objects_read_as_attributes(text: str) -> None:
+    async_schema = strawberry.Schema(AsyncQuery)
+    document = parse(text)
+    expected = run_async(async_schema, document, PLAIN)
+    assert expected[1], "each document has a failing field"
+    for _ in range(2):  # the second run executes the shared plans
+        answer = run_async(async_schema, document, FAST)
+        assert answer == expected
+        assert repr(answer) == repr(expected)  # and in the document's order
 
 
 def test_awaitable_fields_of_a_planned_selection_are_awaited_in_order() -> None:

@@ -3,7 +3,7 @@
 Executing a page query on a response-cache miss (``benchmarks/page.py``) repeats work that
 depends on the document alone, and walks graphql-core's general machinery for fields that only
 read an attribute. :class:`PortalExecutor` (the schema's ``execution_context_class``:
-graphql-core's and strawberry's extension point for this) removes three such costs, leaving
+graphql-core's and strawberry's extension point for this) removes four such costs, leaving
 every other step, every error and every null to graphql-core, and planning nothing when
 middleware (an extension's ``resolve`` hook) must see every field:
 
@@ -22,7 +22,15 @@ middleware (an extension's ``resolve`` hook) must see every field:
   ``execute_field``, which reads the field again (an attribute read has no side effect) and
   reports it exactly as it always does. Fields with a resolver of their own, with arguments,
   permission classes or field extensions (which strawberry runs around the read), or of
-  object, interface, union or nested list type always go to graphql-core.
+  nested list type always go to graphql-core.
+- **Objects read as attributes.** A page's regions, a region's blocks, a block's article
+  are attributes too, of object or interface type (or lists of them). Such a field is read
+  directly as well, and each object handed to graphql-core's own object or abstract
+  completion (type resolution, ``is_type_of``, sub-fields), with errors reported at the
+  field's or the item's path as ``execute_field`` and ``complete_list_item_value`` report
+  them, and awaitables awaited as they await them. What is not a plain object (a null
+  where the type forbids one, an exception, an awaitable, no list where one is declared)
+  goes to ``execute_field`` as above.
 - **Planned selection sets.** A selection set collected once is also planned once: which of
   its response keys are ``__typename``, which are leaves read directly, which go to
   graphql-core. Executing it walks that plan, and builds a response path only for a field
@@ -38,15 +46,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
+    GraphQLAbstractType,
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
     Undefined,
     get_nullable_type,
+    is_abstract_type,
     is_leaf_type,
     is_list_type,
+    is_object_type,
 )
 from graphql.execution.collect_fields import CollectedFields
+from graphql.execution.executor import to_nodes
 from graphql.language import Node, OperationDefinitionNode, Visitor, visit
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -91,6 +103,45 @@ def _plain_getter(field: GraphQLField) -> Callable[[Any], Any] | None:
     if definition.default_resolver is getattr:
         return operator.attrgetter(definition.python_name)
     return lambda source: resolve(source, None)
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectRead:
+    """How to read one plain-attribute field whose value is an object (of an object,
+    interface or union type) or a list of them: the attribute read directly, each object
+    then completed by graphql-core's own object or abstract completion."""
+
+    get: Callable[[Any], Any]
+    field: GraphQLField
+    non_null: bool
+    many: bool
+    #: What each object completes as: the field's type, or its list's item type, without
+    #: the non-null wrapper.
+    item_type: GraphQLObjectType | GraphQLAbstractType
+    #: The list's item type as declared (with its non-null wrapper, if any): an item's error
+    #: is reported against it, as graphql-core does.
+    declared_item_type: GraphQLOutputType
+    abstract: bool
+
+    @property
+    def nullable_items(self) -> bool:
+        return self.declared_item_type is self.item_type
+
+
+def object_read(field: GraphQLField) -> ObjectRead | None:
+    """The direct read of an object-valued plain attribute, or None."""
+    get = _plain_getter(field)
+    if get is None:
+        return None
+    inner: Any = get_nullable_type(field.type)
+    many = is_list_type(inner)
+    declared = inner.of_type if many else inner
+    item: Any = get_nullable_type(declared)
+    if not (is_object_type(item) or is_abstract_type(item)):
+        return None
+    return ObjectRead(
+        get, field, inner is not field.type, many, item, declared, is_abstract_type(item)
+    )
 
 
 def _shape(type_: GraphQLOutputType, get: Callable[[Any], Any]) -> LeafRead | None:
@@ -146,6 +197,7 @@ class _Step:
     field_details_list: Any
     read: LeafRead | None = None
     typename: str | None = None
+    nested: ObjectRead | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +252,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
 
     #: Per object type, per field name: its fast read or None. Built on first use; a
     #: schema's types are fixed, and a process builds a handful of schemas at most.
-    _reads: dict[GraphQLObjectType, dict[str, LeafRead | None]] = {}
+    _reads: dict[GraphQLObjectType, dict[str, LeafRead | ObjectRead | None]] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -228,7 +280,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         if name == TYPENAME:
             return parent_type.name
         read = self._read(parent_type, name)
-        if read is not None:
+        if isinstance(read, LeafRead):
             coerced = self._read_leaf(read, source)
             if coerced is not FALLBACK:
                 return coerced
@@ -276,6 +328,15 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
                     if coerced is not FALLBACK:
                         results[name] = coerced
                         continue
+                elif step.nested is not None:
+                    completed = self._complete_nested(
+                        step, parent_type, source_value, path, position_context
+                    )
+                    if completed is not FALLBACK:
+                        results[name] = completed
+                        if is_awaitable(completed):
+                            awaitable_fields.append(name)
+                        continue
                 result = super().execute_field(
                     parent_type,
                     source_value,
@@ -294,6 +355,108 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         if not awaitable_fields:
             return results
         return _awaited(results, awaitable_fields)
+
+    def _complete_nested(
+        self,
+        step: _Step,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        path: Path | None,
+        position_context: Any,
+    ) -> Any:
+        """An object-valued plain attribute, completed as ``execute_field`` completes it but
+        without its calls around the read and the completion (``complete_value`` and the
+        list's machinery), or FALLBACK: anything but objects (a null where the type forbids
+        one, an exception, an awaitable, no list where one is declared) is left to
+        graphql-core, which reads the field again and reports what it meets."""
+        read = step.nested
+        assert read is not None
+        try:
+            value = read.get(source)
+        except Exception:
+            return FALLBACK
+        if value is None:
+            return FALLBACK if read.non_null else None
+        is_awaitable = self.is_awaitable
+        if read.many:
+            nullable_items = read.nullable_items
+            if not isinstance(value, list | tuple) or not all(
+                (item is None and nullable_items) or _plain_object(item, is_awaitable)
+                for item in value
+            ):
+                return FALLBACK
+        elif not _plain_object(value, is_awaitable):
+            return FALLBACK
+        details = step.field_details_list
+        field_path = Path(path, step.response_name, parent_type.name)
+        info = self.build_resolve_info(read.field, to_nodes(details), parent_type, field_path)
+        complete: Callable[..., Any] = (
+            self.complete_abstract_value if read.abstract else self.complete_object_value
+        )
+        try:
+            if read.many:
+                completed = self._complete_items(
+                    read, complete, details, info, field_path, value, position_context
+                )
+            else:
+                completed = complete(
+                    read.item_type, details, info, field_path, value, position_context
+                )
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, read.field.type, details, field_path)
+            return None
+        if is_awaitable(completed):
+            return self._settled(completed, read.field.type, details, field_path)
+        return completed
+
+    def _complete_items(
+        self,
+        read: ObjectRead,
+        complete: Callable[..., Any],
+        details: Any,
+        info: Any,
+        path: Path,
+        items: list[Any] | tuple[Any, ...],
+        position_context: Any,
+    ) -> Any:
+        """A list's objects, each completed and its error reported at its own path, as
+        ``complete_list_item_value`` does; awaitables awaited together."""
+        completed: list[Any] = []
+        awaitable_indices: list[int] = []
+        is_awaitable = self.is_awaitable
+        try:
+            for index, item in enumerate(items):
+                if item is None:  # a nullable item (the list was checked for the others)
+                    completed.append(None)
+                    continue
+                item_path = Path(path, index, None)
+                try:
+                    done = complete(
+                        read.item_type, details, info, item_path, item, position_context
+                    )
+                except Exception as raw_error:
+                    self.handle_field_error(raw_error, read.declared_item_type, details, item_path)
+                    done = None
+                if is_awaitable(done):
+                    done = self._settled(done, read.declared_item_type, details, item_path)
+                    awaitable_indices.append(index)
+                completed.append(done)
+        except Exception:
+            if awaitable_indices:  # settled, as graphql-core does: they may fail too
+                self.settle_in_background([completed[index] for index in awaitable_indices])
+            raise
+        if not awaitable_indices:
+            return completed
+        return _awaited_items(completed, awaitable_indices)
+
+    async def _settled(
+        self, completed: Any, return_type: GraphQLOutputType, details: Any, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as raw_error:
+            self.handle_field_error(raw_error, return_type, details, path)
+            return None
 
     def _plan(self, parent_type: GraphQLObjectType, grouped_field_set: Any) -> _Plan | None:
         if self._wrapped:  # middleware sees every field, ``__typename`` included
@@ -330,7 +493,10 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
                 steps.append(_Step(name, field_details_list))
             else:
                 read = self._read(parent_type, field_name)
-                steps.append(_Step(name, field_details_list, read=read))
+                if isinstance(read, ObjectRead):
+                    steps.append(_Step(name, field_details_list, nested=read))
+                else:
+                    steps.append(_Step(name, field_details_list, read=read))
         return tuple(steps)
 
     def _shared_entry(self) -> _SharedCollection:
@@ -348,18 +514,40 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             _shared[id(operation)] = shared
         return shared
 
-    def _read(self, parent_type: GraphQLObjectType, name: str) -> LeafRead | None:
+    def _read(self, parent_type: GraphQLObjectType, name: str) -> LeafRead | ObjectRead | None:
         reads = self._reads.get(parent_type)
         if reads is None:
             reads = self._reads.setdefault(parent_type, {})
         if name not in reads:
             field = parent_type.fields.get(name)
-            reads[name] = leaf_read(field) if field is not None else None
+            reads[name] = (leaf_read(field) or object_read(field)) if field is not None else None
         return reads[name]
+
+
+def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
+    """Whether ``value`` is what an object completes from: not null, not an exception
+    standing as a value, not an awaitable (graphql-core's own cases)."""
+    return value is not None and not isinstance(value, Exception) and not is_awaitable(value)
+
+
+async def _awaited_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
+    """``completed`` with its awaitable items awaited together (graphql-core's own way)."""
+    if len(awaitable_indices) == 1:  # awaited in this task, as graphql-core does
+        index = awaitable_indices[0]
+        completed[index] = await completed[index]
+        return completed
+    awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
+    for index, item in zip(awaitable_indices, awaited, strict=True):
+        completed[index] = item
+    return completed
 
 
 async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
     """``results`` with its awaitable fields awaited together (graphql-core's own way)."""
+    if len(awaitable_fields) == 1:  # awaited in this task, as graphql-core does
+        name = awaitable_fields[0]
+        results[name] = await results[name]
+        return results
     awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
     results.update(zip(awaitable_fields, awaited, strict=True))
     return results
