@@ -27,6 +27,13 @@ def article_tag(article_id: object) -> str:
     return f"article:{article_id}"
 
 
+def article_change_tags(ids: Iterable[object], *, lists: bool = True) -> frozenset[str]:
+    """What a committed change to those articles drops: whatever read them, and every list
+    (:data:`ARTICLES_TAG`), or with ``lists=False`` (an edit of only what they show, which
+    moves no article in or out of a list) the searches alone (:data:`SEARCH_TAG`)."""
+    return frozenset({*(article_tag(i) for i in ids), ARTICLES_TAG if lists else SEARCH_TAG})
+
+
 def slug_tag(slug: str) -> str:
     """An article by its slug, for sources whose changes are announced by slug."""
     return f"slug:{slug}"

@@ -149,3 +149,25 @@ def test_the_tags_of_an_edit(portal: Any) -> None:
         {article_tag(edited.id), SEARCH_TAG},
         {article_tag(edited.id), ARTICLES_TAG},
     ]
+
+
+def test_a_host_says_whether_its_change_moved_articles_in_lists() -> None:
+    """``invalidate_articles`` (a host's own article source) drops the same tags as our own
+    commits: every list by default, the searches alone for an edit of what articles show."""
+    recorded: list[frozenset[str]] = []
+
+    class Recorder:
+        def invalidate(self, tags: frozenset[str]) -> None:
+            recorded.append(tags)
+
+    recorder = Recorder()
+    invalidation.register(recorder)
+    try:
+        invalidation.invalidate_articles(["7", 8], lists=False)
+        invalidation.invalidate_articles(["7"])
+    finally:
+        invalidation.unregister(recorder)
+    assert recorded == [
+        {article_tag("7"), article_tag(8), SEARCH_TAG},
+        {article_tag("7"), ARTICLES_TAG},
+    ]

@@ -130,3 +130,59 @@ def test_without_a_secret_there_is_no_webhook(cached_app):
     response = call(cached_app.test_client(), {"ids": ["1"]})
     assert response.status_code == 404
     assert "PORTAL_BLOCKS_WEBHOOK_SECRET" in response.get_json()["error"]["message"]
+
+
+LISTING = "{ articles(first: 1) { edges { node { title } } } }"
+
+
+def read_listing(client) -> str:
+    return client.post("/graphql", json={"query": LISTING}).headers["Cache-Status"]
+
+
+def other_article_id() -> str:
+    """An article the one-item listing does not show (the listing shows the newest)."""
+    from articles_factory import add_article
+
+    add_article("Tin mới nhất", category="Kinh tế", day=28)
+    add_article("Tin cũ hơn", category="Kinh tế", day=2)
+    db.session.commit()
+    return str(db.session.query(Article.id).filter_by(title="Tin cũ hơn").scalar())
+
+
+@pytest.mark.parametrize(
+    ("body", "lists_dropped"),
+    [
+        (lambda other: {"ids": [other]}, True),
+        (lambda other: {"ids": [other], "lists": False}, False),
+        (lambda other: {"keys": [f"post:{other}"], "lists": False}, False),
+        (lambda other: {"keys": [f"post:{other}", "list:post"], "lists": False}, True),
+    ],
+    ids=["by default", "lists false", "keys with lists false", "a list key wins"],
+)
+def test_a_call_saying_no_list_changed_keeps_the_lists(app, body, lists_dropped):
+    """``"lists": false``: the change moved no article in or out of a list, so a list that
+    does not show the named article stays cached; one that does, and the article's page, go."""
+    other = other_article_id()
+    client = app.test_client()
+    cached(client)
+    read_listing(client)
+    assert read_listing(client) == HIT
+    response = call(client, body(other))
+    assert response.status_code == 200, response.get_json()
+    invalidated = response.get_json()["invalidated"]
+    assert ("articles" in invalidated) is lists_dropped
+    assert ("search" in invalidated) is not lists_dropped
+    assert read_listing(client) == (STORED if lists_dropped else HIT)
+    assert read(client) == HIT  # the reference page read neither the article nor a list
+    shown = call(client, {"ids": [reference_id()], "lists": False})
+    assert shown.status_code == 200
+    assert read(client) == STORED  # the page that showed it goes
+
+
+def test_lists_must_be_true_or_false(app):
+    client = app.test_client()
+    cached(client)
+    response = call(client, {"ids": [reference_id()], "lists": "no"})
+    assert response.status_code == 400
+    assert response.get_json()["error"]["field"] == "lists"
+    assert read(client) == HIT

@@ -26,10 +26,8 @@ from sqlalchemy.orm.attributes import History
 
 from portal_blocks.cache_tags import (
     ALL,
-    ARTICLES_TAG,
     ROUTES_TAG,
-    SEARCH_TAG,
-    article_tag,
+    article_change_tags,
     layout_tag,
     viewer_tag,
 )
@@ -87,9 +85,8 @@ def tags_for(obj: object, *, edited: bool = False) -> set[str]:
     """The one place that knows which tags a changed row touches; ``edited``: the row was
     updated (its attributes' history says what changed), not created or deleted."""
     if isinstance(obj, Article):
-        if edited and not changed_columns(obj) - SHOWN_ONLY:
-            return {article_tag(obj.id), SEARCH_TAG}
-        return {article_tag(obj.id), ARTICLES_TAG}
+        shown_only = edited and not changed_columns(obj) - SHOWN_ONLY
+        return set(article_change_tags([obj.id], lists=not shown_only))
     if isinstance(obj, Layout):
         return {layout_tag(obj.id)}
     if isinstance(obj, Placement):
@@ -154,8 +151,13 @@ def invalidate(tags: Iterable[str]) -> None:
         target.invalidate(frozen)
 
 
-def invalidate_articles(ids: Iterable[object]) -> None:
+def invalidate_articles(ids: Iterable[object], *, lists: bool = True) -> None:
     """What a host whose article source sets ``announces_changes`` calls after committing
     changes to those articles (or creating, publishing, deleting them): every cache entry that
-    read them, or read a list any article may join, is dropped in every process."""
-    invalidate({ARTICLES_TAG, *(article_tag(i) for i in ids)})
+    read them, or read a list any article may join, is dropped in every process.
+
+    ``lists=False`` says the change moved no article in or out of a list, nor within one:
+    only what the articles show changed (their title, lead, body, image, author), not whether
+    they are published, their date, category or slug. Then only what showed them goes (lists
+    that hold them among it) and the searches, not every page with a list on it."""
+    invalidate(article_change_tags(ids, lists=lists))

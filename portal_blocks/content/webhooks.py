@@ -1,14 +1,18 @@
 """The content-changed webhook's contract: a signed body naming what changed in the CMS.
 
-A CMS posts ``{"ids": [...], "slugs": [...], "keys": [...]}`` (any of them; ``keys`` takes
-WPGraphQL Smart Cache purge keys such as ``post:123`` and ``list:post``) with two headers:
+A CMS posts ``{"ids": [...], "slugs": [...], "keys": [...]}`` (any of them, and optionally
+``"lists": false``; ``keys`` takes WPGraphQL Smart Cache purge keys such as ``post:123`` and
+``list:post``) with two headers:
 ``X-Portal-Blocks-Timestamp`` (Unix seconds) and ``X-Portal-Blocks-Signature``:
 ``sha256=`` + hex HMAC-SHA256 of ``<timestamp>.`` followed by the raw body, under the shared
 secret ``PORTAL_BLOCKS_WEBHOOK_SECRET``. A missing or bad signature, or a timestamp more than
 five minutes away from ours, is refused: the body is not even parsed.
 
 What it names becomes cache tags (:mod:`portal_blocks.cache_tags`): every entry that read one
-of those articles, or any list (a new or changed article may join a list), is dropped.
+of those articles, or any list (a new or changed article may join a list), is dropped. A body
+with ``"lists": false`` says the change moved no article in or out of a list (an edit of what
+they show): the lists that do not hold them stay, the searches go. A ``list:`` purge key says
+the opposite, and wins.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from portal_blocks.cache_tags import ARTICLES_TAG, article_tag, slug_tag
+from portal_blocks.cache_tags import article_change_tags, slug_tag
 
 TIMESTAMP_HEADER = "X-Portal-Blocks-Timestamp"
 SIGNATURE_HEADER = "X-Portal-Blocks-Signature"
@@ -81,20 +85,26 @@ def changed_tags(body: bytes) -> frozenset[str]:
         raise BadBody("body", "The body must be a JSON object.") from None
     if not isinstance(parsed, dict):
         raise BadBody("body", "The body must be a JSON object.")
-    unknown = sorted(set(parsed) - {"ids", "slugs", "keys"})
+    unknown = sorted(set(parsed) - {"ids", "slugs", "keys", "lists"})
     if unknown:
-        raise BadBody(unknown[0], f"Unknown field '{unknown[0]}': ids, slugs and keys are known.")
+        raise BadBody(
+            unknown[0], f"Unknown field '{unknown[0]}': ids, slugs, keys and lists are known."
+        )
     ids, slugs, keys = (_names(parsed, k) for k in ("ids", "slugs", "keys"))
+    lists = parsed.get("lists", True)
+    if not isinstance(lists, bool):
+        raise BadBody("lists", "'lists' must be true or false.")
     if len(ids) + len(slugs) + len(keys) > MAX_NAMES:
         raise BadBody("body", f"At most {MAX_NAMES} names per call.")
-    tags = {article_tag(i) for i in ids} | {slug_tag(s) for s in slugs}
+    named = [*ids]
     for key in keys:
         kind, _, value = key.partition(":")
         if kind == "list":
-            continue  # a list changed: every list goes (ARTICLES_TAG, below)
+            lists = True  # a list changed: every list goes, whatever else the body says
+            continue
         if kind not in ("post", "page", "article") or not value:
             raise BadBody("keys", f"Unknown purge key '{key}': post:<id> or list:<type>.")
-        tags.add(article_tag(value))
+        named.append(value)
     if not (ids or slugs or keys):
         raise BadBody("body", "Name what changed: ids, slugs or keys.")
-    return frozenset({ARTICLES_TAG, *tags})
+    return article_change_tags(named, lists=lists) | {slug_tag(s) for s in slugs}
