@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import DocumentNode, execute, parse
+from graphql import DocumentNode, Undefined, execute, parse
 from graphql.execution import executor as graphql_executor
 from strawberry.extensions import FieldExtension, SchemaExtension
 from strawberry.permission import BasePermission
@@ -108,6 +108,8 @@ class Shelf:
     maybe_nodes: list[Node | None] | None
     things: list[Thing]
     more_things: list[Thing] | None = None
+    absent: Thing | None = None
+    absent_items: list[Thing | None] | None = None
 
 
 def good_shelf() -> Shelf:
@@ -130,6 +132,8 @@ def broken_shelf() -> Shelf:
     shelf.maybe_nodes = [THINGS[1], "no node", None]  # type: ignore[list-item]  # a stranger
     shelf.things = "no list"  # type: ignore[assignment]
     shelf.more_things = [THINGS[0], broken_thing()]  # the second's name is null
+    shelf.absent = Undefined  # type: ignore[assignment]  # graphql-core's "no value": null
+    shelf.absent_items = [Undefined, THINGS[0]]  # type: ignore[list-item]
     return shelf
 
 
@@ -206,6 +210,7 @@ DOCUMENTS = {
     "an item of a list of non-null objects breaks": """{ brokenShelf { name
         moreThings { id name } } }""",
     "an object attribute that raises": "{ raisingShelf { name nodes { id } } }",
+    "no value where an object may be": "{ brokenShelf { absent { id } absentItems { id } } }",
 }
 
 
@@ -260,6 +265,11 @@ def test_the_broken_cases_do_fail() -> None:
     for name, expected in paths.items():
         data, errors = formatted(FAST, DOCUMENTS[name])
         assert [error["path"] for error in errors] == expected, (name, errors)
+    data, errors = formatted(FAST, DOCUMENTS["no value where an object may be"])
+    assert (data, errors) == (
+        {"brokenShelf": {"absent": None, "absentItems": [None, {"id": "t1"}]}},
+        [],
+    )
     data, _ = formatted(FAST, DOCUMENTS["an item of a list of non-null objects breaks"])
     assert data == {"brokenShelf": {"name": "kệ", "moreThings": None}}
     data, _ = formatted(FAST, DOCUMENTS["a stranger in a list of nullable interface objects"])

@@ -375,7 +375,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             value = read.get(source)
         except Exception:
             return FALLBACK
-        if value is None:
+        if value is None or value is Undefined:  # graphql-core's "no value" is a null too
             return FALLBACK if read.non_null else None
         is_awaitable = self.is_awaitable
         if read.many:
@@ -525,9 +525,15 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
 
 
 def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
-    """Whether ``value`` is what an object completes from: not null, not an exception
-    standing as a value, not an awaitable (graphql-core's own cases)."""
-    return value is not None and not isinstance(value, Exception) and not is_awaitable(value)
+    """Whether ``value`` is what an object completes from: not null (nor graphql-core's
+    ``Undefined``), not an exception standing as a value, not an awaitable (graphql-core's
+    own cases)."""
+    return (
+        value is not None
+        and value is not Undefined
+        and not isinstance(value, Exception)
+        and not is_awaitable(value)
+    )
 
 
 async def _awaited_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
