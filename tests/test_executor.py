@@ -16,7 +16,7 @@ import inspect
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from operator import getitem
-from typing import Any
+from typing import Any, NewType
 
 import pytest
 import strawberry
@@ -97,6 +97,11 @@ THINGS: list[Any] = [
 ]
 
 
+#: A scalar that writes whatever it is given as text (as many custom scalars do).
+Label = NewType("Label", str)
+LABEL = strawberry.scalar(name="Label", serialize=str, parse_value=str)
+
+
 @strawberry.type
 class Shelf:
     """Objects and lists of them as plain attributes (no resolver of their own)."""
@@ -110,6 +115,8 @@ class Shelf:
     more_things: list[Thing] | None = None
     absent: Thing | None = None
     absent_items: list[Thing | None] | None = None
+    label: Label | None = None
+    labels: list[Label | None] | None = None
 
 
 def good_shelf() -> Shelf:
@@ -134,6 +141,8 @@ def broken_shelf() -> Shelf:
     shelf.more_things = [THINGS[0], broken_thing()]  # the second's name is null
     shelf.absent = Undefined  # type: ignore[assignment]  # graphql-core's "no value": null
     shelf.absent_items = [Undefined, THINGS[0]]  # type: ignore[list-item]
+    shelf.label = Undefined
+    shelf.labels = [Label("nhãn"), Undefined]
     return shelf
 
 
@@ -181,7 +190,8 @@ class Query:
 
 
 TYPES = [Thing, Other]
-schema = strawberry.Schema(Query, types=TYPES)
+CONFIG = StrawberryConfig(scalar_map={Label: LABEL})
+schema = strawberry.Schema(Query, types=TYPES, config=CONFIG)
 FAST, PLAIN = PortalExecutor, StrawberryGraphQLCoreExecutionContext
 
 DOCUMENTS = {
@@ -211,6 +221,7 @@ DOCUMENTS = {
         moreThings { id name } } }""",
     "an object attribute that raises": "{ raisingShelf { name nodes { id } } }",
     "no value where an object may be": "{ brokenShelf { absent { id } absentItems { id } } }",
+    "no value where a leaf may be": "{ brokenShelf { label labels } }",
 }
 
 
@@ -270,6 +281,8 @@ def test_the_broken_cases_do_fail() -> None:
         {"brokenShelf": {"absent": None, "absentItems": [None, {"id": "t1"}]}},
         [],
     )
+    data, errors = formatted(FAST, DOCUMENTS["no value where a leaf may be"])
+    assert (data, errors) == ({"brokenShelf": {"label": None, "labels": ["nhãn", None]}}, [])
     data, _ = formatted(FAST, DOCUMENTS["an item of a list of non-null objects breaks"])
     assert data == {"brokenShelf": {"name": "kệ", "moreThings": None}}
     data, _ = formatted(FAST, DOCUMENTS["a stranger in a list of nullable interface objects"])
@@ -600,7 +613,11 @@ def test_middleware_sees_every_field_it_would_see_in_graphql_core() -> None:
     seen: dict[type, list[str]] = {}
     for executor_class in (PLAIN, FAST, FAST):  # the last one on the shared collections
         wrapped = strawberry.Schema(
-            Query, types=TYPES, extensions=[RecordsFields], execution_context_class=executor_class
+            Query,
+            types=TYPES,
+            config=CONFIG,
+            extensions=[RecordsFields],
+            execution_context_class=executor_class,
         )
         RecordsFields.seen = []
         result = wrapped.execute_sync(text)

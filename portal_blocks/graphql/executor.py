@@ -222,7 +222,7 @@ FALLBACK: Any = object()
 
 
 def _coerced(read: LeafRead, value: Any) -> Any:
-    if value is None:
+    if value is None or value is Undefined:  # graphql-core's "no value" is a null too
         return FALLBACK if read.non_null else None
     if not read.many:
         return _coerced_one(read, value)
@@ -230,7 +230,8 @@ def _coerced(read: LeafRead, value: Any) -> Any:
         return FALLBACK
     items: list[Any] = []
     for item in value:
-        coerced = None if item is None and not read.non_null_items else _coerced_one(read, item)
+        absent = item is None or item is Undefined
+        coerced = None if absent and not read.non_null_items else _coerced_one(read, item)
         if coerced is FALLBACK:
             return FALLBACK
         items.append(coerced)
@@ -240,7 +241,7 @@ def _coerced(read: LeafRead, value: Any) -> Any:
 def _coerced_one(read: LeafRead, value: Any) -> Any:
     """One non-null value as its scalar gives it, or FALLBACK (what ``complete_leaf_value``
     would raise about, or an exception standing as a value)."""
-    if value is None or isinstance(value, Exception):
+    if value is None or value is Undefined or isinstance(value, Exception):
         return FALLBACK
     coerced = read.coerce(value)
     return FALLBACK if coerced is None or coerced is Undefined else coerced
