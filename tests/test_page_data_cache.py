@@ -24,6 +24,7 @@ from portal_blocks.caching.page_data import (
     path_key,
 )
 from portal_blocks.cli import cli
+from portal_blocks.content.queries import Category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.db import db
 from portal_blocks.layout.routing import ResolvedPath, RouteMatch
@@ -175,7 +176,9 @@ def test_previews_neither_read_nor_fill_the_page_data_cache(cached_app):
 
 def test_a_resolution_survives_the_trip_through_redis_unchanged():
     resolved = ResolvedPath(
-        route=RouteMatch(route_id=2, layout_id=1, article_id=None, slug="gia-tri"),
+        route=RouteMatch(
+            route_id=2, layout_id=1, article_id=None, slug="gia-tri", host="sokhdt.example.vn"
+        ),
         layout=LayoutSnapshot(id=1, name="news-detail", title="Chi tiết bản tin", version=4),
         regions=("main", "aside"),
         placements=(
@@ -190,6 +193,7 @@ def test_a_resolution_survives_the_trip_through_redis_unchanged():
             published_at=datetime(2021, 11, 10, 1, 30, tzinfo=UTC),
             author="Hương Dịu",
         ),
+        category=Category(slug="kinh-te", name="Kinh tế"),
     )
     raw = encode_resolved(resolved)
     assert "Hương Dịu".encode() in raw  # readable JSON, not pickle
