@@ -10,6 +10,8 @@ drops them; the article listing shows titles, so it drops with the articles it s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -128,7 +130,9 @@ def test_a_text_edit_reaches_searches_and_the_listing(warm: Any) -> None:
     assert tin_khac(warm)[0] == HIT  # a list that did not show it is kept
 
 
-def test_the_tags_of_an_edit(portal: Any) -> None:
+@contextmanager
+def recorded_invalidations() -> Iterator[list[frozenset[str]]]:
+    """The tags each commit (or call) in the block invalidates, in order."""
     recorded: list[frozenset[str]] = []
 
     class Recorder:
@@ -138,13 +142,18 @@ def test_the_tags_of_an_edit(portal: Any) -> None:
     recorder = Recorder()
     invalidation.register(recorder)
     try:
+        yield recorded
+    finally:
+        invalidation.unregister(recorder)
+
+
+def test_the_tags_of_an_edit(portal: Any) -> None:
+    with recorded_invalidations() as recorded:
         edited = article(OTHER_CATEGORY)
         edited.title = "Tiêu đề khác"
         db.session.commit()
         edited.category = "Nông nghiệp"
         db.session.commit()
-    finally:
-        invalidation.unregister(recorder)
     assert recorded == [
         {article_tag(edited.id), SEARCH_TAG},
         {article_tag(edited.id), ARTICLES_TAG},
@@ -154,19 +163,9 @@ def test_the_tags_of_an_edit(portal: Any) -> None:
 def test_a_host_says_whether_its_change_moved_articles_in_lists() -> None:
     """``invalidate_articles`` (a host's own article source) drops the same tags as our own
     commits: every list by default, the searches alone for an edit of what articles show."""
-    recorded: list[frozenset[str]] = []
-
-    class Recorder:
-        def invalidate(self, tags: frozenset[str]) -> None:
-            recorded.append(tags)
-
-    recorder = Recorder()
-    invalidation.register(recorder)
-    try:
+    with recorded_invalidations() as recorded:
         invalidation.invalidate_articles(["7", 8], lists=False)
         invalidation.invalidate_articles(["7"])
-    finally:
-        invalidation.unregister(recorder)
     assert recorded == [
         {article_tag("7"), article_tag(8), SEARCH_TAG},
         {article_tag("7"), ARTICLES_TAG},

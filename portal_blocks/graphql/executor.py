@@ -448,7 +448,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             raise
         if not awaitable_indices:
             return completed
-        return _awaited_items(completed, awaitable_indices)
+        return _awaited(completed, awaitable_indices)
 
     async def _settled(
         self, completed: Any, return_type: GraphQLOutputType, details: Any, path: Path
@@ -537,26 +537,17 @@ def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
     )
 
 
-async def _awaited_items(completed: list[Any], awaitable_indices: list[int]) -> list[Any]:
-    """``completed`` with its awaitable items awaited together (graphql-core's own way)."""
-    if len(awaitable_indices) == 1:  # awaited in this task, as graphql-core does
-        index = awaitable_indices[0]
-        completed[index] = await completed[index]
-        return completed
-    awaited = await gather_with_cancel(*(completed[index] for index in awaitable_indices))
-    for index, item in zip(awaitable_indices, awaited, strict=True):
-        completed[index] = item
-    return completed
-
-
-async def _awaited(results: dict[str, Any], awaitable_fields: list[str]) -> dict[str, Any]:
-    """``results`` with its awaitable fields awaited together (graphql-core's own way)."""
-    if len(awaitable_fields) == 1:  # awaited in this task, as graphql-core does
-        name = awaitable_fields[0]
-        results[name] = await results[name]
+async def _awaited(results: Any, keys: list[Any]) -> Any:
+    """``results`` (a selection set's answers by response key, or a list's items by index)
+    with its awaitables at ``keys`` awaited together, graphql-core's own way: a lone one in
+    this task, several gathered."""
+    if len(keys) == 1:
+        key = keys[0]
+        results[key] = await results[key]
         return results
-    awaited = await gather_with_cancel(*(results[name] for name in awaitable_fields))
-    results.update(zip(awaitable_fields, awaited, strict=True))
+    awaited = await gather_with_cancel(*(results[key] for key in keys))
+    for key, value in zip(keys, awaited, strict=True):
+        results[key] = value
     return results
 
 
