@@ -350,8 +350,7 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
                     if is_awaitable(result):
                         awaitable_fields.append(name)
         except Exception:
-            if awaitable_fields:  # settled, as graphql-core does: they may fail too
-                self.settle_in_background([results[name] for name in awaitable_fields])
+            self._settle_pending(results, awaitable_fields)
             raise
         if not awaitable_fields:
             return results
@@ -443,12 +442,18 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
                     awaitable_indices.append(index)
                 completed.append(done)
         except Exception:
-            if awaitable_indices:  # settled, as graphql-core does: they may fail too
-                self.settle_in_background([completed[index] for index in awaitable_indices])
+            self._settle_pending(completed, awaitable_indices)
             raise
         if not awaitable_indices:
             return completed
         return _awaited(completed, awaitable_indices)
+
+    def _settle_pending(self, results: Any, keys: list[Any]) -> None:
+        """The awaitables at ``keys`` of ``results`` (by response key, or a list's by index)
+        settled in the background when a sibling fails, as graphql-core does: they may fail
+        too, and must not be left never awaited."""
+        if keys:
+            self.settle_in_background([results[key] for key in keys])
 
     async def _settled(
         self, completed: Any, return_type: GraphQLOutputType, details: Any, path: Path
