@@ -105,7 +105,11 @@ class PortalBlocksState:
         *,
         locale: str | None = None,
         viewer: dict[str, Any] | None = None,
+        host: str | None = None,
     ) -> PortalContext:
+        """The GraphQL context of a request (or of none: the CLI, tests). What the caller
+        already read of the request (its language, the reader's preferences, its host) it
+        passes in; the rest is read here."""
         session = db.session_proxy
         hints = CacheHints()
         viewer_key = viewer_id(request)
@@ -123,7 +127,7 @@ class PortalBlocksState:
             pages=self.pages,
             rate_limits=self.rate_limits,
             block_types=self.schema.block_types,
-            host=host_of_environ(request.environ) if request is not None else None,
+            host=host if host is not None or request is None else host_of_environ(request.environ),
         )
 
 

@@ -67,9 +67,13 @@ def no_viewer_preferences(_request: Request) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class Exchange:
-    """What the front and the view share about one request (kept in the WSGI environ)."""
+    """What the front and the view share about one request (kept in the WSGI environ): what
+    the front worked out of the request (its reader's preferences, language and host) the
+    view's context takes as it is, rather than reading the request for it again."""
 
     viewer: dict[str, Any]
+    locale: str
+    host: str | None
     prepared: GraphQLRequestData | None = None
     context: Any = None
     result: ExecutionResult | None = None
@@ -85,6 +89,23 @@ class Operation:
     variables: dict[str, Any] | None
     operation_name: str | None
     extensions: dict[str, Any] | None
+    #: The persisted-query id the request claims, and the sha256 of its text: worked out
+    #: once (:meth:`of`), for the cache key and for the allow-list alike.
+    digest: str | None
+    query_hash: str | None
+
+    @classmethod
+    def of(
+        cls,
+        query: str | None,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+    ) -> Operation:
+        query_hash = sha256_hex(query) if query is not None else None
+        return cls(
+            query, variables, operation_name, extensions, _persisted_hash(extensions), query_hash
+        )
 
 
 #: How deep a request's JSON may nest, counting the request object itself. Variables nest a few
@@ -180,7 +201,7 @@ def read_operation(request: Request) -> Operation | None:
         and isinstance(extensions, dict | None)
     ):
         return None
-    return Operation(query, variables, name, extensions)
+    return Operation.of(query, variables, name, extensions)
 
 
 def _persisted_hash(extensions: Mapping[str, Any] | None) -> str | None:
@@ -279,7 +300,7 @@ class Front:
             prepared = self._prepared(operation)
         except PersistedQueryError as exc:
             return persisted_query_error(exc)
-        exchange = Exchange(viewer=viewer, prepared=prepared)
+        exchange = Exchange(viewer=viewer, locale=locale, host=host, prepared=prepared)
         request.environ[EXCHANGE] = exchange
         response = run()
         if not isinstance(response, Response):
@@ -309,8 +330,7 @@ class Front:
         """A POST (or a GET not keyed yet) is keyed by its document's hash (of the text, or
         the persisted-query id), variables and operation name. A text whose hash is not the id
         it claims is never shared."""
-        digest = _persisted_hash(operation.extensions)
-        query_hash = sha256_hex(operation.query) if operation.query is not None else None
+        digest, query_hash = operation.digest, operation.query_hash
         document = query_hash or digest
         honest = not (digest and query_hash and digest != query_hash)
         if not (anonymous and document is not None and honest):
@@ -335,23 +355,30 @@ class Front:
 
     def _prepared(self, operation: Operation) -> GraphQLRequestData:
         """The operation as the view runs it, its persisted query resolved."""
-        return self.prepare(
-            GraphQLRequestData(
-                query=operation.query,
-                variables=operation.variables,
-                operation_name=operation.operation_name,
-                extensions=operation.extensions,
-            )
+        data = GraphQLRequestData(
+            query=operation.query,
+            variables=operation.variables,
+            operation_name=operation.operation_name,
+            extensions=operation.extensions,
         )
+        return self._resolved(data, operation.query, operation.digest, operation.query_hash)
 
     def prepare(self, data: GraphQLRequestData) -> GraphQLRequestData:
         """``data`` with its persisted query resolved, or PersistedQueryError: every document
         the view runs passes here, however it arrived (the view sends what the front did not
         read itself: batches, other content types), so the allow-list holds for all."""
         extensions = data.extensions if isinstance(data.extensions, dict) else None
-        digest = _persisted_hash(extensions)
         query = data.query if isinstance(data.query, str) else None
         query_hash = sha256_hex(query) if query is not None else None
+        return self._resolved(data, query, _persisted_hash(extensions), query_hash)
+
+    def _resolved(
+        self,
+        data: GraphQLRequestData,
+        query: str | None,
+        digest: str | None,
+        query_hash: str | None,
+    ) -> GraphQLRequestData:
         resolved = self.persisted.resolve(query, digest, query_hash)
         if resolved is query:
             return data

@@ -136,10 +136,17 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
     def get_context(self, request: Request, response: Response) -> PortalContext:
         state = get_state()
         exchange = exchange_of(request)
-        viewer = exchange.viewer if exchange is not None else state.front.viewer_for(request)
-        context = state.context(request=request, response=response, viewer=viewer)
-        if exchange is not None:
-            exchange.context = context
+        if exchange is None:  # a request the front left to the view (a batch, a form)
+            viewer = state.front.viewer_for(request)
+            return state.context(request=request, response=response, viewer=viewer)
+        context = state.context(
+            request=request,
+            response=response,
+            viewer=exchange.viewer,
+            locale=exchange.locale,
+            host=exchange.host,
+        )
+        exchange.context = context
         return context
 
     def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
