@@ -5,10 +5,12 @@ cache tier (memory, Redis, Redis with a near tier)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from conftest import REFERENCE_LEGACY_PATH, REFERENCE_SLUG, count_statements, publish_draft
 
-from portal_blocks.caching.html import HIT, STORED
+from portal_blocks.caching.html import HIT, STORED, CachedPage
 from portal_blocks.db import db
 from portal_blocks.models import Article, Layout, Placement
 
@@ -108,3 +110,22 @@ def test_a_fragment_is_kept_per_form_and_a_warm_hit_runs_no_sql(client):
     assert warm == [] and again.headers["Cache-Status"] == HIT
     assert again.get_data() == html.get_data()
     assert again.headers["X-Portal-Blocks-Assets"] == html.headers["X-Portal-Blocks-Assets"]
+
+
+def test_a_kept_page_reads_back_as_it_was_kept_with_its_expiry_and_without():
+    """What the Redis tier keeps is the encoding: a page that expires reads back with its
+    expiry, and a page kept before expiries existed (five fields) reads as never expiring."""
+    page = CachedPage(
+        body="<p>Giá trị sản xuất</p>".encode(),
+        etag='"e1"',
+        max_age=60,
+        private=False,
+        headers=(("Content-Language", "vi"),),
+        tags=("article:1", "layout:2"),
+        expires_at=1_800_000_000.25,
+    )
+    assert CachedPage.decode(page.encode()) == page
+    assert not page.fresh(1_800_000_001) and page.fresh(1_799_999_999)
+    older = json.dumps(['"e1"', 60, False, [["Content-Language", "vi"]], ["article:1"]])
+    decoded = CachedPage.decode(older.encode() + b"\n<p>x</p>")
+    assert decoded.expires_at is None and decoded.fresh(1e12) and decoded.body == b"<p>x</p>"

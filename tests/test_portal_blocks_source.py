@@ -2,8 +2,8 @@
 portal-blocks): the upstream is a real app serving the demo portal on a loopback port. The
 reference page reads the same, block by block; a miss costs one request to the CMS (two with
 "Tin khác"), a hit none; the webhook makes the next read fresh; with the CMS down, a cached
-page is still served (an expired GraphQL answer too, said to be stale) and an uncached one
-fails cleanly and quickly."""
+page is still served (an expired GraphQL answer, theme page or fragment too, said to be stale)
+and an uncached one fails cleanly and quickly."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from test_fidelity import reference_segments, visible_block_text
 from test_webhook import SECRET, call
 
 from portal_blocks.caching.front import STALE
+from portal_blocks.caching.html import STALE as HTML_STALE
 from portal_blocks.caching.persisted import sha256_hex
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import REFERENCE_LAYOUT, demo_articles
@@ -112,6 +113,68 @@ def test_with_the_cms_down_an_expired_answer_is_served_stale_not_an_error(upstre
     )
     assert never_kept.status_code == 503
     assert never_kept.get_json()["errors"][0]["extensions"]["code"] == "UPSTREAM_UNAVAILABLE"
+    with app.app_context():
+        db.engine.dispose()
+
+
+FRAGMENT = {"path": ARTICLE}
+
+
+def test_without_a_webhook_secret_html_is_kept_at_most_source_max_age(upstream, tmp_path):
+    """Theme pages and fragments that read a CMS announcing nothing are kept as its GraphQL
+    answers are: until SOURCE_MAX_AGE has passed, then read anew."""
+    app = portal_over(upstream, tmp_path / "bounded-html.db", PORTAL_BLOCKS_SOURCE_MAX_AGE=1)
+    client = app.test_client()
+    reads = (
+        lambda: client.get(ARTICLE),
+        lambda: client.get("/fragments/page", query_string=FRAGMENT),
+    )
+    for read in reads:
+        first = read()
+        assert first.status_code == 200
+        assert first.headers["Cache-Status"].endswith("stored")
+        assert first.headers["Cache-Control"] == "public, max-age=1, must-revalidate"
+        before = requests_to_cms(app)
+        kept = read()  # answered by the layer in front of Flask
+        assert kept.headers["Cache-Status"].endswith("hit")
+        assert kept.get_data() == first.get_data()
+        assert requests_to_cms(app) == before
+    time.sleep(1.1)
+    before = requests_to_cms(app)
+    for read in reads:
+        assert read().headers["Cache-Status"].endswith("stored")  # expired: read anew
+    assert requests_to_cms(app) > before
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_with_the_cms_down_an_expired_page_or_fragment_is_served_stale_not_an_error(
+    upstream, tmp_path
+):
+    app = portal_over(upstream, tmp_path / "stale-html.db", PORTAL_BLOCKS_SOURCE_MAX_AGE=1)
+    client = app.test_client()
+    page = client.get(ARTICLE)
+    fragment = client.get("/fragments/page", query_string=FRAGMENT)
+    assert page.headers["Cache-Status"].endswith("stored")
+    assert fragment.headers["Cache-Status"].endswith("stored")
+    upstream.stop()
+    time.sleep(1.1)
+    again = (
+        (page, client.get(ARTICLE)),
+        (fragment, client.get("/fragments/page", query_string=FRAGMENT)),
+    )
+    for first, stale in again:
+        assert stale.status_code == 200, stale.get_data(as_text=True)
+        assert stale.get_data() == first.get_data()
+        assert stale.headers["Cache-Status"] == HTML_STALE
+        assert stale.headers["Cache-Control"] == "no-store"
+        assert "xkey" not in stale.headers and "Retry-After" not in stale.headers
+    revalidated = client.get(ARTICLE, headers={"If-None-Match": page.headers["ETag"]})
+    assert revalidated.status_code == 304
+    never_kept = client.get("/fragments/page", query_string={"path": "/tin-tuc/khong-co-0000"})
+    assert never_kept.status_code == 503
+    assert never_kept.get_json()["error"]["code"] == "UPSTREAM_UNAVAILABLE"
+    assert client.get("/tin-tuc/khong-co-0000").status_code == 503
     with app.app_context():
         db.engine.dispose()
 

@@ -3,31 +3,42 @@ the reader's display preferences and host; tagged with what the page read; dropp
 invalidation. A hit is answered with no SQL and no rendering, with its ``ETag`` (304 on
 ``If-None-Match``) and the ``Cache-Control`` the page's blocks allow.
 
-What is never kept: anything but a 200, an answer that sets a cookie, a page that read drafts
-or a source that announces nothing, and requests from editors (an ``Authorization`` header or
-the workspace's session cookie), which are answered anew every time.
+A page that read what announces no changes (a CMS without a webhook) is kept until
+``PORTAL_BLOCKS_SOURCE_MAX_AGE`` has passed, as its GraphQL answers are; once expired it is
+read anew, and while that fails on a dependency (the CMS or the database down) the expired
+copy is answered instead of an error, said to be stale and kept by no one downstream.
+
+What is never kept: anything but a 200, an answer that sets a cookie, a page that read drafts,
+and requests from editors (an ``Authorization`` header or the workspace's session cookie),
+which are answered anew every time.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import Request, Response
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.responses import not_modified
 from portal_blocks.caching.stores import TaggedStore
+from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
+from portal_blocks.db import is_outage
 
 #: The headers a kept page is answered with, besides its body and the cache's own.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Portal-Blocks-Assets", "Vary")
 HIT = "portal-blocks; hit"
 STORED = "portal-blocks; fwd=uri-miss; stored"
+#: An expired page answered because its refill failed on a dependency (GraphQL's wording).
+STALE = "portal-blocks; hit; detail=stale-if-error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +49,20 @@ class CachedPage:
     private: bool
     headers: tuple[tuple[str, str], ...]
     tags: tuple[str, ...]
+    #: When it stops being fresh (Unix time), for a page that read what announces no
+    #: changes; None: fresh until invalidated.
+    expires_at: float | None = None
 
     def encode(self) -> bytes:
         head = json.dumps(
-            [self.etag, self.max_age, self.private, list(self.headers), list(self.tags)],
+            [
+                self.etag,
+                self.max_age,
+                self.private,
+                list(self.headers),
+                list(self.tags),
+                self.expires_at,
+            ],
             ensure_ascii=False,
         )
         return head.encode() + b"\n" + self.body
@@ -49,8 +70,26 @@ class CachedPage:
     @classmethod
     def decode(cls, raw: bytes) -> CachedPage:
         head, body = raw.split(b"\n", 1)
-        etag, max_age, private, headers, tags = json.loads(head)
-        return cls(body, etag, max_age, private, tuple(map(tuple, headers)), tuple(tags))
+        etag, max_age, private, headers, tags, *rest = json.loads(head)
+        expires_at = rest[0] if rest else None  # pages kept before expiries have none
+        return cls(
+            body, etag, max_age, private, tuple(map(tuple, headers)), tuple(tags), expires_at
+        )
+
+    def fresh(self, now: float) -> bool:
+        return self.expires_at is None or now < self.expires_at
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the cache holds for one request: the key, the token a refill passes on, the
+    entry to answer with (fresh) and an expired one (answered only when the refill fails on
+    a dependency)."""
+
+    key: str
+    token: object
+    entry: CachedPage | None
+    stale: CachedPage | None = None
 
 
 def html_key(
@@ -77,7 +116,9 @@ def hit_headers(entry: CachedPage, status: str) -> list[tuple[str, str]]:
     headers["Cache-Status"] = status
     vary = {v.strip() for v in headers.get("Vary", "").split(",") if v.strip()}
     headers["Vary"] = ", ".join(sorted(vary | {"Accept-Language", "Cookie"}))
-    if not entry.private:
+    if status == STALE:  # kept by no one downstream: the next request tries the source again
+        headers["Cache-Control"] = "no-store"
+    elif not entry.private:
         headers.update(edge_headers(entry.tags))
     return list(headers.items())
 
@@ -95,9 +136,9 @@ class HtmlCache:
         and anything but GET."""
         if request.method != "GET" or says_who(request.environ):
             return HtmlLookup(None, None, None, None)
-        key, found, token = self.find(request.environ, locale, viewer, host)
-        kept = self._answer(request, found, HIT) if found is not None else None
-        return HtmlLookup(self, key, token, kept)
+        found = self.find(request.environ, locale, viewer, host)
+        kept = self.answer(request, found.entry, HIT) if found.entry is not None else None
+        return HtmlLookup(self, found.key, found.token, kept, found.stale)
 
     def find(
         self,
@@ -105,12 +146,13 @@ class HtmlCache:
         locale: str,
         viewer: Mapping[str, Any],
         host: str | None,
-    ) -> tuple[str, CachedPage | None, object]:
-        """The key of what a request is rendered for, the entry kept under it (if any) and
-        the token a refill passes on."""
+    ) -> Found:
+        """What the cache holds for what a request is rendered for."""
         key = html_key(environ, locale, viewer, host)
-        found, token = self.store.lookup(key)
-        return key, found, token
+        entry, token = self.store.lookup(key)
+        if entry is None or entry.fresh(time.time()):
+            return Found(key, token, entry)
+        return Found(key, token, None, stale=entry)
 
     def keep(
         self,
@@ -125,17 +167,15 @@ class HtmlCache:
         private: bool,
     ) -> Response:
         """Keep ``response`` when it may be kept, and give it the cache's headers."""
-        if (
-            response.status_code != 200
-            or "Set-Cookie" in response.headers
-            or not hints.shareable
-            or hints.expires_in is not None
-        ):
+        if response.status_code != 200 or "Set-Cookie" in response.headers or not hints.shareable:
             # Not kept, but still answered conditionally by the ETag it carries (if any).
             response.make_conditional(request)
             return response
         body = response.get_data()
-        bound = self.max_age if max_age is None else min(self.max_age, max_age)
+        # The blocks' hints, and how long what the page read may be kept (a CMS without a
+        # webhook: PORTAL_BLOCKS_SOURCE_MAX_AGE).
+        bound = min(a for a in (self.max_age, max_age, hints.max_age) if a is not None)
+        expires_at = None if hints.expires_in is None else time.time() + hints.expires_in
         entry = CachedPage(
             body=body,
             etag='"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"',
@@ -143,11 +183,12 @@ class HtmlCache:
             private=private,
             headers=tuple((k, v) for k, v in response.headers.items() if k in KEPT_HEADERS),
             tags=tuple(sorted({*tags, *hints.tags})),
+            expires_at=expires_at,
         )
         stored = self.store.put(key, entry, frozenset(entry.tags), token)
-        return self._answer(request, entry, STORED if stored else "portal-blocks; fwd=uri-miss")
+        return self.answer(request, entry, STORED if stored else "portal-blocks; fwd=uri-miss")
 
-    def _answer(self, request: Request, entry: CachedPage, status: str) -> Response:
+    def answer(self, request: Request, entry: CachedPage, status: str) -> Response:
         headers = hit_headers(entry, status)
         if not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
@@ -163,6 +204,17 @@ class HtmlLookup:
     key: str | None
     token: object
     kept: Response | None
+    #: An expired entry under the key: answered instead of an error when the refill fails on
+    #: a dependency (see :meth:`stale_instead_of`).
+    stale: CachedPage | None = None
+
+    def stale_instead_of(self, request: Request, error: Exception) -> Response:
+        """The expired page, said to be stale and kept by no one downstream, when ``error``
+        is a dependency's failure; else (or with no such page) ``error`` is raised again, to
+        be answered as it always is."""
+        if self.cache is None or self.stale is None or not dependency_failed(error):
+            raise error
+        return self.cache.answer(request, self.stale, STALE)
 
     def keep(
         self,
@@ -187,3 +239,12 @@ class HtmlLookup:
             max_age=max_age,
             private=private,
         )
+
+
+def dependency_failed(error: Exception) -> bool:
+    """Whether ``error`` is a dependency's failure (the CMS, or the database down) rather than
+    a fault of ours: a kept page, even expired, is then a better answer than the error (the
+    rule GraphQL answers by, ``caching.front.DEPENDENCY_FAILED``)."""
+    if isinstance(error, UpstreamUnavailable | UpstreamError):
+        return True
+    return isinstance(error, SQLAlchemyError) and is_outage(error)

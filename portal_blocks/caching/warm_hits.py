@@ -137,7 +137,7 @@ class WarmHits:
         self, environ: WSGIEnvironment, html: HtmlCache, *, accept_language: bool
     ) -> Answer | None:
         locale = environ_locale(environ, self.default_locale, accept_language=accept_language)
-        _key, entry, _token = html.find(environ, locale, {}, host_of_environ(environ))
+        entry = html.find(environ, locale, {}, host_of_environ(environ)).entry
         if entry is None:
             return None
         headers = hit_headers(entry, HTML_HIT)

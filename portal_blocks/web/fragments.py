@@ -94,6 +94,8 @@ def _respond(**where: str | None) -> Response:
         _fail(404, str(exc))
     except BadPageAddress as exc:
         _fail(400, str(exc))
+    except Exception as error:  # a dependency's failure: the expired copy, if one is kept
+        return lookup.stale_instead_of(request, error)
     # The articles its lists read come to the hints through the source, from no cache.
     return lookup.keep(
         request,

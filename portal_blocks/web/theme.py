@@ -93,6 +93,8 @@ def _page_at(path: str) -> tuple[str, int] | str | Response | None:
         return render_template(
             "portal_blocks/theme/bad_address.html", path=path, locale=page_request.locale
         ), 400
+    except Exception as error:  # a dependency's failure: the expired copy, if one is kept
+        return lookup.stale_instead_of(request, error)
     if loaded is None:
         return None
     canonical = canonical_url(loaded.article.slug) if loaded.article is not None else None
