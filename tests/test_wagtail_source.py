@@ -1,7 +1,8 @@
 """Our portal over a real Wagtail site (wagtail-grapple, started by the tests: see
 tests/wagtail_support.py): the reference page reads as the reader saw it, block by block; a
 miss costs one request to the CMS for the article and one for every list, a hit none; an
-editor's publish in Wagtail reaches our readers through the signed webhook at once; with
+editor's publish in Wagtail reaches our readers through the signed webhook at once (an edit
+that moves the page in or out of no list keeps the lists that do not show it); with
 Wagtail down, cached pages are served and uncached ones fail cleanly within the timeout."""
 
 from __future__ import annotations
@@ -99,6 +100,47 @@ def test_a_publish_in_wagtail_reaches_readers_through_the_webhook(portal, served
         with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
             wagtail_site.edit(EDITED["slug"], title=EDITED["title"])
     assert read().get_json()["data"]["page"]["article"]["title"] == EDITED["title"]
+
+
+#: A page whose lists the edits below move in and out of: "Tin khác" of another category's page.
+RETOUCHED = demo_articles()[8]  # Văn hóa - Xã hội
+ELSEWHERE = demo_articles()[10]  # Nông nghiệp: its "Tin khác" shows the other one only
+
+
+def test_an_edit_that_moves_no_list_keeps_the_lists_that_do_not_show_the_page(
+    portal, served, wagtail_site
+):
+    """A live page's body edit is announced with "lists": false: its own page is read anew,
+    another category's page (lists that do not show it) stays a hit; a change of its
+    category may move it into that page's list, so every list is dropped."""
+    client = portal.test_client()
+    own, other = f"/tin-tuc/{RETOUCHED['slug']}", f"/tin-tuc/{ELSEWHERE['slug']}"
+    read_own = lambda: client.post("/graphql", json=page_query(own))  # noqa: E731
+    for read in (read_own, lambda: client.get(other)):
+        assert read().status_code == 200
+        assert read().headers["Cache-Status"].endswith("hit")
+    body = RETOUCHED["body_html"].replace("</p>", " Cập nhật lúc 9 giờ.</p>", 1)
+    try:
+        with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
+            edited = wagtail_site.edit(RETOUCHED["slug"], body=body)
+        assert "failed" not in edited.stderr, edited.stderr
+        assert not read_own().headers["Cache-Status"].endswith("hit")
+        kept = client.get(other)
+        assert kept.headers["Cache-Status"].endswith("hit")
+        assert RETOUCHED["title"] not in kept.get_data(as_text=True)
+        with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
+            moved = wagtail_site.edit(RETOUCHED["slug"], category=ELSEWHERE["category"])
+        assert "failed" not in moved.stderr, moved.stderr
+        listed = client.get(other)
+        assert not listed.headers["Cache-Status"].endswith("hit")
+        tin_khac = visible_block_text(listed.get_data(as_text=True))["Block_BanTin_TinKhac"]
+        assert RETOUCHED["title"] in tin_khac
+    finally:
+        with wagtail_site.webhook(served + "/hooks/content-changed", SECRET):
+            wagtail_site.edit(
+                RETOUCHED["slug"], body=RETOUCHED["body_html"], category=RETOUCHED["category"]
+            )
+    assert RETOUCHED["title"] not in client.get(other).get_data(as_text=True)
 
 
 def test_with_wagtail_down_cached_pages_are_served_and_others_fail_cleanly(portal, wagtail_site):
