@@ -34,6 +34,11 @@ from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.persisted import PersistedQueries, PersistedQueryError, sha256_hex
 from portal_blocks.caching.responses import (
+    BYPASS,
+    HIT,
+    MISS,
+    STALE,
+    STORED,
     CachedResponse,
     etag_for,
     not_modified,
@@ -49,12 +54,6 @@ EXCHANGE = "portal_blocks.exchange"
 NO_STORE = "no-store"
 
 #: RFC 9211 ``Cache-Status`` values: what the response cache did with a GraphQL request.
-HIT = "portal-blocks; hit"
-MISS = "portal-blocks; fwd=uri-miss"
-STORED = "portal-blocks; fwd=uri-miss; stored"
-BYPASS = "portal-blocks; fwd=bypass"
-#: An expired entry answered because refilling it failed (RFC 5861's stale-if-error).
-STALE = "portal-blocks; hit; detail=stale-if-error"
 #: The error codes of a dependency that failed (the CMS, the database), not of the request.
 DEPENDENCY_FAILED = frozenset({"UPSTREAM_UNAVAILABLE", "UPSTREAM_ERROR", "SERVICE_UNAVAILABLE"})
 

@@ -28,17 +28,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
-from portal_blocks.caching.responses import not_modified
+from portal_blocks.caching.responses import HIT, MISS, STALE, STORED, not_modified
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.db import is_outage
 
 #: The headers a kept page is answered with, besides its body and the cache's own.
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link", "X-Portal-Blocks-Assets", "Vary")
-HIT = "portal-blocks; hit"
-STORED = "portal-blocks; fwd=uri-miss; stored"
-#: An expired page answered because its refill failed on a dependency (GraphQL's wording).
-STALE = "portal-blocks; hit; detail=stale-if-error"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,7 +182,7 @@ class HtmlCache:
             expires_at=expires_at,
         )
         stored = self.store.put(key, entry, frozenset(entry.tags), token)
-        return self.answer(request, entry, STORED if stored else "portal-blocks; fwd=uri-miss")
+        return self.answer(request, entry, STORED if stored else MISS)
 
     def answer(self, request: Request, entry: CachedPage, status: str) -> Response:
         headers = hit_headers(entry, status)

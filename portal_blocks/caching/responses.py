@@ -10,6 +10,15 @@ from typing import Any
 
 from portal_blocks import json_codec
 
+#: What a cache did with a request, as its ``Cache-Status`` (RFC 9211) says: one vocabulary
+#: for the response cache (``caching.front``) and the HTML cache (``caching.html``).
+HIT = "portal-blocks; hit"
+MISS = "portal-blocks; fwd=uri-miss"
+STORED = "portal-blocks; fwd=uri-miss; stored"
+BYPASS = "portal-blocks; fwd=bypass"
+#: An expired entry answered because refilling it failed (RFC 5861's stale-if-error).
+STALE = "portal-blocks; hit; detail=stale-if-error"
+
 
 @dataclass(frozen=True, slots=True)
 class CachedResponse:

@@ -31,11 +31,9 @@ from werkzeug.routing import MapAdapter, RequestRedirect
 from werkzeug.wsgi import get_path_info
 
 from portal_blocks.auth.sessions import says_who
-from portal_blocks.caching.front import HIT as GRAPHQL_HIT
 from portal_blocks.caching.front import Front
-from portal_blocks.caching.html import HIT as HTML_HIT
 from portal_blocks.caching.html import HtmlCache, hit_headers
-from portal_blocks.caching.responses import not_modified
+from portal_blocks.caching.responses import HIT, not_modified
 from portal_blocks.i18n import environ_locale
 from portal_blocks.layout.routing import host_of_environ
 from portal_blocks.observability import log_answer, request_id_for
@@ -127,7 +125,7 @@ class WarmHits:
         entry = lookup.entry
         if entry is None:
             return None
-        headers = list(self.front.headers(entry, GRAPHQL_HIT, locale).items())
+        headers = list(self.front.headers(entry, HIT, locale).items())
         if not_modified(environ, entry.etag):
             return self._finish("304 NOT MODIFIED", headers, b"")
         headers.insert(0, ("Content-Type", "application/json"))
@@ -140,7 +138,7 @@ class WarmHits:
         entry = html.find(environ, locale, {}, host_of_environ(environ)).entry
         if entry is None:
             return None
-        headers = hit_headers(entry, HTML_HIT)
+        headers = hit_headers(entry, HIT)
         if not_modified(environ, entry.etag):
             return self._finish("304 NOT MODIFIED", headers, b"")
         return self._finish("200 OK", headers, entry.body)
