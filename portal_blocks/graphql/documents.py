@@ -85,6 +85,18 @@ class DocumentCache:
         self._keep(text, node)
         return node
 
+    def ready(self, text: str, rules: Rules) -> DocumentNode | None:
+        """The document of ``text`` if it is kept and was found valid under ``rules``; None
+        when it is not kept, not validated under them yet, or invalid. Nothing is parsed or
+        validated here: this is the check of a request that may skip both."""
+        entry = self._entries.get(text)
+        if entry is None or entry.errors.get(rules) != []:
+            return None
+        with self._lock:
+            if text in self._entries:
+                self._entries.move_to_end(text)
+        return entry.node
+
     def validate(
         self, schema: GraphQLSchema, text: str, node: DocumentNode, rules: Rules
     ) -> list[GraphQLError]:

@@ -96,31 +96,42 @@ class MaskUnexpectedErrors(MaskErrors):
         check alone costs about 10 µs on every request, errors or not."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = self._process_errors(errors)  # type: ignore[attr-defined]
+            result.errors = mask_unexpected(errors)  # type: ignore[attr-defined]
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if is_schema_missing(error.original_error):
-            message, code = SCHEMA_MISSING, "SCHEMA_MISSING"
-        elif is_database_outage(error):
-            message, code = DATABASE_UNAVAILABLE, "SERVICE_UNAVAILABLE"
-        elif isinstance(error.original_error, UpstreamUnavailable):
-            message, code = UPSTREAM_UNAVAILABLE, "UPSTREAM_UNAVAILABLE"
-        elif isinstance(error.original_error, UpstreamError):
-            message, code = UPSTREAM_ERROR, "UPSTREAM_ERROR"
-        else:
-            message, code = UNEXPECTED, "INTERNAL_SERVER_ERROR"
-        if code == "UPSTREAM_ERROR":
-            _flag_status(502)
-        elif code != "INTERNAL_SERVER_ERROR":
-            _flag_status(503)
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            extensions={"code": code, "requestId": request_id()},
-        )
+        return anonymised(error)
+
+
+def mask_unexpected(errors: list[GraphQLError]) -> list[GraphQLError]:
+    """``errors`` as a client may see them: each unexpected one masked (:func:`anonymised`)."""
+    return [anonymised(error) if is_unexpected(error) else error for error in errors]
+
+
+def anonymised(error: GraphQLError) -> GraphQLError:
+    """An unexpected error as a client sees it: a generic message (or the outage's), its code
+    and the request id, and the HTTP status it calls for flagged on the request's record."""
+    if is_schema_missing(error.original_error):
+        message, code = SCHEMA_MISSING, "SCHEMA_MISSING"
+    elif is_database_outage(error):
+        message, code = DATABASE_UNAVAILABLE, "SERVICE_UNAVAILABLE"
+    elif isinstance(error.original_error, UpstreamUnavailable):
+        message, code = UPSTREAM_UNAVAILABLE, "UPSTREAM_UNAVAILABLE"
+    elif isinstance(error.original_error, UpstreamError):
+        message, code = UPSTREAM_ERROR, "UPSTREAM_ERROR"
+    else:
+        message, code = UNEXPECTED, "INTERNAL_SERVER_ERROR"
+    if code == "UPSTREAM_ERROR":
+        _flag_status(502)
+    elif code != "INTERNAL_SERVER_ERROR":
+        _flag_status(503)
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions={"code": code, "requestId": request_id()},
+    )
 
 
 def log_errors(errors: list[GraphQLError]) -> None:

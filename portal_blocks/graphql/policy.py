@@ -57,6 +57,15 @@ def limit_mutations(execution_context: ExecutionContext) -> None:
         raise RateLimited(f"Too many changes; try again in {wait} s.", retryAfter=wait)
 
 
+def mark_refused_variables(data: object, errors: list[GraphQLError] | None) -> None:
+    """A result with no data and errors at no path was refused before any field ran: its
+    variables do not fit their types, the client's input (graphql-core gives them no code)."""
+    if data is None:
+        for error in errors or ():
+            if error.path is None:
+                with_code(error, BAD_USER_INPUT)
+
+
 class OperationPolicy(CachedDocuments, MaskUnexpectedErrors):
     def __init__(
         self,
@@ -75,11 +84,8 @@ class OperationPolicy(CachedDocuments, MaskUnexpectedErrors):
         context.validation_rules = context.validation_rules + self.rules
         yield from super().on_operation()  # masks what the operation let escape
         result = context.result
-        if result is not None and result.data is None:
-            # Refused before any field ran: variables that do not fit their types.
-            for error in result.errors or ():
-                if error.path is None:
-                    with_code(error, BAD_USER_INPUT)
+        if result is not None:
+            mark_refused_variables(result.data, result.errors)
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context

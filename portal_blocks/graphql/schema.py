@@ -4,8 +4,10 @@ nodes, breaks: strawberry#3360).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from inspect import isawaitable
 from typing import Any
 
 import strawberry
@@ -13,11 +15,17 @@ from graphql import (
     ASTValidationRule,
     GraphQLError,
     NoSchemaIntrospectionCustomRule,
+    execute,
     specified_rules,
 )
+from strawberry.execution.is_awaitable import optimized_is_awaitable
 from strawberry.scalars import JSON
+from strawberry.schema._graphql_core import execution_context_class_kwargs
 from strawberry.schema.config import StrawberryConfig
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from portal_blocks.assembly.page import load_page
 from portal_blocks.blocks.registry import BlockRegistry, BlockType, UnknownBlockType
@@ -45,6 +53,7 @@ from portal_blocks.graphql.page import PageType
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
+from portal_blocks.graphql.ready_queries import finished, ready_document
 from portal_blocks.graphql.scalars import SCALAR_OVERRIDES
 from portal_blocks.graphql.text_input import NoNulInStringLiterals
 from portal_blocks.layout.references import check_references
@@ -172,6 +181,9 @@ Mutation = merge_types("Mutation", MUTATION_TYPES) if MUTATION_TYPES else None
 
 
 class PortalSchema(strawberry.Schema):
+    """strawberry's schema, built by :func:`schema_for` with one extension, the operation
+    policy, whose work for a kept, valid query :meth:`execute_sync` does itself."""
+
     #: Parsed and validated documents, shared by this schema's requests.
     documents: DocumentCache
     #: Every rule an operation is validated by, and the token cap it is parsed under.
@@ -183,6 +195,64 @@ class PortalSchema(strawberry.Schema):
 
     def process_errors(self, errors: list[GraphQLError], execution_context: Any = None) -> None:
         log_errors(errors)
+
+    def execute_sync(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A kept, valid query straight through graphql-core (see :mod:`.ready_queries`);
+        anything else strawberry's way."""
+        allowed = (
+            DEFAULT_ALLOWED_OPERATION_TYPES
+            if allowed_operation_types is None
+            else allowed_operation_types
+        )
+        # Custom directives would add an extension of strawberry's own to every request.
+        document = (
+            None
+            if self.directives
+            else ready_document(
+                self.documents,
+                self.operation_rules,
+                query,
+                operation_name,
+                variable_values,
+                allowed,
+            )
+        )
+        if document is None:
+            return super().execute_sync(
+                query,
+                variable_values,
+                context_value,
+                root_value,
+                operation_name,
+                allowed,
+                operation_extensions,
+            )
+        result = execute(
+            self._schema,
+            document,
+            root_value=root_value,
+            variable_values=variable_values,
+            operation_name=operation_name,
+            context_value=context_value,
+            # strawberry's check, faster than graphql-core's (typed as a plain bool test)
+            is_awaitable=optimized_is_awaitable,  # type: ignore[arg-type]
+            **execution_context_class_kwargs(self.execution_context_class),
+            **self._get_custom_context_kwargs(operation_extensions, sync=True),
+        )
+        if isawaitable(result):  # no resolver of ours is async: a bug, answered as one
+            getattr(result, "close", lambda: None)()
+            error = RuntimeError("GraphQL execution failed to complete synchronously.")
+            return finished(None, [GraphQLError(str(error), original_error=error)], log_errors)
+        return finished(result.data, result.errors, log_errors)
 
     def document_problem(self, text: str) -> str | None:
         """Why ``text`` cannot run here, or None: what a persisted document must pass."""
