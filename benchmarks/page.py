@@ -16,6 +16,9 @@ Cases, each answering the reference page query of the demo article:
               the page's article gets a new title and is committed, which drops what that
               commit invalidates from every cache: the article is read again, not the page's
               route and layout, nor its lists (the article is not in them)
+      (b''')  the same edit committed by another process (an editor's request served by
+              another worker, as in production): this process learns of it from the
+              invalidation log on its next request, inside the timing
   (c) warm    the persisted query (its sha256 id) over GET, answered by the response cache
   (d) 304     the same GET revalidated with If-None-Match
 
@@ -49,6 +52,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -133,6 +137,23 @@ def cold_payload(n: int) -> dict:
     return {"query": QUERY, "variables": {"path": f"{PATH}?r={n}"}}
 
 
+def editor_process(database_url: str, article_id: int, orders: Connection) -> None:
+    """Another worker of the same site: commits a new title of the article on each order."""
+    from portal_blocks.models import Article
+
+    app = build_app(database_url)
+    serial = 0
+    while orders.recv():
+        serial += 1
+        with app.app_context():
+            record = db.session.get(Article, article_id)
+            assert record is not None
+            record.title = f"Giá trị sản xuất công nghiệp, bản sửa khác {serial}"
+            db.session.commit()
+            db.session.remove()
+        orders.send(True)
+
+
 def in_process(requests: int, warmup: int, database_url: str) -> None:
     app = build_app(database_url)
     with app.app_context():
@@ -150,6 +171,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "cold": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "cold-data": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "cold-edit": lambda: client.post("/graphql", json=cold_payload(next(serial))),
+        "cold-edit-other": lambda: client.post("/graphql", json=cold_payload(next(serial))),
         "warm": lambda: client.get(GET_URL),
         "304": lambda: client.get(GET_URL, headers={"If-None-Match": etag}),
         "theme-warm": lambda: client.get(THEME_URL),
@@ -177,9 +199,23 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
             db.session.commit()
             db.session.remove()
 
+    # Spawned, not forked: the other worker opens its own app and connections.
+    orders, other_end = multiprocessing.Pipe()
+    editor = multiprocessing.get_context("spawn").Process(
+        target=editor_process, args=(database_url, edited, other_end), daemon=True
+    )
+    editor.start()
+
+    def edit_elsewhere() -> None:
+        orders.send(True)
+        if not orders.poll(60):
+            raise SystemExit("the editor process did not commit")
+        orders.recv()
+
     prepare: dict[str, Callable[[], object]] = {
         "cold-data": lambda: pages.store.invalidate(frozenset({ALL})),
         "cold-edit": edit_article,
+        "cold-edit-other": edit_elsewhere,
         # Rendered anew each time: the page data stays cached, as after another page's edit.
         "theme-cold": lambda: html.store.invalidate(frozenset({ALL})),
         "fragment-cold": lambda: html.store.invalidate(frozenset({ALL})),
@@ -211,7 +247,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
     # floor of its own, so that it does not slow the cases the targets are about.
     passes = [
         ("floor", "bare", "cold", "warm", "304"),
-        ("floor", "cold-data", "cold-edit"),
+        ("floor", "cold-data", "cold-edit", "cold-edit-other"),
         # Apart: emptying the HTML cache for a cold case would empty it for the warm ones.
         ("floor", "theme-warm", "fragment-warm"),
         ("floor", "theme-cold", "fragment-cold"),
@@ -224,6 +260,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
         "304": "(d) persisted GET + If-None-Match (304)",
         "cold-data": "(b') page query, page-data cache cold too",
         "cold-edit": "(b'') first read after an article's edit",
+        "cold-edit-other": "(b''') the same edit, by another process",
         "theme-warm": "(e) theme page, warm",
         "fragment-warm": "(f) fragment of the page's regions, warm",
         "theme-cold": "(e') theme page, rendered anew",
