@@ -280,6 +280,8 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
                 f"{label:<44}{median * 1e6:>10.0f}{p95 * 1e6:>10.0f}"
                 f"{median / floor:>9.2f}{sql[case] / requests:>9.2f}"
             )
+    orders.send(False)  # the other worker stops
+    editor.join(timeout=30)
 
 
 # --- gunicorn mode -------------------------------------------------------------------------
