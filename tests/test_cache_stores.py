@@ -14,6 +14,7 @@ from portal_blocks.caching import invalidation_log
 from portal_blocks.caching.hints import CacheHints
 from portal_blocks.caching.invalidation_log import InvalidationLog
 from portal_blocks.caching.responses import CachedResponse, etag_for
+from portal_blocks.caching.setup import MemoryTier
 from portal_blocks.caching.stores import MemoryStore, RedisStore
 
 
@@ -99,6 +100,29 @@ def test_every_store_of_a_process_reads_each_line_of_the_log(tmp_path):
     assert get(first, "a") is None
     assert get(second, "a") is None
     assert log.path.read_bytes().count(b"\n") == 1
+
+
+def test_the_stores_of_a_process_read_a_new_line_once(tmp_path, monkeypatch):
+    """A process's stores follow one cursor: another process's line is read from the file
+    once, and dropped from every store by whichever is asked first."""
+    log = InvalidationLog(tmp_path / "cache.log")
+    tier = MemoryTier(ttl=60, session=None, log=log)  # type: ignore[arg-type]  # no SQL here
+    stores = [tier.store(name, 10, CachedResponse.encode, CachedResponse.decode) for name in "abc"]
+    for store in stores:
+        store.put("a", entry(b"A"), frozenset({"layout:1"}), token(store))
+    opened: list[object] = []
+    real_open = open
+
+    def counted_open(*args, **kwargs):
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(invalidation_log, "open", counted_open, raising=False)
+    InvalidationLog(log.path).invalidate(frozenset({"layout:1"}))  # another process's commit
+    assert get(stores[0], "a") is None
+    assert len(opened) == 1
+    assert [get(store, "a") for store in stores[1:]] == [None, None]
+    assert len(opened) == 1  # the others found the line applied: a ``stat`` each, no read
 
 
 def test_a_lookup_while_another_thread_applies_a_line_waits_for_it(tmp_path):

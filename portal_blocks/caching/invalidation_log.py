@@ -1,10 +1,11 @@
 """How processes on one host, with no Redis, learn of each other's writes.
 
 An append-only log file beside the app's instance folder: a process that commits a change
-appends one line of tags; every in-memory store keeps a cursor on the file and checks its size
-before it answers (one ``stat`` call, no SQL), then drops exactly the entries the new lines
-name; a line the process wrote itself it steps over unread (its stores dropped those entries
-before the line was written). Lines are short and appended with ``O_APPEND``, so concurrent
+appends one line of tags; the in-memory stores of a process share a cursor on the file, which
+each checks before it answers (one ``stat`` call, no SQL); the first to find new lines reads
+them once and drops exactly the entries they name from every store following the cursor. A
+line the process wrote itself it steps over unread (its stores dropped those entries before
+the line was written). Lines are short and appended with ``O_APPEND``, so concurrent
 writers do not interleave. When the file grows past a limit a writer replaces it; cursors
 notice the new inode and drop everything once. Several hosts need Redis
 (``PORTAL_BLOCKS_REDIS_URL``).
@@ -17,10 +18,17 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from portal_blocks.cache_tags import ALL
 
 MAX_BYTES = 1 << 20
+
+
+class Follower(Protocol):
+    """A store a cursor drops entries from."""
+
+    def invalidate(self, tags: frozenset[str]) -> None: ...
 
 
 class InvalidationLog:
@@ -61,19 +69,21 @@ class InvalidationLog:
             return 0
 
     def cursor(self) -> LogCursor:
-        """A reading position from now on, for a store registered as an invalidation target
+        """A reading position from now on, for stores registered as invalidation targets
         before this log: what was written before is already applied, and so is each line
-        this log writes later."""
+        this log writes later. The stores of one process share one (``MemoryTier``)."""
         return LogCursor(self.path, own_line=self.own_line)
 
 
 class LogCursor:
-    """One store's reading position in the log.
+    """A reading position in the log, and the stores it applies each new line to.
 
-    The position moves past a line only once the line has been applied, under a lock: a
-    request polling while another request applies a line waits for it, rather than seeing the
-    position already past the line and answering from an entry the line drops. Polls that find
-    nothing new (the common case: one ``stat``) take no lock."""
+    Shared by the stores of a process, a line is read once (one ``open`` and one read, not
+    one per store) and applied to every store before the position moves past it, under a
+    lock: a request polling while another request applies a line waits for it, rather than
+    seeing the position already past the line and answering from an entry the line drops,
+    whichever store it asks. Polls that find nothing new (the common case: one ``stat``)
+    take no lock."""
 
     def __init__(
         self, path: Path, own_line: Callable[[], tuple[int, int, int] | None] | None = None
@@ -83,10 +93,19 @@ class LogCursor:
         self._inode = stat.st_ino
         self._offset = stat.st_size
         self._lock = threading.Lock()
-        #: The last line this process's own log wrote (already applied to the store).
+        #: The last line this process's own log wrote (already applied to the stores).
         self._own_line = own_line
+        self._followers: list[Follower] = []
 
-    def poll(self, apply: Callable[[frozenset[str]], None]) -> None:
+    def follow(self, store: Follower) -> None:
+        """Apply each new line to ``store`` too (its ``invalidate``, looked up when applied)."""
+        self._followers.append(store)
+
+    def _apply(self, tags: frozenset[str]) -> None:
+        for store in self._followers:
+            store.invalidate(tags)
+
+    def poll(self) -> None:
         """Apply what any process (this one included) appended since the last poll."""
         if self._unchanged(self._stat()):
             return
@@ -95,7 +114,7 @@ class LogCursor:
             if self._unchanged(stat):
                 return
             if stat.st_ino != self._inode or stat.st_size < self._offset:
-                apply(frozenset({ALL}))
+                self._apply(frozenset({ALL}))
                 self._inode, self._offset = stat.st_ino, 0
             own = self._own_line() if self._own_line is not None else None
             if own is not None and own[0] == self._inode and own[1] == self._offset:
@@ -113,7 +132,7 @@ class LogCursor:
                 except ValueError:
                     tags.add(ALL)
             if tags:
-                apply(frozenset(tags))
+                self._apply(frozenset(tags))
             self._offset += complete
 
     def _stat(self) -> os.stat_result:

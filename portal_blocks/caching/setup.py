@@ -28,7 +28,7 @@ from portal_blocks.caching.edge import EdgePurger
 from portal_blocks.caching.front import Front, ViewerLoader
 from portal_blocks.caching.html import CachedPage, HtmlCache
 from portal_blocks.caching.invalidation import Invalidates
-from portal_blocks.caching.invalidation_log import InvalidationLog
+from portal_blocks.caching.invalidation_log import InvalidationLog, LogCursor
 from portal_blocks.caching.near import InvalidationChannel, NearStore
 from portal_blocks.caching.page_data import (
     ListAnswers,
@@ -105,16 +105,18 @@ def _encoded_size(encode: Callable[[T], bytes]) -> Callable[[T], int]:
 @dataclass
 class MemoryTier:
     """Process memory; processes on one host hear of each other's commits through a log
-    file, each store reading it from its own cursor."""
+    file, which the stores read through one cursor: a new line is read once, for all."""
 
     ttl: int
     session: Session | scoped_session[Any]
     log: InvalidationLog | None
     targets: list[Invalidates] = field(default_factory=list)
+    cursor: LogCursor | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         if self.log is not None:
             self.targets.append(self.log)  # writes this process's commits into the log
+            self.cursor = self.log.cursor()
 
     def store(
         self,
@@ -127,7 +129,7 @@ class MemoryTier:
         return MemoryStore(
             size,
             self.ttl,
-            self.log.cursor() if self.log is not None else None,
+            self.cursor,
             max_bytes=max_bytes,
             size_of=_encoded_size(encode) if max_bytes is not None else None,
         )

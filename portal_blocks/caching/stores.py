@@ -79,6 +79,8 @@ class MemoryStore(Generic[T]):
         self.maxsize = maxsize
         self.ttl = ttl
         self.cursor = cursor
+        if cursor is not None:
+            cursor.follow(self)
         #: The most bytes the entries may hold together (``size_of`` each): a flood of
         #: distinct large answers evicts the oldest instead of growing the process.
         self.max_bytes = max_bytes
@@ -92,7 +94,7 @@ class MemoryStore(Generic[T]):
 
     def _poll(self) -> None:
         if self.cursor is not None:
-            self.cursor.poll(self.invalidate)
+            self.cursor.poll()
 
     def lookup(self, key: str) -> tuple[T | None, object]:
         self._poll()
