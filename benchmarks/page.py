@@ -137,20 +137,25 @@ def cold_payload(n: int) -> dict:
     return {"query": QUERY, "variables": {"path": f"{PATH}?r={n}"}}
 
 
-def editor_process(database_url: str, article_id: int, orders: Connection) -> None:
-    """Another worker of the same site: commits a new title of the article on each order."""
+def commit_title(app: Flask, article_id: int, title: str) -> None:
+    """An editor's commit of a new title: the invalidation is the commit's own."""
     from portal_blocks.models import Article
 
+    with app.app_context():
+        record = db.session.get(Article, article_id)
+        assert record is not None
+        record.title = title
+        db.session.commit()
+        db.session.remove()
+
+
+def editor_process(database_url: str, article_id: int, orders: Connection) -> None:
+    """Another worker of the same site: commits a new title of the article on each order."""
     app = build_app(database_url)
     serial = 0
     while orders.recv():
         serial += 1
-        with app.app_context():
-            record = db.session.get(Article, article_id)
-            assert record is not None
-            record.title = f"Giá trị sản xuất công nghiệp, bản sửa khác {serial}"
-            db.session.commit()
-            db.session.remove()
+        commit_title(app, article_id, f"Giá trị sản xuất công nghiệp, bản sửa khác {serial}")
         orders.send(True)
 
 
@@ -191,13 +196,7 @@ def in_process(requests: int, warmup: int, database_url: str) -> None:
     edits = iter(range(10**9))
 
     def edit_article() -> None:
-        """An editor's commit of a new title: the invalidation is the commit's own."""
-        with app.app_context():
-            record = db.session.get(Article, edited)
-            assert record is not None
-            record.title = f"Giá trị sản xuất công nghiệp, bản sửa {next(edits)}"
-            db.session.commit()
-            db.session.remove()
+        commit_title(app, edited, f"Giá trị sản xuất công nghiệp, bản sửa {next(edits)}")
 
     # Spawned, not forked: the other worker opens its own app and connections.
     orders, other_end = multiprocessing.Pipe()

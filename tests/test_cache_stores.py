@@ -102,7 +102,21 @@ def test_every_store_of_a_process_reads_each_line_of_the_log(tmp_path):
     assert log.path.read_bytes().count(b"\n") == 1
 
 
-def test_the_stores_of_a_process_read_a_new_line_once(tmp_path, monkeypatch):
+@pytest.fixture
+def opened(monkeypatch) -> list[object]:
+    """The files the invalidation log's cursors open (to read new lines), from now on."""
+    files: list[object] = []
+    real_open = open
+
+    def counting_open(*args, **kwargs):
+        files.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(invalidation_log, "open", counting_open, raising=False)
+    return files
+
+
+def test_the_stores_of_a_process_read_a_new_line_once(tmp_path, request):
     """A process's stores follow one cursor: another process's line is read from the file
     once, and dropped from every store by whichever is asked first."""
     log = InvalidationLog(tmp_path / "cache.log")
@@ -110,14 +124,7 @@ def test_the_stores_of_a_process_read_a_new_line_once(tmp_path, monkeypatch):
     stores = [tier.store(name, 10, CachedResponse.encode, CachedResponse.decode) for name in "abc"]
     for store in stores:
         store.put("a", entry(b"A"), frozenset({"layout:1"}), token(store))
-    opened: list[object] = []
-    real_open = open
-
-    def counted_open(*args, **kwargs):
-        opened.append(args[0])
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(invalidation_log, "open", counted_open, raising=False)
+    opened = request.getfixturevalue("opened")  # from here on: the puts' polls read nothing
     InvalidationLog(log.path).invalidate(frozenset({"layout:1"}))  # another process's commit
     assert get(stores[0], "a") is None
     assert len(opened) == 1
@@ -155,7 +162,7 @@ def test_a_lookup_while_another_thread_applies_a_line_waits_for_it(tmp_path):
     assert answers == [None]
 
 
-def test_a_processs_own_lines_are_stepped_over_unread(tmp_path, monkeypatch):
+def test_a_processs_own_lines_are_stepped_over_unread(tmp_path, request):
     """This process's stores drop a commit's entries before its log writes the line (they are
     registered first), so their cursors step over it: no file read after each commit of one's
     own. A line another process appended after it is still read."""
@@ -163,14 +170,7 @@ def test_a_processs_own_lines_are_stepped_over_unread(tmp_path, monkeypatch):
     store = MemoryStore(10, 60, log.cursor())
     store.put("a", entry(b"A"), frozenset({"article:1"}), token(store))
     store.put("b", entry(b"B"), frozenset({"article:2"}), token(store))
-    opened: list[object] = []
-    real_open = open
-
-    def counting_open(*args, **kwargs):
-        opened.append(args[0])
-        return real_open(*args, **kwargs)
-
-    monkeypatch.setattr(invalidation_log, "open", counting_open, raising=False)
+    opened = request.getfixturevalue("opened")
     store.invalidate(frozenset({"article:1"}))  # a commit here: the store first, then the log
     log.invalidate(frozenset({"article:1"}))
     assert get(store, "a") is None and get(store, "b") is not None
