@@ -159,3 +159,28 @@ def test_statements_per_search(app, graphql, plan):
         result = graphql(SEARCH, {"q": "hòa", "first": 10})
     assert len(result["data"]["articles"]["edges"]) == 4
     assert (len(filled_by_exact), len(both_tiers)) == ((1, 4) if plan == "newest" else (2, 4))
+
+
+def test_the_search_text_is_derived_again_only_when_the_text_changed(app, search, monkeypatch):
+    """Folding the body is a fifth of a commit's work: a publish or a new category leaves the
+    search columns as they are, an edit of the title, lead or body derives them again."""
+    from portal_blocks.models import article as article_model
+
+    article = add_article("Hội An đón khách", status="draft")
+    derived: list[str | None] = []
+    real = article_model.search_columns
+
+    def counted(title: str | None, lead: str | None, body_html: str | None) -> dict[str, str]:
+        derived.append(title)
+        return real(title, lead, body_html)
+
+    monkeypatch.setattr(article_model, "search_columns", counted)
+    article.status = article_model.ArticleStatus.PUBLISHED
+    article.category = "Du lịch"
+    db.session.commit()
+    assert derived == []
+    assert search("hoi an") == ["Hội An đón khách"]
+    article.lead = "Phố cổ đông vui"
+    db.session.commit()
+    assert derived == ["Hội An đón khách"]
+    assert search("pho co") == ["Hội An đón khách"]

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, event, text, true
+from sqlalchemy import Enum, Index, String, Text, UniqueConstraint, event, inspect, text, true
 from sqlalchemy.orm import Mapped, Mapper, mapped_column
 
 from portal_blocks.db import Model, NFCString, NFCText, utcnow
@@ -105,18 +105,35 @@ class Article(Model):
         return self.status is ArticleStatus.PUBLISHED
 
 
+#: What the search columns are derived from.
+SEARCHED_FIELDS = ("title", "lead", "body_html")
+
+
 @event.listens_for(Article, "before_insert")
 @event.listens_for(Article, "before_update")
 def _derived_columns(_mapper: Mapper[Any], _connection: Any, article: Article) -> None:
     """The one place derived columns are kept up to date, whoever writes the article.
 
+    The search columns are derived again only when their text changed: folding a long body
+    is a fifth of a commit's own work (~2.7 ms of ~13 ms for the reference article), and a
+    publish, a move to another category or a new image changes none of it.
     A published article always has a publish date, so lists can order by it.
     """
-    for key, value in search_columns(article.title, article.lead, article.body_html).items():
-        if getattr(article, key, None) != value:
-            setattr(article, key, value)
+    if _searched_text_changed(article):
+        for key, value in search_columns(article.title, article.lead, article.body_html).items():
+            if getattr(article, key, None) != value:
+                setattr(article, key, value)
     slug = category_slug(article.category)
     if article.category_slug != slug:
         article.category_slug = slug
     if article.status is ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = utcnow()
+
+
+def _searched_text_changed(article: Article) -> bool:
+    """Whether the title, lead or body is new since the row was loaded (always, for a row
+    not yet in the database)."""
+    state = inspect(article)
+    if not state.has_identity:
+        return True
+    return any(state.attrs[name].history.has_changes() for name in SEARCHED_FIELDS)
