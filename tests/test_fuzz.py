@@ -1,5 +1,6 @@
 """Schemathesis generates GraphQL queries from the schema and sends them to the app: no answer
-may be a server error, and no error may be one the server did not mean (a masked crash)."""
+may be a server error, and no error may be one the server did not mean (a masked crash); and
+a query answers the same whichever way the schema runs it (strawberry's, or as a ready query)."""
 
 import os
 
@@ -102,3 +103,54 @@ def test_no_server_errors_for_an_editor(app, editor_token):
             fuzz_operation(label, operation, checked, headers)
     assert checked
     print("schemathesis examples per mutation, as an editor:", checked)
+
+
+def _without_request_ids(body: dict) -> dict:
+    for error in body.get("errors") or []:
+        (error.get("extensions") or {}).pop("requestId", None)  # one per request
+    return body
+
+
+def test_a_query_answers_the_same_when_it_runs_as_a_ready_query(app, monkeypatch):
+    """A document's first request goes strawberry's whole way; once the document is kept and
+    valid, the schema may run it itself (``graphql.ready_queries``). Whatever the fuzzer
+    sends, the second answer (the response cache emptied) must be the first one."""
+    from portal_blocks.cache_tags import ALL
+    from portal_blocks.graphql.schema import PortalSchema
+
+    set_ups: list[int] = []
+    real = PortalSchema.get_extensions
+
+    def counted(self: PortalSchema, sync: bool = False) -> list:
+        set_ups.append(1)
+        return real(self, sync)
+
+    monkeypatch.setattr(PortalSchema, "get_extensions", counted)
+    store = get_state(app).front.store
+    ready: dict[str, int] = {}
+
+    def check(label: str, operation) -> None:
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION // 2,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def twice(case) -> None:
+            answers = []
+            for _ in range(2):
+                store.invalidate(frozenset({ALL}))
+                before = len(set_ups)
+                response = case.call()
+                answers.append((response.status_code, _without_request_ids(response.json())))
+            assert answers[0] == answers[1], (label, case.body)
+            ready[label] = ready.get(label, 0) + (len(set_ups) == before)
+
+        twice()
+
+    for label, operation in operations(app).items():
+        if label.startswith("Query."):
+            check(label, operation)
+    assert ready and all(ready.values()), ready  # every root field ran as a ready query too
+    print("ready-query examples per query field:", ready)
