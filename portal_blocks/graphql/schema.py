@@ -251,8 +251,9 @@ class PortalSchema(strawberry.Schema):
         if isawaitable(result):  # no resolver of ours is async: a bug, answered as one
             getattr(result, "close", lambda: None)()
             error = RuntimeError("GraphQL execution failed to complete synchronously.")
-            return finished(None, [GraphQLError(str(error), original_error=error)], log_errors)
-        return finished(result.data, result.errors, log_errors)
+            errors = [GraphQLError(str(error), original_error=error)]
+            return finished(None, errors, self.process_errors)
+        return finished(result.data, result.errors, self.process_errors)
 
     def document_problem(self, text: str) -> str | None:
         """Why ``text`` cannot run here, or None: what a persisted document must pass."""
