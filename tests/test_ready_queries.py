@@ -188,3 +188,20 @@ def test_ready_gives_only_a_document_kept_and_valid_under_the_rules() -> None:
     cache._entries[text].errors[rules] = [documents.GraphQLError("invalid")]
     assert cache.ready(text, rules) is None
     assert cache.ready(text, (type(parse),)) is None  # other rules: not validated under them
+
+
+def test_errors_reach_the_schemas_process_errors_either_way(app, client, set_ups, monkeypatch):
+    """strawberry's way hands errors to ``Schema.process_errors`` (where a host hooks error
+    reporting in); a ready query hands them there too."""
+    seen: list[str] = []
+
+    def recorded(self: PortalSchema, errors: list, execution_context: Any = None) -> None:
+        seen.extend(error.message for error in errors)
+
+    monkeypatch.setattr(PortalSchema, "process_errors", recorded)
+    query = _new(PAGE)
+    first, second, ready = _twice(app, _post(client, query, {"path": "/tin-tuc/khong-co"}), set_ups)
+    assert ready
+    assert first == second
+    message = second[1]["errors"][0]["message"]
+    assert seen == [message, message]
