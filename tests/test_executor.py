@@ -675,3 +675,146 @@ def test_fields_with_permissions_or_extensions_run_them() -> None:
     shown = parse("{ guarded { title shouted } }")
     answer = execute(guarded_schema._schema, shown, executor_class=FAST)
     assert answer.data == {"guarded": {"title": "tin", "shouted": "NHỎ"}}
+
+
+# --- the runtime type of an interface's object, known by its class --------------------------
+
+
+@strawberry.interface
+class Story:
+    headline: str
+
+
+@strawberry.type
+class NewsStory(Story):
+    desk: str
+
+
+@strawberry.type
+class Notice(Story):
+    until: str
+
+
+class ImportedStory(NewsStory):
+    """A plain subclass of a strawberry type (as a host's own class may be): it is of the
+    type it inherits."""
+
+
+@strawberry.interface
+class Choosing:
+    """An interface with a ``resolve_type`` of its own: graphql-core asks it for each object."""
+
+    name: str
+
+    @classmethod
+    def resolve_type(cls, obj: Any, *_args: Any) -> str:
+        return "Chosen" if obj.name.startswith("c") else "Other2"
+
+
+@strawberry.type
+class Chosen(Choosing):
+    pass
+
+
+@strawberry.type
+class Other2(Choosing):
+    pass
+
+
+def _recast_story() -> NewsStory:
+    story = NewsStory(headline="Đổi loại", desk="?")
+    story.until = "1/12"  # type: ignore[attr-defined]  # what it is read as, cast as a Notice
+    return story
+
+
+@strawberry.type
+class StoryQuery:
+    @strawberry.field
+    def stories(self) -> list[Story]:
+        return [
+            NewsStory(headline="Tin một", desk="thời sự"),
+            Notice(headline="Thông báo", until="30/11"),
+            ImportedStory(headline="Tin cũ", desk="lưu trữ"),
+            # A NewsStory cast as a Notice: the cast is the object's own, not its class's.
+            strawberry.cast(Notice, _recast_story()),
+            NewsStory(headline="Tin hai", desk="kinh tế"),
+        ]
+
+    @strawberry.field
+    def stranger(self) -> list[Story | None]:
+        return [NewsStory(headline="Tin", desk="x"), {"headline": "not a story"}]  # type: ignore[list-item]
+
+    @strawberry.field
+    def choosing(self) -> list[Choosing]:
+        return [Chosen(name="cá"), Chosen(name="gà"), Other2(name="cò")]
+
+
+story_schema = strawberry.Schema(StoryQuery, types=[NewsStory, Notice, Chosen, Other2])
+STORY_DOCUMENTS = {
+    "classes, a subclass and a cast": """{ stories { __typename headline
+        ... on NewsStory { desk } ... on Notice { until } } }""",
+    "an object of no type of the interface": "{ stranger { __typename headline } }",
+    "an interface's own resolve_type": "{ choosing { __typename name } }",
+}
+
+
+def story_answer(executor_class: type, text: str) -> Any:
+    result = execute(story_schema._schema, parsed(text), executor_class=executor_class)
+    return result.data, [error.formatted for error in result.errors or ()]
+
+
+@pytest.mark.parametrize("document", STORY_DOCUMENTS.values(), ids=STORY_DOCUMENTS.keys())
+def test_runtime_types_known_by_class_are_graphql_cores(document: str) -> None:
+    expected = story_answer(PLAIN, document)
+    assert story_answer(FAST, document) == expected
+    assert story_answer(FAST, document) == expected
+
+
+def test_the_runtime_type_cases_differ_where_they_should() -> None:
+    """The comparisons above hold something to compare: a cast wins over the class, a
+    stranger is an error, the interface's own resolve_type is asked (not the class)."""
+    data, errors = story_answer(FAST, STORY_DOCUMENTS["classes, a subclass and a cast"])
+    assert not errors
+    assert [story["__typename"] for story in data["stories"]] == [
+        "NewsStory",
+        "Notice",
+        "NewsStory",
+        "Notice",
+        "NewsStory",
+    ]
+    data, errors = story_answer(FAST, STORY_DOCUMENTS["an object of no type of the interface"])
+    assert data == {"stranger": [{"__typename": "NewsStory", "headline": "Tin"}, None]}
+    assert len(errors) == 1 and errors[0]["path"] == ["stranger", 1]
+    data, _ = story_answer(FAST, STORY_DOCUMENTS["an interface's own resolve_type"])
+    assert [item["__typename"] for item in data["choosing"]] == ["Chosen", "Other2", "Chosen"]
+
+
+def test_an_interfaces_objects_are_resolved_once_per_class(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """strawberry's resolve_type runs only for the cast object (whose type is its own): the
+    others' types are known by their classes. The interface with its own resolve_type is
+    asked for every object."""
+    stories: Any = story_schema._schema.get_type("Story")
+    choosing: Any = story_schema._schema.get_type("Choosing")
+    calls: list[str] = []
+    for interface in (stories, choosing):
+        original = interface.resolve_type
+
+        def counting(obj: Any, info: Any, abstract: Any, original: Any = original) -> Any:
+            calls.append(abstract.name)
+            return original(obj, info, abstract)
+
+        # by_class knows strawberry's resolve_type by its name: the wrapper keeps it.
+        counting.__qualname__ = original.__qualname__
+        monkeypatch.setattr(interface, "resolve_type", counting)
+    monkeypatch.setattr(PortalExecutor, "_runtime_types", {})
+    document = """{ stories { __typename } choosing { __typename } }"""
+    for _ in range(2):
+        assert not story_answer(FAST, document)[1]
+    # Known by class: only the cast object is resolved by the interface, in each run.
+    assert calls.count("Story") == 2
+    assert calls.count("Choosing") == 3 * 2
+    calls.clear()
+    story_answer(PLAIN, document)
+    assert calls.count("Story") == 5

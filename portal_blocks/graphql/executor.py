@@ -3,7 +3,7 @@
 Executing a page query on a response-cache miss (``benchmarks/page.py``) repeats work that
 depends on the document alone, and walks graphql-core's general machinery for fields that only
 read an attribute. :class:`PortalExecutor` (the schema's ``execution_context_class``:
-graphql-core's and strawberry's extension point for this) removes four such costs, leaving
+graphql-core's and strawberry's extension point for this) removes five such costs, leaving
 every other step, every error and every null to graphql-core, and planning nothing when
 middleware (an extension's ``resolve`` hook) must see every field:
 
@@ -31,6 +31,10 @@ middleware (an extension's ``resolve`` hook) must see every field:
   them, and awaitables awaited as they await them. What is not a plain object (a null
   where the type forbids one, an exception, an awaitable, no list where one is declared)
   goes to ``execute_field`` as above.
+- **Type resolution by class.** An object of an interface type (a region's blocks) is
+  resolved by a call to the interface's ``resolve_type`` for each object. Where strawberry's
+  resolution depends on the object's class alone, the class's answer is worked out once
+  (:func:`by_class`); the object type's ``is_type_of`` still runs for each object.
 - **Planned selection sets.** A selection set collected once is also planned once: which of
   its response keys are ``__typename``, which are leaves read directly, which go to
   graphql-core. Executing it walks that plan, and builds a response path only for a field
@@ -48,8 +52,10 @@ from typing import Any
 from graphql import (
     GraphQLAbstractType,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLSchema,
     Undefined,
     get_nullable_type,
     is_abstract_type,
@@ -63,6 +69,8 @@ from graphql.language import Node, OperationDefinitionNode, Visitor, visit
 from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+from strawberry.types.base import StrawberryObjectDefinition
+from strawberry.types.cast import get_strawberry_type_cast
 from strawberry.types.field import StrawberryField
 
 TYPENAME = "__typename"
@@ -254,6 +262,9 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
     #: Per object type, per field name: its fast read or None. Built on first use; a
     #: schema's types are fixed, and a process builds a handful of schemas at most.
     _reads: dict[GraphQLObjectType, dict[str, LeafRead | ObjectRead | None]] = {}
+    #: Per interface and Python class: the object type its objects resolve to, or None when
+    #: graphql-core must resolve each (see :func:`by_class`).
+    _runtime_types: dict[tuple[GraphQLAbstractType, type], GraphQLObjectType | None] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -448,6 +459,37 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             return completed
         return _awaited(completed, awaitable_indices)
 
+    def complete_abstract_value(
+        self,
+        return_type: GraphQLAbstractType,
+        field_details_list: Any,
+        info: Any,
+        path: Path,
+        result: Any,
+        position_context: Any,
+    ) -> Any:
+        """graphql-core's, with the runtime type known by the object's class where
+        strawberry's own resolution depends on nothing else (see :func:`by_class`)."""
+        runtime = self._runtime_type(return_type, result)
+        if runtime is None:
+            return super().complete_abstract_value(
+                return_type, field_details_list, info, path, result, position_context
+            )
+        return self.complete_object_value(
+            runtime, field_details_list, info, path, result, position_context
+        )
+
+    def _runtime_type(self, abstract: GraphQLAbstractType, value: Any) -> GraphQLObjectType | None:
+        key = (abstract, type(value))
+        if key in self._runtime_types:
+            runtime = self._runtime_types[key]
+        else:
+            runtime = self._runtime_types[key] = by_class(self.schema, abstract, type(value))
+        # A cast (``strawberry.cast``) is the object's own, not its class's.
+        if runtime is None or get_strawberry_type_cast(value) is not None:
+            return None
+        return runtime
+
     def _settle_pending(self, results: Any, keys: list[Any]) -> None:
         """The awaitables at ``keys`` of ``results`` (by response key, or a list's by index)
         settled in the background when a sibling fails, as graphql-core does: they may fail
@@ -528,6 +570,47 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             field = parent_type.fields.get(name)
             reads[name] = (leaf_read(field) or object_read(field)) if field is not None else None
         return reads[name]
+
+
+#: The ``resolve_type`` strawberry gives an interface that has none of its own.
+_STRAWBERRY_RESOLVE_TYPE = (
+    "GraphQLCoreConverter.from_interface.<locals>._get_resolve_type.<locals>.resolve_type"
+)
+
+
+def by_class(
+    schema: GraphQLSchema, abstract: GraphQLAbstractType, cls: type
+) -> GraphQLObjectType | None:
+    """The object type that every object of ``cls`` resolves to as ``abstract``, or None.
+
+    graphql-core resolves an interface's object by calling its ``resolve_type`` for each
+    object (a block of a page's region: three per page query), and strawberry's resolution,
+    for an interface without a ``resolve_type`` of its own, looks at the object's cast and then
+    at its class alone: an instance of the interface's class is of the strawberry type of its
+    class. That answer is worked out here once per class. Every other case is graphql-core's,
+    object by object: unions, an interface's own ``resolve_type``, generic types, a class that
+    is not the interface's (an ORM object resolved by ``is_type_of``), a type the schema does
+    not hold or that does not implement the interface (graphql-core reports the error). The
+    object type's ``is_type_of`` still runs for each object, in ``complete_object_value``.
+    """
+    if not isinstance(abstract, GraphQLInterfaceType):
+        return None
+    resolve = abstract.resolve_type
+    definition = (abstract.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
+    if (
+        getattr(resolve, "__qualname__", None) != _STRAWBERRY_RESOLVE_TYPE
+        or not isinstance(definition, StrawberryObjectDefinition)
+        or definition.resolve_type is not None
+        or not issubclass(cls, definition.origin)
+    ):
+        return None
+    own = getattr(cls, "__strawberry_definition__", None)
+    if not isinstance(own, StrawberryObjectDefinition) or own.is_graphql_generic:
+        return None
+    runtime = schema.get_type(own.name)
+    if not isinstance(runtime, GraphQLObjectType) or not schema.is_sub_type(abstract, runtime):
+        return None
+    return runtime
 
 
 def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
