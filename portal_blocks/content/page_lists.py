@@ -20,6 +20,7 @@ from portal_blocks.content.cursors import Cursor, InvalidListing, keyset_before
 from portal_blocks.content.queries import ArticleList, ArticleQuery, Category, InvalidCursor
 from portal_blocks.content.records import RECORD_COLUMNS, ArticleRecord, record_from_model
 from portal_blocks.content.visibility import NOT_DELETED, VISIBLE_TO_READERS
+from portal_blocks.db import read_rows
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
 from portal_blocks.text.ranges import row_id
@@ -116,7 +117,7 @@ def read_lists(session: Session, queries: Sequence[ArticleQuery]) -> list[Articl
         shapes.append(shape)
         values.update(own)
     found: list[list[ArticleRecord]] = [[] for _ in queries]
-    for row in session.execute(_statement(tuple(shapes)), values):
+    for row in read_rows(session, _statement(tuple(shapes)), values):
         found[row.list_index].append(record_from_model(row))
     return [_answer(query, records) for query, records in zip(queries, found, strict=True)]
 
@@ -141,7 +142,7 @@ def category_by_slug(session: Session, slug: str) -> Category | None:
     them writes it), or None."""
     if not storable_text(slug):
         return None
-    name = session.scalar(_CATEGORY, {"slug": slug})
+    name = read_rows(session, _CATEGORY, {"slug": slug}).scalar()
     return Category(slug, name) if name is not None else None
 
 

@@ -23,6 +23,7 @@ from portal_blocks.content.page_lists import category_by_slug, read_lists
 from portal_blocks.content.queries import ArticleList, ArticleQuery, Category
 from portal_blocks.content.records import RECORD_COLUMNS, ArticleRecord, record_from_model
 from portal_blocks.content.visibility import VISIBLE_TO_READERS, visible_to
+from portal_blocks.db import read_rows
 from portal_blocks.models import Article
 from portal_blocks.text.nul import storable_text
 from portal_blocks.text.ranges import row_id
@@ -91,7 +92,7 @@ class SqlAlchemyArticleSource:
         if not storable_text(slug):  # no slug holds what PostgreSQL cannot store (NUL)
             return None
         statement = _BY_SLUG_WITH_DRAFTS if include_drafts else _PUBLISHED_BY_SLUG
-        row = self.session.execute(statement, {"slug": slug}).first()
+        row = read_rows(self.session, statement, {"slug": slug}).first()
         return record_from_model(row) if row is not None else None
 
     def by_ids(
@@ -105,7 +106,7 @@ class SqlAlchemyArticleSource:
         statement = select(*RECORD_COLUMNS).where(
             _TABLE.c.id.in_(numeric), visible_to(include_drafts=include_drafts)
         )
-        return {str(row.id): record_from_model(row) for row in self.session.execute(statement)}
+        return {str(row.id): record_from_model(row) for row in read_rows(self.session, statement)}
 
     def related(self, article: ArticleRecord, *, limit: int) -> list[ArticleRecord]:
         if article.category is None or limit < 1:
@@ -116,8 +117,9 @@ class SqlAlchemyArticleSource:
         own_id = row_id(article.id)
         if own_id is not None:
             stmt = stmt.where(_TABLE.c.id != own_id)
-        rows = self.session.execute(
-            stmt.order_by(_TABLE.c.published_at.desc(), _TABLE.c.id.desc()).limit(limit)
+        rows = read_rows(
+            self.session,
+            stmt.order_by(_TABLE.c.published_at.desc(), _TABLE.c.id.desc()).limit(limit),
         )
         return [record_from_model(row) for row in rows]
 

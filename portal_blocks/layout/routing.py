@@ -28,6 +28,7 @@ from portal_blocks.cache_tags import ARTICLES_TAG, page_tags, slug_tag
 from portal_blocks.content.queries import Category, source_category
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.content.source import ArticleSource
+from portal_blocks.db import read_rows
 from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
 from portal_blocks.models import Layout, LayoutRevision, Route
 from portal_blocks.text.hosts import normalise_host as normalise_host
@@ -183,7 +184,7 @@ def match_route(session: Session, path: str, host: str | None = None) -> RouteMa
     key = route_key(wanted)
     base = key.rstrip("/") or "/"
     other = base if base == "/" else base + "/"  # the trailing slash is optional either way
-    rows = session.execute(CANDIDATE_ROUTES, {"path": base, "other": other, "host": host}).all()
+    rows = read_rows(session, CANDIDATE_ROUTES, {"path": base, "other": other, "host": host}).all()
     for tier in (host, None) if host is not None else (None,):
         found = _match_among([r for r in rows if r.host == tier], key)
         if found is not None:
@@ -259,7 +260,7 @@ Loaded = tuple[LayoutSnapshot, tuple[str, ...], tuple[PlacedBlock, ...]]
 
 def _published(session: Session, layout_id: int) -> Loaded | None:
     """The layout with the revision readers see, in one statement; None if never published."""
-    row = session.execute(_PUBLISHED_LAYOUT, {"layout_id": layout_id}).one_or_none()
+    row = read_rows(session, _PUBLISHED_LAYOUT, {"layout_id": layout_id}).one_or_none()
     if row is None:
         return None
     return (
