@@ -733,18 +733,53 @@ def _recast_story() -> NewsStory:
     return story
 
 
+def mixed_stories() -> list[Story]:
+    return [
+        NewsStory(headline="Tin một", desk="thời sự"),
+        Notice(headline="Thông báo", until="30/11"),
+        ImportedStory(headline="Tin cũ", desk="lưu trữ"),
+        # A NewsStory cast as a Notice: the cast is the object's own, not its class's.
+        strawberry.cast(Notice, _recast_story()),
+        NewsStory(headline="Tin hai", desk="kinh tế"),
+    ]
+
+
+@strawberry.type
+class Checked:
+    """A type with an ``is_type_of`` of its own, which looks at each object."""
+
+    label: str
+
+    @classmethod
+    def is_type_of(cls, obj: Any, _info: Any) -> bool:
+        return isinstance(obj, Checked) and obj.label != "giả"
+
+
+@strawberry.type
+class StoryShelf:
+    """Objects as plain attributes: completed directly where their class says all."""
+
+    stories: list[Story]
+    lead: NewsStory
+    odd: NewsStory | None
+    checked: list[Checked | None]
+
+
 @strawberry.type
 class StoryQuery:
     @strawberry.field
     def stories(self) -> list[Story]:
-        return [
-            NewsStory(headline="Tin một", desk="thời sự"),
-            Notice(headline="Thông báo", until="30/11"),
-            ImportedStory(headline="Tin cũ", desk="lưu trữ"),
-            # A NewsStory cast as a Notice: the cast is the object's own, not its class's.
-            strawberry.cast(Notice, _recast_story()),
-            NewsStory(headline="Tin hai", desk="kinh tế"),
-        ]
+        return mixed_stories()
+
+    @strawberry.field
+    def shelf(self) -> StoryShelf:
+        return StoryShelf(
+            stories=mixed_stories(),
+            lead=ImportedStory(headline="Tin chính", desk="thời sự"),
+            # Of no class of the type: its is_type_of says no, graphql-core reports it.
+            odd={"headline": "không phải tin", "desk": "?"},  # type: ignore[arg-type]
+            checked=[Checked(label="thật"), Checked(label="giả"), Checked(label="thật nữa")],
+        )
 
     @strawberry.field
     def stranger(self) -> list[Story | None]:
@@ -761,6 +796,9 @@ STORY_DOCUMENTS = {
         ... on NewsStory { desk } ... on Notice { until } } }""",
     "an object of no type of the interface": "{ stranger { __typename headline } }",
     "an interface's own resolve_type": "{ choosing { __typename name } }",
+    "objects read as attributes, known by class or not": """{ shelf {
+        stories { __typename headline ... on NewsStory { desk } ... on Notice { until } }
+        lead { __typename headline desk } odd { headline } checked { label } } }""",
 }
 
 
@@ -821,3 +859,33 @@ def test_an_interfaces_objects_are_resolved_once_per_class(
     calls.clear()
     story_answer(PLAIN, document)
     assert calls.count("Story") == 5
+
+
+def test_objects_known_by_class_run_their_selection_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An attribute's objects whose type and ``is_type_of`` their class decides run their
+    selection set with nothing of graphql-core's completion around it; the cast object, the
+    object of no class of its type and the type with its own ``is_type_of`` still go through
+    ``complete_object_value``, which reports what it finds (compared above)."""
+    completed: list[str] = []
+    original = graphql_executor.Executor.complete_object_value
+
+    def counting(self: Any, return_type: Any, *args: Any) -> Any:
+        completed.append(return_type.name)
+        return original(self, return_type, *args)
+
+    monkeypatch.setattr(graphql_executor.Executor, "complete_object_value", counting)
+    monkeypatch.setattr(PortalExecutor, "_direct_types", {})
+    document = STORY_DOCUMENTS["objects read as attributes, known by class or not"]
+    for _ in range(2):
+        data, errors = story_answer(FAST, document)
+        assert [error["path"] for error in errors] == [["shelf", "odd"], ["shelf", "checked", 1]]
+        assert data["shelf"]["lead"]["__typename"] == "NewsStory"
+    # Per run: the shelf (a resolver's value), the cast story, the odd one, three Checked.
+    assert sorted(completed) == sorted(
+        ["StoryShelf", "Notice", "NewsStory", "Checked", "Checked", "Checked"] * 2
+    )
+    completed.clear()
+    story_answer(PLAIN, document)
+    assert len(completed) == 1 + 5 + 1 + 1 + 3  # graphql-core completes every object

@@ -34,7 +34,10 @@ middleware (an extension's ``resolve`` hook) must see every field:
 - **Type resolution by class.** An object of an interface type (a region's blocks) is
   resolved by a call to the interface's ``resolve_type`` for each object. Where strawberry's
   resolution depends on the object's class alone, the class's answer is worked out once
-  (:func:`by_class`); the object type's ``is_type_of`` still runs for each object.
+  (:func:`by_class`). Where the object type's ``is_type_of`` is strawberry's (or none), it
+  too is a fact of the class, and an attribute's object then runs its selection set with none
+  of graphql-core's completion around it, nor the resolve info it builds
+  (:func:`known_by_class`); any other ``is_type_of`` is asked of each object.
 - **Planned selection sets.** A selection set collected once is also planned once: which of
   its response keys are ``__typename``, which are leaves read directly, which go to
   graphql-core. Executing it walks that plan, and builds a response path only for a field
@@ -265,6 +268,9 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
     #: Per interface and Python class: the object type its objects resolve to, or None when
     #: graphql-core must resolve each (see :func:`by_class`).
     _runtime_types: dict[tuple[GraphQLAbstractType, type], GraphQLObjectType | None] = {}
+    #: Per declared type and Python class: the object type its objects complete as directly,
+    #: or None (see :func:`known_by_class`).
+    _direct_types: dict[tuple[Any, type], GraphQLObjectType | None] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -400,18 +406,15 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             return FALLBACK
         details = step.field_details_list
         field_path = Path(path, step.response_name, parent_type.name)
-        info = self.build_resolve_info(read.field, to_nodes(details), parent_type, field_path)
-        complete: Callable[..., Any] = (
-            self.complete_abstract_value if read.abstract else self.complete_object_value
-        )
+        info = _LazyInfo(self, read.field, details, parent_type, field_path)
         try:
             if read.many:
                 completed = self._complete_items(
-                    read, complete, details, info, field_path, value, position_context
+                    read, details, info, field_path, value, position_context
                 )
             else:
-                completed = complete(
-                    read.item_type, details, info, field_path, value, position_context
+                completed = self._complete_object(
+                    read, details, info, field_path, value, position_context
                 )
         except Exception as raw_error:
             self.handle_field_error(raw_error, read.field.type, details, field_path)
@@ -420,12 +423,36 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
             return self._settled(completed, read.field.type, details, field_path)
         return completed
 
+    def _complete_object(
+        self,
+        read: ObjectRead,
+        details: Any,
+        info: _LazyInfo,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """One object of an object-valued attribute: its selection set executed directly when
+        its object type, and that type's ``is_type_of``, are known by its class (see
+        :meth:`_direct_type`); else graphql-core's object or abstract completion."""
+        if position_context is None:  # no incremental delivery under way
+            runtime = self._direct_type(read.item_type, value)
+            if runtime is not None:
+                collected = self.collect_subfields(runtime, details)
+                if not collected.new_defer_usages:
+                    return self.execute_fields(
+                        runtime, value, path, collected.grouped_field_set, position_context
+                    )
+        complete: Callable[..., Any] = (
+            self.complete_abstract_value if read.abstract else self.complete_object_value
+        )
+        return complete(read.item_type, details, info.get(), path, value, position_context)
+
     def _complete_items(
         self,
         read: ObjectRead,
-        complete: Callable[..., Any],
         details: Any,
-        info: Any,
+        info: _LazyInfo,
         path: Path,
         items: list[Any] | tuple[Any, ...],
         position_context: Any,
@@ -442,8 +469,8 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
                     continue
                 item_path = Path(path, index, None)
                 try:
-                    done = complete(
-                        read.item_type, details, info, item_path, item, position_context
+                    done = self._complete_object(
+                        read, details, info, item_path, item, position_context
                     )
                 except Exception as raw_error:
                     self.handle_field_error(raw_error, read.declared_item_type, details, item_path)
@@ -488,6 +515,21 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         # A cast (``strawberry.cast``) is the object's own, not its class's.
         if runtime is None or get_strawberry_type_cast(value) is not None:
             return None
+        return runtime
+
+    def _direct_type(
+        self, item_type: GraphQLObjectType | GraphQLAbstractType, value: Any
+    ) -> GraphQLObjectType | None:
+        """The object type ``value`` completes as, when graphql-core's completion would find
+        it, and pass its ``is_type_of``, by ``value``'s class alone (see :func:`known_by_class`):
+        the selection set then runs on it with nothing around it. None otherwise."""
+        # A cast (``strawberry.cast``) is the object's own, not its class's.
+        if get_strawberry_type_cast(value) is not None:
+            return None
+        key = (item_type, type(value))
+        if key in self._direct_types:
+            return self._direct_types[key]
+        runtime = self._direct_types[key] = known_by_class(self.schema, item_type, value)
         return runtime
 
     def _settle_pending(self, results: Any, keys: list[Any]) -> None:
@@ -611,6 +653,70 @@ def by_class(
     if not isinstance(runtime, GraphQLObjectType) or not schema.is_sub_type(abstract, runtime):
         return None
     return runtime
+
+
+#: The ``is_type_of`` strawberry gives an object type that implements interfaces and has none
+#: of its own: the object's cast, else its class.
+_STRAWBERRY_IS_TYPE_OF = (
+    "GraphQLCoreConverter.from_object.<locals>._get_is_type_of.<locals>.is_type_of"
+)
+
+
+def known_by_class(
+    schema: GraphQLSchema, declared: GraphQLObjectType | GraphQLAbstractType, sample: Any
+) -> GraphQLObjectType | None:
+    """The object type that every object of ``sample``'s class completes as where declared as
+    ``declared`` (none of them cast, ``sample`` included), when its ``is_type_of`` passes for
+    all of them; None when that depends on more than the class.
+
+    The type is ``declared`` itself, or for an interface the one :func:`by_class` finds. Its
+    ``is_type_of`` is none (graphql-core then checks nothing), or strawberry's own, which for an
+    object not cast looks at its class alone and is asked once here, of ``sample``: when it
+    says no, None, and graphql-core reports the error for each object. A type's own
+    ``is_type_of`` may look at each object, and is left to graphql-core to call.
+    """
+    cls = type(sample)
+    runtime = (
+        declared if isinstance(declared, GraphQLObjectType) else by_class(schema, declared, cls)
+    )
+    if runtime is None:
+        return None
+    is_type_of = runtime.is_type_of
+    if is_type_of is None:
+        return runtime
+    if getattr(is_type_of, "__qualname__", None) != _STRAWBERRY_IS_TYPE_OF:
+        return None
+    no_info: Any = None  # strawberry's is_type_of reads no resolve info
+    return runtime if is_type_of(sample, no_info) is True else None
+
+
+class _LazyInfo:
+    """The resolve info of an object-valued field, built only if graphql-core's completion
+    needs it: objects completed directly never read it."""
+
+    __slots__ = ("_built", "_details", "_executor", "_field", "_parent_type", "_path")
+
+    def __init__(
+        self,
+        executor: PortalExecutor,
+        field: GraphQLField,
+        details: Any,
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> None:
+        self._executor = executor
+        self._field = field
+        self._details = details
+        self._parent_type = parent_type
+        self._path = path
+        self._built: Any = None
+
+    def get(self) -> Any:
+        if self._built is None:
+            self._built = self._executor.build_resolve_info(
+                self._field, to_nodes(self._details), self._parent_type, self._path
+            )
+        return self._built
 
 
 def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
