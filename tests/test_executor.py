@@ -849,7 +849,7 @@ def test_an_interfaces_objects_are_resolved_once_per_class(
         # by_class knows strawberry's resolve_type by its name: the wrapper keeps it.
         counting.__qualname__ = original.__qualname__
         monkeypatch.setattr(interface, "resolve_type", counting)
-    monkeypatch.setattr(PortalExecutor, "_runtime_types", {})
+    monkeypatch.setattr(PortalExecutor, "_direct_types", {})
     document = """{ stories { __typename } choosing { __typename } }"""
     for _ in range(2):
         assert not story_answer(FAST, document)[1]

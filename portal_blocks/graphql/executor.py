@@ -265,9 +265,6 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
     #: Per object type, per field name: its fast read or None. Built on first use; a
     #: schema's types are fixed, and a process builds a handful of schemas at most.
     _reads: dict[GraphQLObjectType, dict[str, LeafRead | ObjectRead | None]] = {}
-    #: Per interface and Python class: the object type its objects resolve to, or None when
-    #: graphql-core must resolve each (see :func:`by_class`).
-    _runtime_types: dict[tuple[GraphQLAbstractType, type], GraphQLObjectType | None] = {}
     #: Per declared type and Python class: the object type its objects complete as directly,
     #: or None (see :func:`known_by_class`).
     _direct_types: dict[tuple[Any, type], GraphQLObjectType | None] = {}
@@ -432,21 +429,40 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         value: Any,
         position_context: Any,
     ) -> Any:
-        """One object of an object-valued attribute: its selection set executed directly when
-        its object type, and that type's ``is_type_of``, are known by its class (see
-        :meth:`_direct_type`); else graphql-core's object or abstract completion."""
-        if position_context is None:  # no incremental delivery under way
-            runtime = self._direct_type(read.item_type, value)
-            if runtime is not None:
-                collected = self.collect_subfields(runtime, details)
-                if not collected.new_defer_usages:
-                    return self.execute_fields(
-                        runtime, value, path, collected.grouped_field_set, position_context
-                    )
+        """One object of an object-valued attribute: completed directly where its class
+        decides how (:meth:`_completed_directly`), else by graphql-core's object or abstract
+        completion, with the field's resolve info built then."""
+        done = self._completed_directly(read.item_type, details, path, value, position_context)
+        if done is not FALLBACK:
+            return done
         complete: Callable[..., Any] = (
             self.complete_abstract_value if read.abstract else self.complete_object_value
         )
         return complete(read.item_type, details, info.get(), path, value, position_context)
+
+    def _completed_directly(
+        self,
+        declared: GraphQLObjectType | GraphQLAbstractType,
+        details: Any,
+        path: Path,
+        value: Any,
+        position_context: Any,
+    ) -> Any:
+        """``value``'s selection set executed with nothing of graphql-core's completion around
+        it (type resolution, ``is_type_of``, the collection's layers), when its object type and
+        that type's ``is_type_of`` are known by its class (:meth:`_direct_type`) and no
+        incremental delivery is under way; else FALLBACK."""
+        if position_context is not None:
+            return FALLBACK
+        runtime = self._direct_type(declared, value)
+        if runtime is None:
+            return FALLBACK
+        collected = self.collect_subfields(runtime, details)
+        if collected.new_defer_usages:
+            return FALLBACK
+        return self.execute_fields(
+            runtime, value, path, collected.grouped_field_set, position_context
+        )
 
     def _complete_items(
         self,
@@ -495,27 +511,16 @@ class PortalExecutor(StrawberryGraphQLCoreExecutionContext):
         result: Any,
         position_context: Any,
     ) -> Any:
-        """graphql-core's, with the runtime type known by the object's class where
-        strawberry's own resolution depends on nothing else (see :func:`by_class`)."""
-        runtime = self._runtime_type(return_type, result)
-        if runtime is None:
-            return super().complete_abstract_value(
-                return_type, field_details_list, info, path, result, position_context
-            )
-        return self.complete_object_value(
-            runtime, field_details_list, info, path, result, position_context
+        """graphql-core's, but directly where the object's class decides its type (an
+        interface's objects a resolver returned)."""
+        done = self._completed_directly(
+            return_type, field_details_list, path, result, position_context
         )
-
-    def _runtime_type(self, abstract: GraphQLAbstractType, value: Any) -> GraphQLObjectType | None:
-        key = (abstract, type(value))
-        if key in self._runtime_types:
-            runtime = self._runtime_types[key]
-        else:
-            runtime = self._runtime_types[key] = by_class(self.schema, abstract, type(value))
-        # A cast (``strawberry.cast``) is the object's own, not its class's.
-        if runtime is None or get_strawberry_type_cast(value) is not None:
-            return None
-        return runtime
+        if done is not FALLBACK:
+            return done
+        return super().complete_abstract_value(
+            return_type, field_details_list, info, path, result, position_context
+        )
 
     def _direct_type(
         self, item_type: GraphQLObjectType | GraphQLAbstractType, value: Any
@@ -629,11 +634,12 @@ def by_class(
     object (a block of a page's region: three per page query), and strawberry's resolution,
     for an interface without a ``resolve_type`` of its own, looks at the object's cast and then
     at its class alone: an instance of the interface's class is of the strawberry type of its
-    class. That answer is worked out here once per class. Every other case is graphql-core's,
-    object by object: unions, an interface's own ``resolve_type``, generic types, a class that
-    is not the interface's (an ORM object resolved by ``is_type_of``), a type the schema does
-    not hold or that does not implement the interface (graphql-core reports the error). The
-    object type's ``is_type_of`` still runs for each object, in ``complete_object_value``.
+    class. That answer is worked out here, and kept per class by the executor. Every other
+    case is graphql-core's, object by object: unions, an interface's own ``resolve_type``,
+    generic types, a class that is not the interface's (an ORM object resolved by
+    ``is_type_of``), a type the schema does not hold or that does not implement the interface
+    (graphql-core reports the error). What the object type's ``is_type_of`` says is
+    :func:`known_by_class`'s question.
     """
     if not isinstance(abstract, GraphQLInterfaceType):
         return None
@@ -690,33 +696,24 @@ def known_by_class(
     return runtime if is_type_of(sample, no_info) is True else None
 
 
+@dataclass(slots=True)
 class _LazyInfo:
     """The resolve info of an object-valued field, built only if graphql-core's completion
     needs it: objects completed directly never read it."""
 
-    __slots__ = ("_built", "_details", "_executor", "_field", "_parent_type", "_path")
-
-    def __init__(
-        self,
-        executor: PortalExecutor,
-        field: GraphQLField,
-        details: Any,
-        parent_type: GraphQLObjectType,
-        path: Path,
-    ) -> None:
-        self._executor = executor
-        self._field = field
-        self._details = details
-        self._parent_type = parent_type
-        self._path = path
-        self._built: Any = None
+    executor: PortalExecutor
+    field: GraphQLField
+    details: Any
+    parent_type: GraphQLObjectType
+    path: Path
+    built: Any = None
 
     def get(self) -> Any:
-        if self._built is None:
-            self._built = self._executor.build_resolve_info(
-                self._field, to_nodes(self._details), self._parent_type, self._path
+        if self.built is None:
+            self.built = self.executor.build_resolve_info(
+                self.field, to_nodes(self.details), self.parent_type, self.path
             )
-        return self._built
+        return self.built
 
 
 def _plain_object(value: Any, is_awaitable: Callable[[Any], bool]) -> bool:
