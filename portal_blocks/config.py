@@ -63,6 +63,9 @@ DEFAULTS: dict[str, Any] = {
     # PostgreSQL: seconds to wait for a connection, milliseconds a statement may run.
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,
+    # A SQLite file's journal: "wal" (readers never wait for a writer, nor a writer for them;
+    # the file must be on a local disk) or "delete", SQLite's own default (a network share).
+    "SQLITE_JOURNAL_MODE": "wal",
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
     # An article's canonical path on the portal (``Article.url``), a route pattern with <slug>.
@@ -527,6 +530,8 @@ RULES: dict[str, Rule] = {
     # PostgreSQL lets a statement run for ever).
     "DB_CONNECT_TIMEOUT": _integer(1),
     "DB_STATEMENT_TIMEOUT_MS": _integer(1),
+    # Not MEMORY or OFF: a crash in the middle of a commit could corrupt the file.
+    "SQLITE_JOURNAL_MODE": _one_of("wal", "delete", "truncate", "persist"),
     "URL_PREFIX": _text(_url_prefix),
     "ARTICLE_PATH": _text(_article_path),
     "CATEGORY_PATH": _text(_category_path),

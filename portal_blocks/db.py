@@ -10,11 +10,14 @@ and sessions, in the same process, keep their PRAGMAs and run none of our sessio
 
 from __future__ import annotations
 
+import logging
 import os
+import sqlite3
 import unicodedata
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 from weakref import WeakKeyDictionary
 
@@ -34,6 +37,8 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.types import TypeDecorator
 
 from portal_blocks.config import PREFIX
+
+log = logging.getLogger(__name__)
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -194,7 +199,16 @@ def build_engine(app: Flask) -> Engine:
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        if not _in_memory(url):
+            journal = str(app.config[PREFIX + "SQLITE_JOURNAL_MODE"])
+            event.listen(engine, "connect", partial(_sqlite_journal, journal))
     return engine
+
+
+def _in_memory(url: URL) -> bool:
+    """A database without a file (``:memory:``, a URI's ``mode=memory``) has no journal."""
+    database = url.database or ""
+    return database in ("", ":memory:", "file::memory:") or url.query.get("mode") == "memory"
 
 
 def _sqlite_defaults(
@@ -220,6 +234,43 @@ def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEn
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def _sqlite_journal(
+    mode: str, dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+) -> None:
+    """The file's journal (``PORTAL_BLOCKS_SQLITE_JOURNAL_MODE``), set on each new connection
+    (after ``busy_timeout``: changing it waits for other processes' locks).
+
+    With SQLite's own rollback journal a commit locks the whole file: every reader (every
+    worker's pages) waits for it, and one that waits longer than ``busy_timeout`` (a long
+    import's commit) fails. A write-ahead log lets readers read the last commit meanwhile, and
+    a commit writes the log alone, about a third faster (``benchmarks/page.py``). The mode is
+    kept in the file; a file that cannot take it (read-only, or on a share without shared
+    memory) stays as it is, said once in the log.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA journal_mode={mode}")  # one of config's four words
+        row = cursor.fetchone()
+        kept = str(row[0]).lower() if row is not None else mode
+        reason = f"its journal is {kept}: a file system without shared memory"
+    except sqlite3.OperationalError as exc:  # a read-only file; another process's long lock
+        kept, reason = "", str(exc)
+    finally:
+        cursor.close()
+    if kept != mode and mode not in _journal_warned:
+        _journal_warned.add(mode)
+        log.warning(
+            "SQLite kept the file's journal, not %s (%sSQLITE_JOURNAL_MODE): %s",
+            mode,
+            PREFIX,
+            reason,
+        )
+
+
+#: The journal modes a file refused, warned of once per process.
+_journal_warned: set[str] = set()
 
 
 def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
