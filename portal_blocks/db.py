@@ -245,9 +245,8 @@ def _sqlite_journal(
     With SQLite's own rollback journal a commit locks the whole file: every reader (every
     worker's pages) waits for it, and one that waits longer than ``busy_timeout`` (a long
     import's commit) fails. A write-ahead log lets readers read the last commit meanwhile, and
-    a commit writes the log alone, about a third faster (``benchmarks/page.py``). The mode is
-    kept in the file; a file that cannot take it (read-only, or on a share without shared
-    memory) stays as it is, said once in the log.
+    a commit writes the log alone. The mode is kept in the file; a file that cannot take it
+    (read-only, or on a share without shared memory) stays as it is, said once in the log.
     """
     cursor = dbapi_connection.cursor()
     try:
