@@ -487,8 +487,9 @@ def main() -> int:
     if not args.skip_sqlite:
         with tempfile.TemporaryDirectory() as scratch:
             path = args.sqlite or Path(scratch) / "bench.db"
-            if not args.reuse:
-                path.unlink(missing_ok=True)
+            if not args.reuse:  # the file and its write-ahead log: a new file takes none
+                for stale in (path, *(path.with_name(path.name + e) for e in ("-wal", "-shm"))):
+                    stale.unlink(missing_ok=True)
             run(f"sqlite:///{path}", args.articles, args.rounds, args.reuse)
     if not args.skip_postgres:
         if not args.reuse:
