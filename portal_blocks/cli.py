@@ -36,7 +36,7 @@ from portal_blocks.config import SettingsError
 from portal_blocks.db import db
 from portal_blocks.demo import demo_articles, load_demo
 from portal_blocks.graphql.schema import Limits, PortalSchema, schema_for
-from portal_blocks.hostcli import SchemaAwareGroup, blocks_cli, load_demo_command
+from portal_blocks.hostcli import SchemaAwareGroup, backup_command, blocks_cli, load_demo_command
 from portal_blocks.import_command import import_command
 from portal_blocks.memory import keep_large_blocks_off_the_heap
 from portal_blocks.migrate import UPGRADE_COMMAND
@@ -88,6 +88,7 @@ cli.add_command(persisted_queries)
 cli.add_command(caches)
 cli.add_command(import_command)
 cli.add_command(load_demo_command)  # the same command a host app gets as ``blocks load-demo``
+cli.add_command(backup_command)  # and as ``blocks backup``
 
 
 @cli.command("export-schema")

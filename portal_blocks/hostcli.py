@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
+from portal_blocks.backup import BackupRefused, backup_sqlite
 from portal_blocks.caching.cli import caches
 from portal_blocks.db import db
 from portal_blocks.demo import load_demo
@@ -48,6 +50,19 @@ def upgrade_command(revision: str) -> None:
 
 
 blocks_cli.add_command(caches)
+
+
+@blocks_cli.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(destination: Path) -> None:
+    """Copy portal-blocks' SQLite database to DESTINATION (a new file) while the app serves:
+    a snapshot of the last commit, its write-ahead log included (see portal_blocks.backup)."""
+    try:
+        backup_sqlite(db.engine, destination)
+    except BackupRefused as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"portal-blocks database copied to {destination}")
 
 
 @blocks_cli.command("load-demo")

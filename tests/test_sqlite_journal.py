@@ -9,33 +9,16 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import BUILT_IN_ONLY, REFERENCE_LEGACY_PATH
+from conftest import REFERENCE_LEGACY_PATH
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import text
+from sqlite_portal import loaded_portal, portal_on
 
-from portal_blocks import create_app
 from portal_blocks import db as portal_db
 from portal_blocks.config import SettingsError
 from portal_blocks.db import db
-from portal_blocks.demo import load_reference
 
 REFERENCE_TITLE = "Giá trị sản xuất công nghiệp tháng 10/2021 tăng 4,7%"
-
-
-def portal_on(url: str, **settings: object) -> Flask:
-    return create_app(
-        {"PORTAL_BLOCKS_DATABASE_URL": url, "TESTING": True, **BUILT_IN_ONLY, **settings}
-    )
-
-
-def loaded_portal(path: Path, **settings: object) -> Flask:
-    app = portal_on(f"sqlite:///{path}", **settings)
-    with app.app_context():
-        upgrade()
-        load_reference(db.session)
-        db.session.remove()
-    return app
 
 
 def journal_mode(app: Flask) -> str:
