@@ -64,7 +64,8 @@ DEFAULTS: dict[str, Any] = {
     "DB_CONNECT_TIMEOUT": 3,
     "DB_STATEMENT_TIMEOUT_MS": 5000,
     # A SQLite file's journal: "wal" (readers never wait for a writer, nor a writer for them;
-    # the file must be on a local disk) or "delete", SQLite's own default (a network share).
+    # the file must be on a local disk), or a rollback journal for a network share: "delete"
+    # (SQLite's own default), "truncate" or "persist".
     "SQLITE_JOURNAL_MODE": "wal",
     # Where the GraphQL endpoint and static assets are mounted.
     "URL_PREFIX": "",
