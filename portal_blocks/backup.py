@@ -32,22 +32,32 @@ def backup_sqlite(engine: Engine, destination: Path) -> None:
         )
     if destination.exists():
         raise BackupRefused(f"{destination} exists: name a new file")
+    try:
+        source = engine.raw_connection()  # the pool's connection, unwrapped: sqlite3's errors
+    except sqlite3.Error as exc:  # a file that is not there, or cannot be opened
+        raise BackupRefused(f"cannot read the database: {exc}") from None
+    try:
+        driver = source.driver_connection
+        if not isinstance(driver, sqlite3.Connection):  # another driver (pysqlcipher, ...)
+            raise BackupRefused("the database's driver is not Python's sqlite3: copy it offline")
+        _copy(driver, destination)
+    finally:
+        source.close()
+
+
+def _copy(source: sqlite3.Connection, destination: Path) -> None:
     partial = destination.with_name(destination.name + ".partial")
     try:
         target = sqlite3.connect(partial)
     except sqlite3.Error as exc:  # a folder that does not exist, or cannot be written
         raise BackupRefused(f"cannot write {destination}: {exc}") from None
     try:
-        source = engine.raw_connection()
-        try:
-            source.driver_connection.backup(target)  # type: ignore[union-attr]  # pysqlite's
-        finally:
-            source.close()
+        source.backup(target)
         target.execute("PRAGMA journal_mode=DELETE")  # the copy needs no file beside it
         target.close()
         os.replace(partial, destination)
-    except (sqlite3.Error, OSError) as exc:
-        target.close()
-        raise BackupRefused(f"cannot write {destination}: {exc}") from None
+    except (sqlite3.Error, OSError) as exc:  # either side: a damaged file, a full disk
+        raise BackupRefused(f"cannot copy the database to {destination}: {exc}") from None
     finally:
+        target.close()  # again after a failure; closing twice is harmless
         partial.unlink(missing_ok=True)

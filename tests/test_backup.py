@@ -87,6 +87,24 @@ def test_a_copy_that_cannot_be_written_leaves_nothing_behind(tmp_path: Path) -> 
     assert not nowhere.parent.exists()
 
 
+def test_a_damaged_database_is_said_so_in_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    damaged = tmp_path / "portal.db"
+    damaged.write_bytes(b"not a database at all, " * 200)
+    app = portal_on(f"sqlite:///{damaged}")
+    result = app.test_cli_runner().invoke(cli, ["backup", str(tmp_path / "copy.db")])
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot read the database: file is not a database\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portal.db"]
+
+
+def test_a_database_that_cannot_be_opened_is_said_so_in_one_line(tmp_path: Path) -> None:
+    app = portal_on(f"sqlite:///{tmp_path / 'no-such-folder' / 'portal.db'}")
+    result = app.test_cli_runner().invoke(cli, ["backup", str(tmp_path / "copy.db")])
+    assert result.exit_code == 1
+    assert result.output == "Error: cannot read the database: unable to open database file\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_postgresql_is_sent_to_its_own_tools(tmp_path: Path) -> None:
     # Refused before any connection: the server need not even be there.
     app = portal_on("postgresql+psycopg://postgres@127.0.0.1:1/none")
