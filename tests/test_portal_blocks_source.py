@@ -24,6 +24,7 @@ from test_webhook import SECRET, call
 
 from portal_blocks.caching.persisted import sha256_hex
 from portal_blocks.caching.responses import STALE
+from portal_blocks.content.remote.client import UPSTREAM_UNAVAILABLE
 from portal_blocks.db import db, recorded_statements
 from portal_blocks.demo import REFERENCE_LAYOUT, demo_articles
 from portal_blocks.state import get_state
@@ -255,6 +256,11 @@ def test_with_the_cms_down_a_cached_page_is_served_and_an_uncached_one_fails_cle
     started = time.monotonic()
     missing = client.get("/tin-tuc/chi-so-gia-tieu-dung-thang-10-tang-nhe-6de4")
     assert missing.status_code == 503 and missing.headers["Retry-After"] == "5"
+    # The portal's own page, not Werkzeug's: the reader is told to come back, kept by no one.
+    assert missing.mimetype == "text/html" and missing.headers["Cache-Control"] == "no-store"
+    assert "<h1>Tạm thời không xem được trang</h1>" in missing.get_data(as_text=True)
+    assert UPSTREAM_UNAVAILABLE in missing.get_data(as_text=True)
+    assert missing.headers["X-Request-ID"] in missing.get_data(as_text=True)
     graphql = client.post(
         "/graphql",
         json={"query": '{ page(path: "/tin-tuc/khong-co-bai-nay-0000") { path } }'},

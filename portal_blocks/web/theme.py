@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, redirect, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
 from portal_blocks.assembly.page import PageView, load_page
@@ -20,7 +20,7 @@ from portal_blocks.content.queries import InvalidCursor
 from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.db import db
 from portal_blocks.layout.routing import is_address
-from portal_blocks.observability import instrument
+from portal_blocks.observability import instrument, observed
 from portal_blocks.render.blocks import block_assets, template_helpers
 from portal_blocks.render.urls import article_url, canonical_url
 from portal_blocks.state import get_state
@@ -32,14 +32,43 @@ theme.context_processor(template_helpers)
 
 
 @theme.errorhandler(SQLAlchemyError)
-def database_error(error: SQLAlchemyError) -> ServiceUnavailable:
-    return unavailable(error)
+def database_error(error: SQLAlchemyError) -> Response:
+    return error_page(unavailable(error))
 
 
 @theme.errorhandler(UpstreamUnavailable)
 @theme.errorhandler(UpstreamError)
-def source_error(error: UpstreamUnavailable | UpstreamError) -> HTTPException:
-    return upstream_failed(error)
+def source_error(error: UpstreamUnavailable | UpstreamError) -> Response:
+    return error_page(upstream_failed(error))
+
+
+@theme.errorhandler(InternalServerError)
+def server_error(error: InternalServerError) -> Response:
+    """A fault of ours, its traceback logged by Flask: the reader gets the portal's page with
+    the request's id to quote, not Werkzeug's bare one."""
+    return error_page(error)
+
+
+def error_page(error: HTTPException) -> Response:
+    """The theme's page for a 5xx: its status and ``Retry-After`` kept, the request's id shown,
+    kept by no cache. It reads nothing that could fail again (no database, no CMS). A
+    dependency's failure also shows its description, always one of our messages (the command
+    that creates a missing schema, for whoever runs the portal); a fault of ours shows none."""
+    record = observed()
+    unavailable = error.code in (502, 503)
+    body = render_template(
+        "portal_blocks/theme/error.html",
+        unavailable=unavailable,
+        detail=error.description if unavailable else None,
+        request_id=record.request_id if record is not None else None,
+        locale=get_state().locale,
+    )
+    response = make_response(body, error.code or 500)
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _at_legacy_address(page: PageView) -> bool:
