@@ -27,7 +27,7 @@ from flask_sqlalchemy.session import Session as FlaskSQLAlchemySession
 from sqlalchemy import JSON, DateTime, MetaData, String, Text, create_engine, event, make_url
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import URL, Dialect, Engine, Result
-from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.mutable import MutableDict, MutableList
@@ -198,15 +198,15 @@ def build_engine(app: Flask) -> Engine:
         url, options = _sqlite_defaults(url, options, app.instance_path)
     engine = create_engine(url, **options)
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        if not _in_memory(url):
-            journal = str(app.config[PREFIX + "SQLITE_JOURNAL_MODE"])
-            event.listen(engine, "connect", partial(_sqlite_journal, journal))
+        journal = None if _in_memory(url) else str(app.config[PREFIX + "SQLITE_JOURNAL_MODE"])
+        event.listen(engine, "connect", partial(_sqlite_pragmas, journal))
     return engine
 
 
 def _in_memory(url: URL) -> bool:
-    """A database without a file (``:memory:``, a URI's ``mode=memory``) has no journal."""
+    """A database without a file (``:memory:``, a URI's ``mode=memory``): each new connection
+    to it would be another, empty database, so it is one connection shared by every thread,
+    and it has no journal."""
     database = url.database or ""
     return database in ("", ":memory:", "file::memory:") or url.query.get("mode") == "memory"
 
@@ -214,10 +214,10 @@ def _in_memory(url: URL) -> bool:
 def _sqlite_defaults(
     url: URL, options: dict[str, Any], instance_path: str
 ) -> tuple[URL, dict[str, Any]]:
-    database = url.database
-    if database is None or database in ("", ":memory:"):
+    if _in_memory(url):
         connect_args = {**options.get("connect_args", {}), "check_same_thread": False}
         return url, {**options, "poolclass": StaticPool, "connect_args": connect_args}
+    database = url.database or ""
     # A URI filename (``sqlite:///file:path?uri=true``) keeps its ``file:`` scheme.
     is_uri = bool(url.query.get("uri"))
     path = database[len("file:") :] if is_uri else database
@@ -228,19 +228,24 @@ def _sqlite_defaults(
     return url.set(database=f"file:{path}" if is_uri else path), options
 
 
-def _sqlite_pragmas(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
-    """SQLite ignores foreign keys unless asked, and fails on a busy file unless told to wait."""
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
-
-
-def _sqlite_journal(
-    mode: str, dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
+def _sqlite_pragmas(
+    journal: str | None, dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
 ) -> None:
+    """SQLite ignores foreign keys unless asked, and fails on a busy file unless told to wait;
+    a file also gets its journal (``journal``, None for a database in memory)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        if journal is not None:
+            _set_journal(cursor, journal)
+    finally:
+        cursor.close()
+
+
+def _set_journal(cursor: DBAPICursor, mode: str) -> None:
     """The file's journal (``PORTAL_BLOCKS_SQLITE_JOURNAL_MODE``), set on each new connection
-    (after ``busy_timeout``: changing it waits for other processes' locks).
+    after ``busy_timeout``: changing it waits for other processes' locks.
 
     With SQLite's own rollback journal a commit locks the whole file: every reader (every
     worker's pages) waits for it, and one that waits longer than ``busy_timeout`` (a long
@@ -248,7 +253,6 @@ def _sqlite_journal(
     a commit writes the log alone. The mode is kept in the file; a file that cannot take it
     (read-only, or on a share without shared memory) stays as it is, said once in the log.
     """
-    cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA journal_mode={mode}")  # one of config's four words
         row = cursor.fetchone()
@@ -256,8 +260,6 @@ def _sqlite_journal(
         reason = f"its journal is {kept}: a file system without shared memory"
     except sqlite3.OperationalError as exc:  # a read-only file; another process's long lock
         kept, reason = "", str(exc)
-    finally:
-        cursor.close()
     if kept != mode and mode not in _journal_warned:
         _journal_warned.add(mode)
         log.warning(

@@ -64,9 +64,8 @@ def error_page(error: HTTPException) -> Response:
         locale=get_state().locale,
     )
     response = make_response(body, error.code or 500)
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after is not None:
-        response.headers["Retry-After"] = str(retry_after)
+    # As werkzeug writes it for the exception (seconds, or an HTTP date).
+    response.headers.extend((k, v) for k, v in error.get_headers() if k == "Retry-After")
     response.headers["Cache-Control"] = "no-store"
     return response
 
