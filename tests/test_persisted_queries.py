@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from cache_support import PAGE_HASH, PAGE_QUERY, apq, get_params, register
 from click.testing import CliRunner
-from conftest import REFERENCE_LEGACY_PATH, count_statements
+from conftest import BUILT_IN_ONLY, REFERENCE_LEGACY_PATH, count_statements, demo_content
 
 from portal_blocks import create_app
 from portal_blocks.block_types import BUILTIN
@@ -114,3 +115,33 @@ def test_production_setting_reaches_the_store(database_url, migrated_app):
         {"PORTAL_BLOCKS_DATABASE_URL": database_url, "PORTAL_BLOCKS_PERSISTED_QUERIES_ONLY": True}
     )
     assert app.extensions["portal_blocks"].front.persisted.only_registered is True
+
+
+@pytest.mark.parametrize("graphiql", [True, False], ids=["graphiql-on", "graphiql-off"])
+@pytest.mark.parametrize("accept", ["*/*", "text/html,application/json;q=0.9"])
+def test_a_persisted_get_is_answered_whatever_the_client_accepts(
+    database_url, migrated_app, graphiql, accept
+):  # migrated_app: the schema is in place
+    """``fetch``'s default ``Accept: */*`` (curl's too) on a cache miss of a persisted query's
+    GET was taken for a browser opening the IDE: its page, or a 404 with the IDE off."""
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": database_url,
+            "PORTAL_BLOCKS_GRAPHIQL": graphiql,
+            **BUILT_IN_ONLY,
+        }
+    )
+    with demo_content(app):
+        client = app.test_client()
+        register(client)
+        miss = client.get(
+            "/graphql",
+            query_string=get_params(f"{REFERENCE_LEGACY_PATH}?accept=1"),
+            headers={"Accept": accept},
+        )
+        assert miss.status_code == 200, miss.data[:200]
+        assert miss.content_type == "application/json"
+        assert miss.get_json()["data"]["page"]["regions"][0]["name"] == "main"
+        # A visit that names no operation is still the IDE's (or its 404).
+        visit = client.get("/graphql", headers={"Accept": "text/html"})
+        assert visit.status_code == (200 if graphiql else 404)

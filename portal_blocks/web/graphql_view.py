@@ -20,6 +20,7 @@ from cross_web import HTTPException, SyncHTTPRequestAdapter
 from flask import Request, Response, render_template, request, url_for
 from strawberry.flask.views import GraphQLView
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.http.base import BaseRequestProtocol
 from strawberry.types import ExecutionResult
 
 from portal_blocks import json_codec
@@ -84,6 +85,14 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
             if request.method == "GET":  # as the front says it of its GET answers
                 response.headers["Cache-Control"] = NO_STORE
             return response
+
+    def should_render_graphql_ide(self, request: BaseRequestProtocol) -> bool:
+        """Only a GET that names no operation is a visit to the IDE. strawberry's test looks
+        at ``query`` alone, and counts ``Accept: */*`` (``fetch``'s default, curl's) as a
+        browser: a persisted query's GET (``extensions`` and no ``query``) sent so was given
+        the IDE's page on a cache miss, or a 404 where the IDE is off."""
+        params = request.query_params
+        return "extensions" not in params and super().should_render_graphql_ide(request)
 
     def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL from our own origin, not strawberry's page: that one loads React and
