@@ -112,9 +112,32 @@ class PortalGraphQLView(GraphQLView[PortalContext, None]):
     def _run(self) -> Any:
         """strawberry's ``dispatch_request``, its request errors answered as JSON, not text."""
         try:
+            exchange = exchange_of(request)
+            if exchange is not None and exchange.prepared is not None:
+                return self._run_prepared(exchange.prepared)
             return self.run(request=request)
         except HTTPException as exc:
             return request_error(exc.status_code, exc.reason)
+
+    def _run_prepared(self, data: GraphQLRequestData) -> Response:
+        """strawberry's ``run`` for the one operation the front read (a GET's parameters, a
+        JSON POST), without its second reading of the request: the method was checked by
+        the route, the body read, and such a GET names an operation, so it is not the IDE's
+        (:meth:`should_render_graphql_ide`). Its execution and its answer are strawberry's
+        own steps (``execute_single``, ``process_result``, ``create_response``)."""
+        adapter = self.request_adapter_class(request)
+        sub_response = self.get_sub_response(request)
+        context = self.get_context(request, response=sub_response)
+        result = self.execute_single(
+            request=request,
+            request_adapter=adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=self.get_root_value(request),
+            request_data=data,
+        )
+        response_data = self.process_result(request=request, result=result)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
 
     def parse_http_body(
         self, request_adapter: SyncHTTPRequestAdapter
