@@ -7,10 +7,13 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import REFERENCE_SLUG
 from flask import Flask
+from sqlalchemy import create_engine
 from sqlite_portal import loaded_portal, portal_on
 
+from portal_blocks.backup import BackupRefused, backup_sqlite
 from portal_blocks.cli import cli
 from portal_blocks.db import db
 from portal_blocks.hostcli import blocks_cli
@@ -112,3 +115,27 @@ def test_postgresql_is_sent_to_its_own_tools(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "pg_dump" in result.output and "postgresql, not SQLite" in result.output
     assert not (tmp_path / "copy.db").exists()
+
+
+class _WrappedConnection:
+    """A DB-API connection that is not ``sqlite3.Connection`` (as pysqlcipher's is not), over
+    a real SQLite file: the backup API is sqlite3's, so such a driver is refused."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._connection, name)
+
+
+def test_another_driver_is_refused_and_nothing_is_written(tmp_path: Path) -> None:
+    database = tmp_path / "portal.db"
+    sqlite3.connect(database).close()
+    engine = create_engine(
+        f"sqlite:///{database}", creator=lambda: _WrappedConnection(sqlite3.connect(database))
+    )
+    copy = tmp_path / "copy.db"
+    with pytest.raises(BackupRefused, match="not Python's sqlite3: copy it offline"):
+        backup_sqlite(engine, copy)
+    engine.dispose()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["portal.db"]
