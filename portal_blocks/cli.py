@@ -38,7 +38,7 @@ from portal_blocks.demo import demo_articles, load_demo
 from portal_blocks.graphql.schema import Limits, PortalSchema, schema_for
 from portal_blocks.hostcli import SchemaAwareGroup, backup_command, blocks_cli, load_demo_command
 from portal_blocks.import_command import import_command
-from portal_blocks.memory import keep_large_blocks_off_the_heap
+from portal_blocks.memory import keep_large_blocks_off_the_heap, share_startup_objects
 from portal_blocks.migrate import UPGRADE_COMMAND
 from portal_blocks.observability import configure_logging
 from portal_blocks.render.urls import article_url
@@ -195,7 +195,7 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> None:
     keep_large_blocks_off_the_heap()  # inherited by the forked workers
     configure_logging()
     click.echo(f"Serving on http://{host}:{port}/ (GraphQL at /graphql)")
-    _Gunicorn(
+    server = _Gunicorn(
         app,
         {
             "bind": f"{host}:{port}",
@@ -204,7 +204,9 @@ def _serve(app: Flask, host: str, port: int, workers: int) -> None:
             "preload_app": True,
             "control_socket_disable": True,
         },
-    ).run()
+    )
+    share_startup_objects()  # last: the workers fork from what is frozen now
+    server.run()
 
 
 _host = click.option("--host", default="127.0.0.1", show_default=True)

@@ -1,4 +1,5 @@
-"""Large blocks of memory go back to the system when freed, in the processes we serve from.
+"""The memory of the processes we serve from: large freed blocks go back to the system, and
+the workers gunicorn forks share what the app built at startup.
 
 A GraphQL request body may be up to ``MAX_BODY_BYTES``, and each is decoded, parsed and copied
 a few times. glibc's allocator serves a large block from ``mmap`` (given back on free) until
@@ -7,15 +8,22 @@ the heap, where freed blocks stay resident: a worker answering 400 distinct 900 
 grew by 471 MB although it kept 33 MB of them (``benchmarks/memory.py``). Fixing the threshold
 at glibc's default (128 KiB) keeps large blocks on ``mmap``: the same run grows by 33 MB.
 
-Only the processes this package starts call it (``portal-blocks serve`` and ``demo``, and
-``portal_blocks.wsgi``): the allocator is the whole process's, so a host app embedding the
-blocks keeps its own settings.
+``portal-blocks serve`` builds the app once and forks its workers from it, so their pages are
+shared until written. The garbage collector writes to every object it walks; the first full
+collection in each worker copied the pages of everything the app built at startup (the schema,
+the models, the templates), each worker then holding about twice the memory of its own
+(``benchmarks/workers.py``). Frozen before the fork, those objects are never walked again.
+
+Only the processes this package starts call these (``portal-blocks serve`` and ``demo``, and
+``portal_blocks.wsgi``): the allocator and the collector are the whole process's, so a host app
+embedding the blocks keeps its own settings.
 """
 
 from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import logging
 
 log = logging.getLogger(__name__)
@@ -38,3 +46,14 @@ def keep_large_blocks_off_the_heap() -> bool:
     if not done:
         log.warning("mallopt(M_MMAP_THRESHOLD) refused; large freed blocks may stay resident")
     return done
+
+
+def share_startup_objects() -> int:
+    """Move every object alive now out of the collector's reach, after collecting the garbage
+    startup left (frozen, it would stay); the number frozen. Called last before the fork: the
+    workers' collections then walk only what each builds itself, and leave the startup pages
+    shared. Objects frozen are never collected, so this is for what lives as long as the
+    process (an app built to serve), not for a process that builds and drops apps."""
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
