@@ -184,6 +184,21 @@ def test_a_page_is_a_varnish_hit_and_a_publish_purges_it_at_once(edge):
     assert purger.failed == 0 and visible < 3000, visible
 
 
+def test_every_browser_language_shares_the_edge_copy_of_a_theme_page(edge):
+    theme_page = f"/tin-tuc/{REFERENCE_SLUG}"
+    first = edge_get(edge, theme_page, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
+    assert first.headers["X-Edge-Cache"] == "miss"
+    for language in ("en-US,en;q=0.5", "fr-FR", "vi"):
+        again = edge_get(edge, theme_page, headers={"Accept-Language": language})
+        assert again.headers["X-Edge-Cache"] == "hit", language
+    # A fragment speaks the reader's language: one copy per language header.
+    fragment = ("/fragments/page", {"path": theme_page})
+    edge_get(edge, fragment[0], params=fragment[1], headers={"Accept-Language": "vi"})
+    english = edge_get(edge, fragment[0], params=fragment[1], headers={"Accept-Language": "en"})
+    assert english.headers["X-Edge-Cache"] == "miss"
+    assert english.headers["Content-Language"] == "en"
+
+
 def test_another_articles_change_leaves_an_answer_at_the_edge_that_did_not_read_it(edge):
     # One article alone (the page, with "Tin khác", reads every list: any change purges it).
     query = {"query": f'{{ article(slug: "{REFERENCE_SLUG}") {{ title }} }}'}

@@ -42,6 +42,33 @@ def test_a_theme_page_is_kept_and_a_warm_hit_runs_no_sql(client):
     assert revalidated.status_code == 304 and revalidated.get_data() == b""
 
 
+def _vary(response) -> set[str]:
+    return {v.strip().lower() for v in response.headers.get("Vary", "").split(",") if v.strip()}
+
+
+def test_a_theme_page_varies_by_the_cookie_alone_and_a_fragment_by_the_language_too(client):
+    """A theme page speaks the portal's language or its ``?lang=``, never the browser's. It
+    said ``Vary: Accept-Language`` all the same, so an edge kept one copy per browser language
+    string (``vi-VN,vi;q=0.9,...``) and sent each new one to the origin."""
+    browsers = ({"Accept-Language": "vi-VN,vi;q=0.9,en-US;q=0.8"}, {"Accept-Language": "en"}, {})
+    pages = [client.get(ARTICLE, headers=headers) for headers in browsers]
+    assert [page.headers["Cache-Status"] for page in pages] == [STORED, HIT, HIT]
+    for page in pages:
+        assert _vary(page) == {"cookie"}
+        assert page.get_data() == pages[0].get_data()
+    revalidated = client.get(ARTICLE, headers={"If-None-Match": pages[0].headers["ETag"]})
+    assert revalidated.status_code == 304 and _vary(revalidated) == {"cookie"}
+    # A fragment speaks the reader's language: it names the header it was chosen by.
+    english = [
+        client.get(FRAGMENT[0], query_string=FRAGMENT[1], headers={"Accept-Language": "en"})
+        for _ in range(2)
+    ]
+    assert [fragment.headers["Cache-Status"] for fragment in english] == [STORED, HIT]
+    for fragment in english:
+        assert _vary(fragment) == {"accept-language", "cookie"}
+        assert fragment.headers["Content-Language"] == "en"
+
+
 def test_an_article_edit_drops_its_pages_and_fragments(client):
     client.get(ARTICLE)
     client.get(REFERENCE_LEGACY_PATH)

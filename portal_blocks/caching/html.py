@@ -110,8 +110,12 @@ def hit_headers(entry: CachedPage, status: str) -> list[tuple[str, str]]:
         else f"public, max-age={entry.max_age}, must-revalidate"
     )
     headers["Cache-Status"] = status
+    # Every page may be rendered with the reader's sizes (their cookie); only the views that
+    # pick the language from Accept-Language (fragments) name it in their own Vary, kept with
+    # the page: a theme page speaks the portal's language or its ?lang=, and an edge keeps one
+    # copy of it for every browser's language header.
     vary = {v.strip() for v in headers.get("Vary", "").split(",") if v.strip()}
-    headers["Vary"] = ", ".join(sorted(vary | {"Accept-Language", "Cookie"}))
+    headers["Vary"] = ", ".join(sorted(vary | {"Cookie"}))
     if status == STALE:  # kept by no one downstream: the next request tries the source again
         headers["Cache-Control"] = "no-store"
     elif not entry.private:
