@@ -1,7 +1,8 @@
 """Varnish 7 with xkey in front of a served app, with varnish/default.vcl as it is: a page read
 twice is a Varnish hit the second time; an editor's publish purges exactly what changed, at
 once, and the next read through Varnish shows the edit; previews and readers with a text-size
-cookie never get a shared entry; only the allowed addresses may purge.
+cookie never get a shared entry; only the allowed addresses may purge; with the origin down,
+readers get the last good copy past its max-age.
 
 Debian's varnish and varnish-modules (.ci/run installs them); skipped with the reason where
 absent, a failure under CI=true."""
@@ -34,9 +35,14 @@ from portal_blocks.state import get_state
 IN_CI = os.environ.get("CI", "").lower() == "true"
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 PAGE = f'{{ page(path: "/tin-tuc/{REFERENCE_SLUG}") {{ article {{ title }} }} }}'
-SITE_VCL = """backend default {{ .host = "127.0.0.1"; .port = "{port}"; }}
+SITE_VCL = """backend default {{ .host = "127.0.0.1"; .port = "{port}"; {probe} }}
 acl portal_blocks_purgers {{ {purgers} }}
 """
+#: The example site file's probe, quicker: the origin is found sick within half a second.
+PROBE = (
+    '.probe = { .url = "/readyz"; .interval = 0.1s; .timeout = 0.5s; .window = 3;'
+    " .threshold = 2; .initial = 2; }"
+)
 
 
 @functools.cache
@@ -51,10 +57,17 @@ class Varnish:
 
 
 def start_varnish(
-    workdir: Path, origin_port: int, purgers: str, port: int | None = None
+    workdir: Path,
+    origin_port: int,
+    purgers: str,
+    port: int | None = None,
+    *,
+    probe: str = "",
+    parameters: tuple[str, ...] = (),
 ) -> Varnish:
     """varnishd with varnish/default.vcl as it is, and a site file of the test's own (the
-    origin's port, the purge ACL), on ``port`` (a free one when None)."""
+    origin's port, its probe if any, the purge ACL), on ``port`` (a free one when None), with
+    ``parameters`` of varnishd's own (``name=value``)."""
     reason = None
     if not os.access(VARNISHD, os.X_OK):
         reason = "no varnishd (apt-get install -y varnish varnish-modules)"
@@ -66,7 +79,7 @@ def start_varnish(
         pytest.skip(reason)
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "portal_blocks_site.vcl").write_text(
-        SITE_VCL.format(port=origin_port, purgers=purgers)
+        SITE_VCL.format(port=origin_port, purgers=purgers, probe=probe)
     )
     port = port or free_port()
     process = subprocess.Popen(
@@ -79,6 +92,7 @@ def start_varnish(
             "-f", str(REPO / "varnish" / "default.vcl"),
             "-p", f"vcl_path={workdir}:{REPO / 'varnish'}",
             "-s", "malloc,32m",
+            *(arg for parameter in parameters for arg in ("-p", parameter)),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -241,3 +255,45 @@ def test_only_allowed_addresses_may_purge(tmp_path, edge):
         strict.process.wait(10)
     unnamed = httpx.request("PURGE", edge.varnish + "/")
     assert unnamed.status_code == 400
+
+
+def test_readers_get_the_last_good_page_while_the_origin_is_down(tmp_path):
+    origin_port, varnish_port = free_ports(2)
+    # No grace of Varnish's own (10 s by default): what keeps the copy is the VCL's.
+    varnish = start_varnish(
+        tmp_path / "varnish",
+        origin_port,
+        '"127.0.0.1";',
+        varnish_port,
+        probe=PROBE,
+        parameters=("default_grace=0s",),
+    )
+    app = create_app(
+        {
+            "PORTAL_BLOCKS_DATABASE_URL": f"sqlite:///{tmp_path / 'origin.db'}",
+            "PORTAL_BLOCKS_BLOCK_TYPES": ["Block_BanTin_Toolbar"],
+            "PORTAL_BLOCKS_CACHE_MAX_AGE": 1,  # expired at the edge a second after
+            "TESTING": True,
+        }
+    )
+    with app.app_context():
+        upgrade_database()
+        load_demo(db.session)
+        db.session.remove()
+    theme_page, never_read = f"/tin-tuc/{REFERENCE_SLUG}", "/chuyen-muc/kinh-te"
+    try:
+        with served(app, origin_port):
+            time.sleep(0.5)  # the probe finds the origin healthy
+            first = httpx.get(varnish.url + theme_page, timeout=5)
+            assert first.status_code == 200 and first.headers["X-Edge-Cache"] == "miss"
+            assert httpx.get(varnish.url + theme_page).headers["X-Edge-Cache"] == "hit"
+        time.sleep(1.5)  # the copy expired, and the probe found the origin gone
+        for _ in range(3):
+            kept = httpx.get(varnish.url + theme_page, timeout=5)
+            assert kept.status_code == 200 and kept.headers["X-Edge-Cache"] == "stale"
+            assert kept.text == first.text
+        # What the edge never kept is the origin's to answer: it cannot.
+        assert httpx.get(varnish.url + never_read, timeout=5).status_code == 503
+    finally:
+        varnish.process.terminate()
+        varnish.process.wait(10)

@@ -10,8 +10,13 @@
 # - The origin files every cacheable answer under xkey keys (what it read), and on each commit
 #   sends `PURGE` with the keys in `xkey-purge` (PORTAL_BLOCKS_EDGE_PURGE_URLS); only addresses
 #   in the `portal_blocks_purgers` ACL may purge.
+# - Past its max-age a page is kept a day more, for when the origin cannot answer: while the
+#   backend's probe (see portal_blocks_site.vcl) finds it sick, readers get the last good copy
+#   (`X-Edge-Cache: stale`) rather than an error; while it is healthy, an expired copy is given
+#   for at most 10 s more, as it is fetched anew. A purge still drops a copy at once.
 vcl 4.1;
 
+import std;
 import xkey;
 
 include "portal_blocks_site.vcl";
@@ -35,19 +40,30 @@ sub vcl_recv {
     }
     # No other cookie (analytics, a host's own) changes what we answer.
     unset req.http.Cookie;
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;
+    }
     return (hash);
 }
 
 sub vcl_backend_response {
+    if (bereq.is_bgfetch && beresp.status >= 500) {
+        # The refresh of an expired copy failed (the origin or its database down): the copy
+        # stays, and is given again.
+        return (abandon);
+    }
     if (beresp.http.Cache-Control !~ "(^|[ ,])public([ ,]|$)" || beresp.http.Set-Cookie) {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;
         return (deliver);
     }
+    set beresp.grace = 24h;
 }
 
 sub vcl_deliver {
-    if (obj.hits > 0) {
+    if (obj.hits > 0 && obj.ttl < 0s) {
+        set resp.http.X-Edge-Cache = "stale";
+    } elsif (obj.hits > 0) {
         set resp.http.X-Edge-Cache = "hit";
     } else {
         set resp.http.X-Edge-Cache = "miss";

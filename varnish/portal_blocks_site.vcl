@@ -5,6 +5,15 @@ backend default {
     .port = "8000";
     .connect_timeout = 2s;
     .first_byte_timeout = 10s;
+    # /readyz answers 503 while the origin's database is down: Varnish then gives readers
+    # the pages it kept, past their max-age, instead of the origin's error.
+    .probe = {
+        .url = "/readyz";
+        .interval = 5s;
+        .timeout = 2s;
+        .window = 3;
+        .threshold = 2;
+    }
 }
 
 acl portal_blocks_purgers {
