@@ -5,8 +5,9 @@ backend default {
     .port = "8000";
     .connect_timeout = 2s;
     .first_byte_timeout = 10s;
-    # /readyz answers 503 while the origin's database is down: Varnish then gives readers
-    # the pages it kept, past their max-age, instead of the origin's error.
+    # /readyz (under PORTAL_BLOCKS_URL_PREFIX, if the blocks have one) answers 503 while the
+    # origin's database is down: Varnish then gives readers the pages it kept, past their
+    # max-age, instead of the origin's error.
     .probe = {
         .url = "/readyz";
         .interval = 5s;
