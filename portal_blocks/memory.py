@@ -11,7 +11,7 @@ at glibc's default (128 KiB) keeps large blocks on ``mmap``: the same run grows 
 ``portal-blocks serve`` builds the app once and forks its workers from it, so their pages are
 shared until written. The garbage collector writes to every object it walks; the first full
 collection in each worker copied the pages of everything the app built at startup (the schema,
-the models, the templates), each worker then holding about twice the memory of its own
+the models, the templates): two workers held 157–166 MB of their own instead of 100–108 MB
 (``benchmarks/workers.py``). Frozen before the fork, those objects are never walked again.
 
 Only the processes this package starts call these (``portal-blocks serve`` and ``demo``, and
