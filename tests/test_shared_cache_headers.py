@@ -67,3 +67,40 @@ def test_answers_to_allowed_origins_vary_by_origin(app, database_url, request):
     for response in (first, second):
         assert response.headers["Access-Control-Allow-Origin"] == allowed
         assert {"origin", "accept-language", "cookie"} <= _vary(response)
+
+
+@pytest.mark.parametrize("lang", ["en", "EN_gb"])
+def test_an_answer_whose_address_names_its_language_varies_by_the_cookie_alone(app, lang):
+    """With ``lang=`` in its address an answer is in that language whatever the browser says:
+    naming ``Accept-Language`` in ``Vary`` made an edge keep a copy per browser language."""
+    client = app.test_client()
+    register(client)
+    params = {**get_params(), "lang": lang}
+    browsers = ("vi-VN,vi;q=0.9,en-US;q=0.8", "fr-FR", "en")
+    answers = [
+        client.get("/graphql", query_string=params, headers={"Accept-Language": browser})
+        for browser in browsers
+    ]
+    assert answers[0].headers["Cache-Status"].endswith("stored")
+    assert all(answer.headers["Cache-Status"].endswith("hit") for answer in answers[1:])
+    for answer in answers:
+        assert _vary(answer) == {"cookie"}
+        assert answer.headers["Content-Language"] == "en"
+        assert answer.get_data() == answers[0].get_data()
+    fragment = client.get(
+        "/fragments/page", query_string={"path": REFERENCE_LEGACY_PATH, "lang": lang}
+    )
+    assert fragment.status_code == 200 and _vary(fragment) == {"cookie"}
+
+
+def test_a_language_the_portal_lacks_leaves_the_choice_to_the_browser(app):
+    client = app.test_client()
+    register(client)
+    params = {**get_params(), "lang": "zz"}
+    answer = client.get("/graphql", query_string=params, headers={"Accept-Language": "en"})
+    assert answer.headers["Content-Language"] == "en"
+    assert {"accept-language", "cookie"} == _vary(answer)
+    fragment = client.get(
+        "/fragments/page", query_string={"path": REFERENCE_LEGACY_PATH, "lang": "zz"}
+    )
+    assert _vary(fragment) == {"accept-language", "cookie"}

@@ -44,6 +44,7 @@ from portal_blocks.caching.responses import (
     not_modified,
     response_key,
     url_key,
+    varies_by,
 )
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.layout.routing import host_of_environ
@@ -246,7 +247,9 @@ class Front:
         self.max_age = max_age
         self.viewer_for = viewer_for
 
-    def headers(self, entry: CachedResponse, status: str, locale: str) -> dict[str, str]:
+    def headers(
+        self, entry: CachedResponse, status: str, locale: str, environ: Mapping[str, Any]
+    ) -> dict[str, str]:
         """A cacheable answer's headers. It names in ``Vary`` each request header it depends
         on besides the URL: the language comes from ``Accept-Language`` when no ``lang`` is
         given, the display preferences from the cookie (flask-cors adds ``Origin`` where the
@@ -255,7 +258,7 @@ class Front:
         headers = {
             "ETag": entry.etag,
             "Cache-Control": f"{scope}, max-age={entry.max_age}",
-            "Vary": "Accept-Language, Cookie",
+            "Vary": ", ".join(varies_by(environ)),
             "Content-Language": locale,
             "Cache-Status": status,
         }
@@ -267,7 +270,7 @@ class Front:
     def answer(
         self, request: Request, entry: CachedResponse, locale: str, status: str = HIT
     ) -> Response:
-        headers = self.headers(entry, status, locale)
+        headers = self.headers(entry, status, locale, request.environ)
         if status == STALE:
             # Kept by no one downstream: the next request tries the source again.
             headers["Cache-Control"] = NO_STORE
@@ -426,7 +429,7 @@ class Front:
             tags=tuple(sorted(hints.tags)),
         )
         stored = self.store.put(lookup.key, entry, frozenset(hints.tags), lookup.token)
-        headers = self.headers(entry, STORED if stored else MISS, locale)
+        headers = self.headers(entry, STORED if stored else MISS, locale, request.environ)
         if request.method == "GET" and not_modified(request.environ, entry.etag):
             return Response(status=304, headers=headers)
         response.headers.update(headers)

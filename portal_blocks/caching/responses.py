@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal_blocks import json_codec
+from portal_blocks.i18n import names_language
 
 #: What a cache did with a request, as its ``Cache-Status`` (RFC 9211) says: one vocabulary
 #: for the response cache (``caching.front``) and the HTML cache (``caching.html``).
@@ -18,6 +19,14 @@ STORED = "portal-blocks; fwd=uri-miss; stored"
 BYPASS = "portal-blocks; fwd=bypass"
 #: An expired entry answered because refilling it failed (RFC 5861's stale-if-error).
 STALE = "portal-blocks; hit; detail=stale-if-error"
+
+
+def varies_by(environ: Mapping[str, Any]) -> tuple[str, ...]:
+    """What an answer whose language follows the reader (GraphQL, fragments) depends on besides
+    its address, for its ``Vary``: the language from ``Accept-Language``, unless the address
+    names one (``lang=``: a shared cache then keeps one copy for every browser language), and
+    the reader's display preferences from their cookie."""
+    return ("Cookie",) if names_language(environ) else ("Accept-Language", "Cookie")
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,7 +125,7 @@ class WarmHits:
         entry = lookup.entry
         if entry is None:
             return None
-        headers = list(self.front.headers(entry, HIT, locale).items())
+        headers = list(self.front.headers(entry, HIT, locale, environ).items())
         if not_modified(environ, entry.etag):
             return self._finish("304 NOT MODIFIED", headers, b"")
         headers.insert(0, ("Content-Type", "application/json"))

@@ -59,15 +59,29 @@ def pick_locale(
     requested: str | None, accept: LanguageAccept | None, default: str = DEFAULT_LOCALE
 ) -> str:
     """An explicit ``lang`` wins, then the best ``Accept-Language`` match, then ``default``."""
-    if requested:
-        primary = requested.replace("_", "-").split("-")[0].lower()
-        if primary in LOCALES:
-            return primary
+    named = _supported(requested)
+    if named is not None:
+        return named
     if accept:
         best = accept.best_match(LOCALES)
         if best:
             return best
     return default
+
+
+def _supported(requested: str | None) -> str | None:
+    """The supported locale a ``lang`` value names (``en``, ``en-GB``, ``EN_us``), or None."""
+    if not requested:
+        return None
+    primary = requested.replace("_", "-").split("-")[0].lower()
+    return primary if primary in LOCALES else None
+
+
+def names_language(environ: Mapping[str, Any]) -> bool:
+    """Whether the address's ``lang`` names a supported language: the answer is then in it
+    whatever the reader's ``Accept-Language``, so it need not name that header in ``Vary``."""
+    query = environ.get("QUERY_STRING", "")
+    return "lang=" in query and _supported(_lang_argument(query)) is not None
 
 
 def request_locale(request: Request | None, default: str, *, accept_language: bool = True) -> str:

@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from portal_blocks.assembly.page import PageRequest
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
+from portal_blocks.caching.responses import varies_by
 from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.render.fragments import (
     BadPageAddress,
@@ -153,7 +154,7 @@ def fragment_response(
     )
     if not personal:
         response.headers.update(edge_headers(fragment.tags | frozenset(tags)))
-    response.vary.update(("Accept-Language", "Cookie"))
+    response.vary.update(varies_by(request.environ))
     response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
     if conditional:
         # It returns ``response`` itself, typed as werkzeug's base class, not as Flask's.
