@@ -199,6 +199,8 @@ def test_a_page_is_a_varnish_hit_and_a_publish_purges_it_at_once(edge):
 
 
 def test_every_browser_language_shares_the_edge_copy_of_a_theme_page(edge):
+    """And of an answer whose address names its language; a fragment without is kept per
+    language header."""
     theme_page = f"/tin-tuc/{REFERENCE_SLUG}"
     first = edge_get(edge, theme_page, headers={"Accept-Language": "vi-VN,vi;q=0.9"})
     assert first.headers["X-Edge-Cache"] == "miss"
@@ -211,6 +213,13 @@ def test_every_browser_language_shares_the_edge_copy_of_a_theme_page(edge):
     english = edge_get(edge, fragment[0], params=fragment[1], headers={"Accept-Language": "en"})
     assert english.headers["X-Edge-Cache"] == "miss"
     assert english.headers["Content-Language"] == "en"
+    # Unless its address names the language: then one copy for every browser.
+    named = {"query": PAGE, "lang": "vi"}
+    assert edge_get(edge, "/graphql", params=named).headers["X-Edge-Cache"] == "miss"
+    for language in ("en-US,en;q=0.5", "fr-FR"):
+        again = edge_get(edge, "/graphql", params=named, headers={"Accept-Language": language})
+        assert again.headers["X-Edge-Cache"] == "hit", language
+        assert again.headers["Content-Language"] == "vi"
 
 
 def test_another_articles_change_leaves_an_answer_at_the_edge_that_did_not_read_it(edge):
