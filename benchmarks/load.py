@@ -27,7 +27,6 @@ import itertools
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,7 +41,9 @@ from urllib.parse import urlencode
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from servers import free_port, wait_until_up  # noqa: E402  (beside this script)
 from sqlalchemy import func, select  # noqa: E402
 
 from portal_blocks import create_app  # noqa: E402
@@ -455,12 +456,6 @@ def run_clients(
 # --- gunicorn --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def start_gunicorn(database_url: str, workers: int, log: Any) -> tuple[subprocess.Popen, int]:
     port = free_port()
     env = {
@@ -484,19 +479,18 @@ def start_gunicorn(database_url: str, workers: int, log: Any) -> tuple[subproces
         stderr=log,
         start_new_session=True,  # Ctrl-C reaches this script, which stops gunicorn itself
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return server, port
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            stop_gunicorn(server)
-            raise SystemExit(f"gunicorn did not start; its log: {log.name}")
-        time.sleep(0.2)
+
+    def answers() -> bool:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        conn.request("GET", "/healthz")
+        return conn.getresponse().status == 200
+
+    try:
+        wait_until_up(server, answers, f"gunicorn (its log: {log.name})")
+    except SystemExit:
+        stop_gunicorn(server)
+        raise
+    return server, port
 
 
 def stop_gunicorn(server: subprocess.Popen) -> None:

@@ -46,7 +46,6 @@ import http.client
 import json
 import multiprocessing
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -61,6 +60,8 @@ from flask import Flask
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from servers import free_port, wait_until_up  # noqa: E402  (beside this script)
 
 from portal_blocks import create_app  # noqa: E402
 from portal_blocks.cache_tags import ALL  # noqa: E402
@@ -302,12 +303,6 @@ def gunicorn_app() -> Flask:
     return build_app(os.environ["BENCH_DATABASE_URL"], floor)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _request(port: int, case: str, etag: str, n: int) -> int:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
@@ -358,7 +353,7 @@ def under_gunicorn(workers: int, clients: int, seconds: float, database_url: str
         db.engine.dispose()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
         json.dump(body, handle)
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "BENCH_FLOOR_FILE": handle.name,
@@ -377,16 +372,7 @@ def under_gunicorn(workers: int, clients: int, seconds: float, database_url: str
         env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(port, "floor", etag, 0) == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("gunicorn did not start")
-            time.sleep(0.2)
+        wait_until_up(server, lambda: _request(port, "floor", etag, 0) == 200, "gunicorn")
         for case in CASES:  # every worker warms its caches
             for n in range(workers * 20):
                 _request(port, case, etag, -1 - n)

@@ -21,13 +21,14 @@ import http.client
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
+
+from servers import free_port, wait_until_up
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "/Pages/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9.aspx"
@@ -42,12 +43,6 @@ sys.argv[0] = "portal-blocks"
 cli.cli()
 """
 FIELDS = ("Rss", "Pss", "Private_Clean", "Private_Dirty")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def get(port: int, method: str, path: str, body: bytes | None = None) -> int:
@@ -95,16 +90,7 @@ def run(workers: int, requests: int, no_freeze: bool) -> None:
             stderr=subprocess.DEVNULL,
         )
         try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    if get(port, "GET", "/healthz") == 200:
-                        break
-                except OSError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the demo did not start")
-                time.sleep(0.2)
+            wait_until_up(server, lambda: get(port, "GET", "/healthz") == 200, "the demo", 60)
             failed = 0
             for n in range(requests):
                 body = json.dumps({"query": QUERY, "variables": {"path": f"{ARTICLE}?r={n}"}})
