@@ -26,7 +26,6 @@ import http.client
 import itertools
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from servers import free_port, wait_until_up  # noqa: E402  (beside this script)
+from servers import free_port, stop, wait_until_up  # noqa: E402  (beside this script)
 from sqlalchemy import func, select  # noqa: E402
 
 from portal_blocks import create_app  # noqa: E402
@@ -488,19 +487,9 @@ def start_gunicorn(database_url: str, workers: int, log: Any) -> tuple[subproces
     try:
         wait_until_up(server, answers, f"gunicorn (its log: {log.name})")
     except SystemExit:
-        stop_gunicorn(server)
+        stop(server)
         raise
     return server, port
-
-
-def stop_gunicorn(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        server.send_signal(signal.SIGTERM)  # graceful: workers finish their request
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -570,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             elapsed = time.monotonic() - start
         finally:
-            stop_gunicorn(server)
+            stop(server)
         stored = read_stored(args.database_url, prepared, viewers)
         verdict = verify(tally.acks, stored)
         report(tally, verdict, elapsed, args.workers, args.clients)

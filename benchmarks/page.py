@@ -61,7 +61,7 @@ from flask import Flask
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from servers import free_port, wait_until_up  # noqa: E402  (beside this script)
+from servers import free_port, stop, wait_until_up  # noqa: E402  (beside this script)
 
 from portal_blocks import create_app  # noqa: E402
 from portal_blocks.cache_tags import ALL  # noqa: E402
@@ -396,11 +396,7 @@ def under_gunicorn(workers: int, clients: int, seconds: float, database_url: str
                         failed[case] += errors
                     served[case] += time.perf_counter() - start
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server, 10)
         os.unlink(handle.name)
 
     rates = {case: len(latencies[case]) / served[case] for case in CASES}

@@ -1,5 +1,5 @@
 """What the benchmarks that serve the app in a process of its own share: a free loopback port,
-and waiting until the server answers (or telling why it never will)."""
+waiting until the server answers (or telling why it never will), and stopping it."""
 
 from __future__ import annotations
 
@@ -30,3 +30,15 @@ def wait_until_up(
         if server.poll() is not None or time.monotonic() > deadline:
             raise SystemExit(f"{what} did not start")
         time.sleep(0.2)
+
+
+def stop(server: subprocess.Popen[bytes], seconds: float = 20) -> None:
+    """SIGTERM (gunicorn's graceful stop: workers finish their request), then SIGKILL if it
+    has not exited within ``seconds``."""
+    if server.poll() is None:
+        server.terminate()
+        try:
+            server.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

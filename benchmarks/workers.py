@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from servers import free_port, wait_until_up
+from servers import free_port, stop, wait_until_up
 
 REPO = Path(__file__).resolve().parents[1]
 ARTICLE = "/Pages/gia-tri-san-xuat-cong-nghiep-thang-102021-tang-47-f2d9.aspx"
@@ -107,11 +107,7 @@ def run(workers: int, requests: int, no_freeze: bool) -> None:
             ]
             rows = [(name, memory_mb(pid)) for name, pid in processes]
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            stop(server, 20)
     startup = "left to the collector" if no_freeze else "frozen before the fork"
     print(
         f"portal-blocks demo, {workers} workers, {requests} requests of each of 4 kinds "
