@@ -84,6 +84,7 @@ class PortalBlocksState:
             timezone=self.timezone,
             viewer=self.preferences(session, viewer_id(request)),
             pages=self.pages,
+            views=self.caches.views,
             block_types=self.schema.block_types,
             host=host_of_environ(request.environ) if request is not None else None,
         )
@@ -125,6 +126,7 @@ class PortalBlocksState:
             identity=self.identity_loader(request) if request is not None else None,
             cache=hints,
             pages=self.pages,
+            views=self.caches.views,
             rate_limits=self.rate_limits,
             block_types=self.schema.block_types,
             host=host if host is not None or request is None else host_of_environ(request.environ),

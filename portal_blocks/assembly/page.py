@@ -9,28 +9,22 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy.orm import Session
 
-from portal_blocks.blocks.registry import (
-    BlockRegistry,
-    BlockType,
-    UnknownBlockType,
-    registry,
-    shortest_max_age,
-)
+from portal_blocks.assembly.shared_views import SharedViews
+from portal_blocks.assembly.views import PageView, RegionView
+from portal_blocks.blocks.registry import BlockRegistry, BlockType, UnknownBlockType, registry
 from portal_blocks.blocks.view import BlockCannotShow, BlockView, PageFacts, RelatedNews
-from portal_blocks.cache_tags import page_tags, slug_tag
-from portal_blocks.caching.page_data import PageDataCache, list_tags
+from portal_blocks.caching.page_data import PageDataCache
 from portal_blocks.content.queries import fetch_lists
-from portal_blocks.content.records import ArticleRecord
-from portal_blocks.content.source import ArticleSource
+from portal_blocks.content.source import ArticleSource, announces_changes
 from portal_blocks.layout.routing import ResolvedPath, host_of, normalise_path, resolve_path
-from portal_blocks.layout.snapshots import LayoutSnapshot, PlacedBlock
+from portal_blocks.layout.snapshots import PlacedBlock
 
 log = logging.getLogger(__name__)
 
@@ -47,60 +41,13 @@ class PageRequest:
     viewer: Mapping[str, Any] = field(default_factory=dict)
     #: Readers' route, layout and article by path, shared by requests (None: always SQL).
     pages: PageDataCache | None = None
+    #: Readers' page views built from those, shared by requests (None: built every time).
+    views: SharedViews | None = None
     #: The host the request came to (``routing.host_of_environ``): routes bound to it answer
     #: before unbound ones. None (a page built outside a request): unbound routes only.
     host: str | None = None
     #: The block types the app serves; a placement of any other type is left out.
     block_types: BlockRegistry = registry
-
-
-@dataclass(frozen=True, slots=True)
-class RegionView:
-    name: str
-    blocks: tuple[BlockView, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PageView:
-    """A page as every presentation of it (GraphQL, HTML) sees it."""
-
-    path: str
-    layout: LayoutSnapshot
-    #: The region names of the layout revision shown, in order.
-    region_names: tuple[str, ...]
-    article: ArticleRecord | None
-    regions: tuple[RegionView, ...]
-    facts: PageFacts
-    #: An editor's preview: drafts shown, never shared through a cache.
-    preview: bool = False
-
-    @property
-    def locale(self) -> str:
-        return self.facts.locale
-
-    def region(self, name: str) -> RegionView | None:
-        return next((r for r in self.regions if r.name == name), None)
-
-    def blocks(self) -> Iterator[BlockView]:
-        for region in self.regions:
-            yield from region.blocks
-
-    def tags(self) -> frozenset[str]:
-        """What the page read: its route, layout and article, and the articles of its lists."""
-        article = self.article
-        tags = page_tags(self.layout.id, article.id if article is not None else None)
-        if article is not None:
-            tags |= {slug_tag(article.slug)}
-        # Its lists, which may come from the page-data cache without the source seeing them.
-        return tags | list_tags(self.facts.lists.values()) if self.facts.lists else tags
-
-    def max_age(self) -> int | None:
-        """The shortest cache lifetime among its blocks' types."""
-        return shortest_max_age(block_types_of(self.blocks()))
-
-
-def block_types_of(blocks: Iterator[BlockView] | tuple[BlockView, ...]) -> list[BlockType]:
-    return [registry.get(b.block_type) for b in blocks]
 
 
 def _text_size(
@@ -130,9 +77,20 @@ def assemble(
     A placement whose block type the app does not serve (no longer installed, or not enabled),
     or that cannot show on this page, is left out and logged rather than failing the reader's
     whole page. An ``after`` the source never gave out raises
-    :class:`~portal_blocks.content.queries.InvalidCursor`.
+    :class:`~portal_blocks.content.queries.InvalidCursor`. A reader's page already built
+    from the same data for the same request (``request.views``) is not built again.
     """
     requested = request.viewer.get("text_size")
+    pages = request.pages if not preview else None
+    shared = request.views if pages is not None and announces_changes(request.source) else None
+    if shared is not None and pages is not None:
+        asked = (path, request.locale, request.timezone, requested, after)
+        key = shared.key(resolved, request.block_types, asked)
+        found = shared.find(key)
+        if found is not None and (
+            not found.queries or found.answered_by(pages.lists(request.source, found.queries))
+        ):
+            return found.view
     facts = PageFacts(
         path=path,
         layout=resolved.layout,
@@ -160,7 +118,6 @@ def assemble(
         placed.append((placement, block_type))
     queries = [q for placement, t in placed for q in t.lists_of(placement, facts)]
     if queries:
-        pages = request.pages if not preview else None
         lists = (
             pages.lists(request.source, queries)
             if pages is not None
@@ -170,12 +127,12 @@ def assemble(
     by_region: dict[str, list[BlockView]] = defaultdict(list)
     for placement, block_type in placed:
         try:
-            view = block_type.view(placement, facts)
+            block_view = block_type.view(placement, facts)
         except BlockCannotShow as exc:
             log.warning("placement %s left out of %s: %s", placement.id, path, exc)
             continue
-        by_region[placement.region].append(view)
-    return PageView(
+        by_region[placement.region].append(block_view)
+    view = PageView(
         path=path,
         layout=resolved.layout,
         region_names=resolved.regions,
@@ -184,6 +141,9 @@ def assemble(
         facts=facts,
         preview=preview,
     )
+    if shared is not None:
+        shared.keep(key, view, tuple(queries), resolved, request.block_types)
+    return view
 
 
 def load_page(request: PageRequest, path: str, *, preview: bool = False) -> PageView | None:

@@ -22,6 +22,7 @@ from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.block_settings import settings_object, settings_type
 from portal_blocks.graphql.blocks import Block, block_fields
+from portal_blocks.graphql.context import Info
 from portal_blocks.graphql.errors import InvalidArgument
 from portal_blocks.layout.snapshots import PlacedBlock
 from portal_blocks.text.html import paragraphs
@@ -100,12 +101,13 @@ class ViewDataBlock(Block):
         f"(the block's relatedCount unless `first` is given; at most {RELATED_MAX}). "
         "Every block of a page shares one query."
     )
-    def related_articles(self, first: int | None = None) -> list[ArticleType]:
+    def related_articles(self, info: Info, first: int | None = None) -> list[ArticleType]:
         if first is not None and first < 1:
             raise InvalidArgument("first must be at least 1.", argument="first")
         view = self._view
         count = view.settings["related_count"] if first is None else min(first, RELATED_MAX)
-        return [ArticleType.from_record(r) for r in view.page.related.records()[:count]]
+        related = info.context.related_news(view.page).records()
+        return [ArticleType.from_record(r) for r in related[:count]]
 
     @classmethod
     def from_view(cls, view: ViewDataView) -> ViewDataBlock:

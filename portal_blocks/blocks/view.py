@@ -40,21 +40,43 @@ class TextSizeBounds:
         return max(self.min, min(self.max, requested))
 
 
+class RelatedNewsReleased(RuntimeError):
+    """Related news asked of a page view shared by requests, whose source it no longer holds:
+    a resolver asks its request's own (``PortalContext.related_news``)."""
+
+
 @dataclass(slots=True)
 class RelatedNews:
     """The page article's other news, fetched at most once per page by whichever block asks
-    first (one statement for every block of the page)."""
+    first (one statement for every block of the page), through the source of the request
+    assembling the page."""
 
     article: ArticleRecord | None
     source: ArticleSource | None
     _records: list[ArticleRecord] | None = field(default=None, repr=False)
+    released: bool = field(default=False, repr=False)
+
+    @property
+    def fetched(self) -> bool:
+        return self._records is not None
 
     def records(self) -> list[ArticleRecord]:
         if self._records is None:
+            if self.released:
+                raise RelatedNewsReleased(
+                    "the related news of a shared page view are read through the request"
+                )
             article, source = self.article, self.source
             fetched = source.related(article, limit=RELATED_MAX) if article and source else []
             self._records = fetched
         return self._records
+
+    def release(self) -> None:
+        """Let go of the assembling request's source, before the page's view is shared with
+        other requests (``assembly.shared_views``): a view kept for later must hold nothing
+        of the request that built it (its session, what its source recorded)."""
+        self.source = None
+        self.released = True
 
 
 @dataclass(frozen=True, slots=True)

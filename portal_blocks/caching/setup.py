@@ -23,6 +23,7 @@ import redis
 from flask import Request
 from sqlalchemy.orm import Session, scoped_session
 
+from portal_blocks.assembly.shared_views import SharedViews
 from portal_blocks.caching import invalidation
 from portal_blocks.caching.edge import EdgePurger
 from portal_blocks.caching.front import Front, ViewerLoader
@@ -76,6 +77,9 @@ class Caches:
     edge: EdgePurger | None = None
     #: Theme pages and fragments as rendered; None only for caches built without one.
     html: HtmlCache | None = None
+    #: Readers' page views built from the page data; None with no page-data cache, or one
+    #: whose entries are decoded anew for each request (Redis without its near tier).
+    views: SharedViews | None = None
 
 
 class StoreFactory(Protocol):
@@ -83,6 +87,12 @@ class StoreFactory(Protocol):
 
     #: What must hear of this process's commits besides the stores (a log, a channel).
     targets: list[Invalidates]
+
+    @property
+    def shares_entries(self) -> bool:
+        """Whether a hit gives out the object stored, not a copy decoded for the request:
+        what is built from entries can then be kept with them (``assembly.shared_views``)."""
+        ...
 
     def store(
         self,
@@ -117,6 +127,10 @@ class MemoryTier:
         if self.log is not None:
             self.targets.append(self.log)  # writes this process's commits into the log
             self.cursor = self.log.cursor()
+
+    @property
+    def shares_entries(self) -> bool:
+        return True
 
     def store(
         self,
@@ -154,6 +168,10 @@ class RedisTier:
         if self.near:
             self.channel = InvalidationChannel(self.client, self.prefix + "invalidations")
             self.targets.append(self.channel)
+
+    @property
+    def shares_entries(self) -> bool:
+        return self.channel is not None  # the near tier gives out what it keeps
 
     def store(
         self,
@@ -250,6 +268,7 @@ def build_caches(
     )
     pages: TaggedStore[ResolvedPath] | None = None
     lists: TaggedStore[ListAnswers] | None = None
+    views: SharedViews | None = None
     if size("PAGE_CACHE_SIZE"):
         page_bytes = size("PAGE_CACHE_BYTES")
         pages = tier.store(
@@ -258,6 +277,8 @@ def build_caches(
         lists = tier.store(
             "lists:", size("PAGE_CACHE_SIZE"), encode_lists, decode_lists, page_bytes
         )
+        if tier.shares_entries:
+            views = SharedViews(size("PAGE_CACHE_SIZE"), page_bytes)
     viewers: TaggedStore[Preferences] | None = None
     if size("VIEWER_CACHE_SIZE"):
         viewers = tier.store(
@@ -293,4 +314,5 @@ def build_caches(
         redis=tier.client if isinstance(tier, RedisTier) else None,
         edge=purger,
         html=HtmlCache(html, max_age=size("CACHE_MAX_AGE")),
+        views=views,
     )

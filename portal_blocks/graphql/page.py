@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
-from portal_blocks.assembly.page import PageView, RegionView
+from portal_blocks.assembly.views import PageView, RegionView
 from portal_blocks.graphql import resolvers
 from portal_blocks.graphql.article import ArticleType
 from portal_blocks.graphql.blocks import Block, graphql_block
@@ -67,3 +67,13 @@ class PageType:
             regions=[RegionType.from_view(r) for r in view.regions],
             _view=view,
         )
+
+
+def graphql_page(view: PageView) -> PageType:
+    """The GraphQL object of a page view, built once per view and kept with it: a view shared
+    by requests (``assembly.shared_views``) shares its GraphQL objects too. They hold no
+    request's state: every resolver of theirs reads the view, or its request's context."""
+    found: PageType | None = view.presented.get(PageType)
+    if found is None:
+        found = view.presented.setdefault(PageType, PageType.from_view(view))
+    return found

@@ -49,7 +49,7 @@ from portal_blocks.graphql.errors import (
 from portal_blocks.graphql.executor import PortalExecutor
 from portal_blocks.graphql.layout_mutations import LayoutMutations
 from portal_blocks.graphql.limits import DEFAULT_MAX_COST, operation_limits
-from portal_blocks.graphql.page import PageType
+from portal_blocks.graphql.page import PageType, graphql_page
 from portal_blocks.graphql.permissions import require_preview
 from portal_blocks.graphql.policy import OperationPolicy
 from portal_blocks.graphql.preferences import PreferenceMutations, PreferenceQueries
@@ -124,7 +124,7 @@ class PageQueries:
         ctx.cache.depend_on(info, page.tags(), page.max_age())
         if page.preview:
             ctx.cache.forbid_sharing()
-        return PageType.from_view(page)
+        return graphql_page(page)
 
     @resolvers.field(description="A published article by its slug.")
     def article(self, info: Info, slug: str) -> ArticleType | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import render_template
 
-from portal_blocks.assembly.page import RegionView
+from portal_blocks.assembly.views import RegionView
 from portal_blocks.blocks.registry import registry
 from portal_blocks.blocks.view import BlockView
 from portal_blocks.i18n import gettext, gettext_for

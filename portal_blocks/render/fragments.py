@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal_blocks.assembly.page import PageRequest, PageView, block_types_of, load_page
+from portal_blocks.assembly.page import PageRequest, load_page
+from portal_blocks.assembly.views import PageView, block_types_of
 from portal_blocks.blocks.registry import shortest_max_age
 from portal_blocks.blocks.view import BlockView
 from portal_blocks.content.queries import InvalidCursor

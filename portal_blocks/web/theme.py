@@ -13,7 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
 
-from portal_blocks.assembly.page import PageView, load_page
+from portal_blocks.assembly.page import load_page
+from portal_blocks.assembly.views import PageView
 from portal_blocks.config import PREFIX
 from portal_blocks.content.listing import newest_published
 from portal_blocks.content.queries import InvalidCursor
