@@ -8,11 +8,13 @@ Cases, each answering the reference page query of the demo article:
   (b) cold    POST with the query text on a cold response cache (each request has its own
               variables, so each is a miss that runs GraphQL); the page's route, layout and
               article come from the page-data cache, as they do for every miss but the first
-              after a write. Each body is encoded before its request is timed, as a client
-              sends bytes (the floor's GET has no body to encode)
+              after a write, and its view from the shared page views (the address differs only
+              by a parameter the page ignores, as readers' ``fbclid`` do). Each body is encoded
+              before its request is timed, as a client sends bytes (the floor's GET has no
+              body to encode)
       (b')    the same with the page-data cache emptied before each request (outside the
-              timing): the page's SQL all run again; measured in a second pass, alternating
-              with the floor only
+              timing): the page's SQL all run again and the page is assembled anew; measured
+              in a second pass, alternating with the floor only
       (b'')   the first read after an article's edit: before each request (outside the timing)
               the page's article gets a new title and is committed, which drops what that
               commit invalidates from every cache: the article is read again, not the page's
