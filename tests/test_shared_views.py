@@ -25,8 +25,10 @@ from portal_blocks.blocks.view import RelatedNewsReleased
 from portal_blocks.caching.front import STORED
 from portal_blocks.content.queries import EMPTY
 from portal_blocks.db import db
+from portal_blocks.demo import NEWS_DETAIL
 from portal_blocks.graphql.page import graphql_page
-from portal_blocks.models import Article, Placement
+from portal_blocks.layout.service import place_block
+from portal_blocks.models import Article, Layout, Placement
 from portal_blocks.state import get_state
 
 ARTICLE_PAGE = f"/tin-tuc/{REFERENCE_SLUG}"
@@ -274,3 +276,30 @@ def test_what_a_view_answers_is_what_a_view_built_anew_answers(portal: Flask) ->
         object.__setattr__(caches, "views", views)
     assert shared_answer[0] == shared_answer[2] == alone
     assert json.dumps(alone, ensure_ascii=False).count("Hương Dịu") == 1
+
+
+def related_per_block(client: Any, path: str) -> list[list[str]]:
+    response = client.post("/graphql", json={"query": RELATED, "variables": {"path": path}})
+    body = response.get_json()
+    assert "errors" not in body, body
+    assert response.headers["Cache-Status"] == STORED
+    return [
+        [a["title"] for a in block["relatedArticles"]]
+        for region in body["data"]["page"]["regions"]
+        for block in region["blocks"]
+        if "relatedArticles" in block
+    ]
+
+
+def test_every_block_of_a_shared_view_shares_one_related_news_statement(portal: Flask) -> None:
+    layout = db.session.query(Layout).filter_by(name=NEWS_DETAIL).one()
+    place_block(db.session, layout, "main", viewdata.NAME, {}, position=9)
+    db.session.commit()
+    publish_draft()
+    client = portal.test_client()
+    first = related_per_block(client, another_address(1))
+    with count_statements() as statements:
+        again = related_per_block(client, another_address(2))
+    assert again == first
+    assert len(first) == 2 and first[0] == first[1] != []
+    assert len(statements) == 1  # the related news, once for both blocks; nothing else

@@ -52,8 +52,8 @@ class PortalContext:
         every block of the page (a page view shared by requests holds no request's source)."""
         if not page.related.released:
             return page.related
-        found = self._related.get(id(page))
-        if found is None or found[0] is not page:
+        found = self._related.get(id(page))  # each entry holds its page: its id stays its own
+        if found is None:
             found = self._related[id(page)] = (page, RelatedNews(page.article, self.source))
         return found[1]
 
