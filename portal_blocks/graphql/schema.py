@@ -37,6 +37,7 @@ from portal_blocks.graphql.article_mutations import ArticleMutations
 from portal_blocks.graphql.articles import ArticleQueries
 from portal_blocks.graphql.block_types import BlockTypeInfo, SettingsValidation
 from portal_blocks.graphql.context import Info
+from portal_blocks.graphql.direct_resolvers import call_directly
 from portal_blocks.graphql.documents import DocumentCache, document_problem
 from portal_blocks.graphql.editor_queries import EditorQueries
 from portal_blocks.graphql.editor_types import user_errors
@@ -281,6 +282,8 @@ def schema_for(limits: Limits, block_types: tuple[BlockType, ...]) -> PortalSche
         config=StrawberryConfig(disable_field_suggestions=True),
         scalar_overrides=SCALAR_OVERRIDES,
     )
+    if not schema.exception_handlers:
+        call_directly(schema._schema, schema.config)
     schema.documents = documents
     schema.operation_rules = (*specified_rules, *rules)
     schema.max_tokens = limits.max_tokens
