@@ -20,6 +20,7 @@ errors. Each GraphQL answer says what the cache did in an RFC 9211 ``Cache-Statu
 
 from __future__ import annotations
 
+import io
 import json
 import time
 from collections.abc import Callable, Mapping
@@ -43,6 +44,7 @@ from portal_blocks.caching.responses import (
     etag_for,
     not_modified,
     response_key,
+    sets_cookie,
     url_key,
     varies_by,
 )
@@ -165,6 +167,29 @@ def check_readable(value: object) -> None:
                 stack.extend((nested, depth + 1) for nested in item)
 
 
+def request_body(request: Request) -> bytes:
+    """The request's body, as ``request.get_data()`` gives it, at a fraction of its cost.
+
+    werkzeug reads a body through its guarded stream in 64 KiB buffers: about 20 µs for the
+    400 bytes of a page query, a fiftieth of a response-cache miss. A body of a declared
+    length, from a server that does not terminate the input itself, is read here directly,
+    bounded as werkzeug bounds it (the length, ``MAX_CONTENT_LENGTH``), and put back in the
+    environ as a stream of the same bytes, so that any later reading (``get_data``,
+    strawberry's) reads what this one did. Anything else is werkzeug's to read."""
+    environ = request.environ
+    length = request.content_length
+    limit = request.max_content_length
+    if (
+        length is None
+        or "wsgi.input_terminated" in environ
+        or (limit is not None and length > limit)  # werkzeug's 413
+    ):
+        return request.get_data(cache=True)
+    body: bytes = environ["wsgi.input"].read(length)
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
 def read_operation(request: Request) -> Operation | None:
     """A single GET or JSON POST operation; anything else (batches, bad JSON, the GraphiQL
     page) is left to the view, which answers it as it always does.
@@ -184,7 +209,7 @@ def read_operation(request: Request) -> Operation | None:
                 "extensions": _json_arg(args.get("extensions")),
             }
         elif request.method == "POST" and request.mimetype == "application/json":
-            data = _loads(request.get_data(cache=True))
+            data = _loads(request_body(request))
         else:
             return None
     except ValueError:
@@ -476,5 +501,5 @@ def _storable(response: Response, result: ExecutionResult | None, context: Any) 
         and context is not None
         and not result.errors
         and context.cache.cacheable(result.data)
-        and "Set-Cookie" not in response.headers  # a response that sets a cookie is someone's
+        and not sets_cookie(response)  # a response that sets a cookie is someone's
     )

@@ -28,7 +28,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.cache_tags import edge_headers
 from portal_blocks.caching.hints import CacheHints
-from portal_blocks.caching.responses import HIT, MISS, STALE, STORED, not_modified
+from portal_blocks.caching.responses import HIT, MISS, STALE, STORED, not_modified, sets_cookie
 from portal_blocks.caching.stores import TaggedStore
 from portal_blocks.content.remote.client import UpstreamError, UpstreamUnavailable
 from portal_blocks.db import is_outage
@@ -167,7 +167,7 @@ class HtmlCache:
         private: bool,
     ) -> Response:
         """Keep ``response`` when it may be kept, and give it the cache's headers."""
-        if response.status_code != 200 or "Set-Cookie" in response.headers or not hints.shareable:
+        if response.status_code != 200 or sets_cookie(response) or not hints.shareable:
             # Not kept, but still answered conditionally by the ETag it carries (if any).
             response.make_conditional(request)
             return response

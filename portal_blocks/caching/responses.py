@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from werkzeug.wrappers import Response
+
 from portal_blocks import json_codec
 from portal_blocks.i18n import names_language
 
@@ -109,3 +111,10 @@ def not_modified(environ: Mapping[str, Any], etag: str) -> bool:
     """Whether the request's ``If-None-Match`` names ``etag`` (or is ``*``)."""
     wanted = environ.get("HTTP_IF_NONE_MATCH")
     return wanted is not None and (etag in wanted or wanted.strip() == "*")
+
+
+def sets_cookie(response: Response) -> bool:
+    """Whether ``response`` sets a cookie (it is then someone's, never shared). ``in`` on
+    werkzeug's headers raises and catches a ``BadRequestKeyError`` (an HTTP exception built
+    for nothing) when the header is absent, as it is on nearly every answer."""
+    return bool(response.headers.getlist("Set-Cookie"))
