@@ -30,9 +30,21 @@ def test_the_body_is_read_from_the_input_and_left_for_later_readers() -> None:
         assert request.get_data() == BODY
 
 
-def test_a_server_that_terminates_the_input_is_read_by_werkzeug() -> None:
-    """No declared length to bound a direct read by (a chunked upload): werkzeug's reading."""
+def test_a_server_that_terminates_the_input_is_read_directly_too() -> None:
+    """gunicorn terminates the input itself (``wsgi.input_terminated``), and werkzeug then
+    wraps it only to bound it by ``MAX_CONTENT_LENGTH``: a declared length bounds it too."""
     request = _request(**{"wsgi.input_terminated": True})
+    with Flask(__name__).test_request_context():
+        assert request_body(request) == BODY
+        assert isinstance(request.environ["wsgi.input"], io.BytesIO)
+        assert request.get_data() == BODY
+
+
+def test_a_chunked_body_is_read_by_werkzeug() -> None:
+    """No declared length to bound a direct read by (``Transfer-Encoding: chunked``, which a
+    server that terminates the input decodes): werkzeug's reading, whatever Content-Length
+    claims beside it."""
+    request = _request(**{"wsgi.input_terminated": True, "HTTP_TRANSFER_ENCODING": "chunked"})
     original = request.environ["wsgi.input"]
     with Flask(__name__).test_request_context():
         assert request_body(request) == BODY

@@ -171,19 +171,16 @@ def request_body(request: Request) -> bytes:
     """The request's body, as ``request.get_data()`` gives it, at a fraction of its cost.
 
     werkzeug reads a body through its guarded stream in 64 KiB buffers: about 20 µs for the
-    400 bytes of a page query, a fiftieth of a response-cache miss. A body of a declared
-    length, from a server that does not terminate the input itself, is read here directly,
-    bounded as werkzeug bounds it (the length, ``MAX_CONTENT_LENGTH``), and put back in the
-    environ as a stream of the same bytes, so that any later reading (``get_data``,
-    strawberry's) reads what this one did. Anything else is werkzeug's to read."""
+    400 bytes of a page query, a fiftieth of a response-cache miss (gunicorn's stream, which
+    it terminates itself, is wrapped so as well when the app sets ``MAX_CONTENT_LENGTH``). A
+    body of a declared length is read here directly, bounded as werkzeug bounds it (the
+    length, ``MAX_CONTENT_LENGTH``), and put back in the environ as a stream of the same
+    bytes, so that any later reading (``get_data``, strawberry's) reads what this one did. A
+    body of no declared length (chunked) is werkzeug's to read."""
     environ = request.environ
-    length = request.content_length
+    length = request.content_length  # None when chunked, whatever Content-Length says
     limit = request.max_content_length
-    if (
-        length is None
-        or "wsgi.input_terminated" in environ
-        or (limit is not None and length > limit)  # werkzeug's 413
-    ):
+    if length is None or (limit is not None and length > limit):  # werkzeug's 413
         return request.get_data(cache=True)
     body: bytes = environ["wsgi.input"].read(length)
     environ["wsgi.input"] = io.BytesIO(body)
