@@ -17,6 +17,7 @@ from flask import Flask
 from pympler import asizeof
 
 from portal_blocks import create_app
+from portal_blocks.assembly import views as views_module
 from portal_blocks.assembly.page import load_page
 from portal_blocks.assembly.shared_views import SharedViews, estimated_size
 from portal_blocks.block_types import viewdata
@@ -98,6 +99,27 @@ def test_the_shared_view_is_presented_once(portal: Flask) -> None:
     second = load_page(request, another_address(2))
     assert first is not None and second is first
     assert graphql_page(second) is graphql_page(first)
+
+
+def test_the_shared_views_tags_and_lifetime_are_worked_out_once(
+    portal: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every miss answered from a shared view declares its tags and lifetime: read off the
+    view, not worked out of its blocks again."""
+    asked: list[object] = []
+    original = views_module.shortest_max_age
+
+    def counted(block_types: Any) -> int | None:
+        asked.append(block_types)
+        return original(block_types)
+
+    monkeypatch.setattr(views_module, "shortest_max_age", counted)
+    request, _ = get_state(portal).page_request(None)
+    view = load_page(request, another_address(1))
+    assert view is not None
+    assert view.tags() is view.tags()
+    assert view.max_age() == view.max_age()
+    assert len(asked) == 1
 
 
 def test_an_edit_of_the_article_is_shown_at_once(portal: Flask, builds: list[str]) -> None:

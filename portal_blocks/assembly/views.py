@@ -17,6 +17,10 @@ from portal_blocks.caching.page_data import list_tags
 from portal_blocks.content.records import ArticleRecord
 from portal_blocks.layout.snapshots import LayoutSnapshot
 
+#: Keys of what :attr:`PageView.presented` keeps of the view itself.
+_TAGS = "tags"
+_MAX_AGE = "max_age"
+
 
 @dataclass(frozen=True, slots=True)
 class RegionView:
@@ -37,8 +41,9 @@ class PageView:
     facts: PageFacts
     #: An editor's preview: drafts shown, never shared through a cache.
     preview: bool = False
-    #: What presentations built of this view keep with it, by presentation (its GraphQL
-    #: objects): a view shared by requests (``assembly.shared_views``) is presented once.
+    #: What is worked out of this view and kept with it, by what it is (its GraphQL objects,
+    #: its tags, its lifetime): a view shared by requests (``assembly.shared_views``) is
+    #: presented and read once, not once per request.
     presented: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -54,6 +59,12 @@ class PageView:
 
     def tags(self) -> frozenset[str]:
         """What the page read: its route, layout and article, and the articles of its lists."""
+        found: frozenset[str] | None = self.presented.get(_TAGS)
+        if found is None:
+            found = self.presented[_TAGS] = self._tags()
+        return found
+
+    def _tags(self) -> frozenset[str]:
         article = self.article
         tags = page_tags(self.layout.id, article.id if article is not None else None)
         if article is not None:
@@ -63,7 +74,10 @@ class PageView:
 
     def max_age(self) -> int | None:
         """The shortest cache lifetime among its blocks' types."""
-        return shortest_max_age(block_types_of(self.blocks()))
+        if _MAX_AGE not in self.presented:
+            self.presented[_MAX_AGE] = shortest_max_age(block_types_of(self.blocks()))
+        found: int | None = self.presented[_MAX_AGE]
+        return found
 
 
 def block_types_of(blocks: Iterator[BlockView] | tuple[BlockView, ...]) -> list[BlockType]:
