@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 from cache_support import redis_client_or_skip
+from conftest import REFERENCE_LEGACY_PATH
 
 from portal_blocks.caching import invalidation_log
 from portal_blocks.caching.hints import CacheHints
@@ -257,3 +258,49 @@ def test_a_flood_of_distinct_answers_keeps_the_response_cache_within_its_bytes(a
         assert len(store) < 60
     finally:
         store.max_bytes = bound
+
+
+def test_a_request_hears_of_other_processes_commits_once(tmp_path):
+    """Within one request (``REQUEST_SCOPE``) the log is read at its first lookup only: a
+    commit another process makes meanwhile reaches the next request, and outside any
+    request every lookup reads the log."""
+    path = tmp_path / "response-cache.log"
+    reader = MemoryStore(100, 60, InvalidationLog(path).cursor())
+    reader.put("a", entry(b"A"), frozenset({"article:1"}), token(reader))
+    reader.put("b", entry(b"B"), frozenset({"article:2"}), token(reader))
+    scope = invalidation_log.REQUEST_SCOPE.set(object())
+    try:
+        assert get(reader, "a").body == b"A"  # the request's first lookup reads the log
+        InvalidationLog(path).invalidate(frozenset({"article:1"}))  # another process commits
+        assert get(reader, "a").body == b"A"  # the same request does not read it again
+    finally:
+        invalidation_log.REQUEST_SCOPE.reset(scope)
+    scope = invalidation_log.REQUEST_SCOPE.set(object())
+    try:
+        assert get(reader, "a") is None  # the next request does
+    finally:
+        invalidation_log.REQUEST_SCOPE.reset(scope)
+    InvalidationLog(path).invalidate(frozenset({"article:2"}))
+    assert get(reader, "b") is None  # outside a request, every lookup reads it
+
+
+def test_a_miss_stats_the_log_once(app, monkeypatch):
+    """A response-cache miss looks up the response, the page's data and its lists: one
+    ``stat`` of the log for all (through the WSGI layer that scopes each request)."""
+    stats: list[object] = []
+    real = invalidation_log.LogCursor._stat
+
+    def counted(self):
+        stats.append(self)
+        return real(self)
+
+    client = app.test_client()
+    query = "query($p: String!) { page(path: $p) { regions { name } } }"
+    # The page's data cached by a first miss; the second is a miss of the response cache only.
+    for n, counting in enumerate((False, True)):
+        if counting:
+            monkeypatch.setattr(invalidation_log.LogCursor, "_stat", counted)
+        variables = {"p": f"{REFERENCE_LEGACY_PATH}?r={n}"}
+        response = client.post("/graphql", json={"query": query, "variables": variables})
+        assert response.status_code == 200 and "errors" not in response.get_json()
+    assert len(stats) == 1

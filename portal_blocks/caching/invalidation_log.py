@@ -17,12 +17,19 @@ import json
 import os
 import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Protocol
 
 from portal_blocks.cache_tags import ALL
 
 MAX_BYTES = 1 << 20
+
+#: The request this thread serves (an object of its own, set by the WSGI layer in front of the
+#: app, ``caching.warm_hits``), or None outside one. A cursor that polled for a request does
+#: not poll again for it: a miss looks up several stores (the response, the page's data, its
+#: lists), and each would ``stat`` the file again.
+REQUEST_SCOPE: ContextVar[object | None] = ContextVar("portal_blocks_request", default=None)
 
 
 class Follower(Protocol):
@@ -96,6 +103,8 @@ class LogCursor:
         #: The last line this process's own log wrote (already applied to the stores).
         self._own_line = own_line
         self._followers: list[Follower] = []
+        #: The request (``REQUEST_SCOPE``) the last poll was for.
+        self._polled_for: object | None = None
 
     def follow(self, store: Follower) -> None:
         """Apply each new line to ``store`` too (its ``invalidate``, looked up when applied)."""
@@ -106,7 +115,13 @@ class LogCursor:
             store.invalidate(tags)
 
     def poll(self) -> None:
-        """Apply what any process (this one included) appended since the last poll."""
+        """Apply what any process (this one included) appended since the last poll, once per
+        request: what another process commits while a request runs, the next request sees
+        (an entry this one stores meanwhile carries the tags that line drops)."""
+        scope = REQUEST_SCOPE.get()
+        if scope is not None and scope is self._polled_for:
+            return
+        self._polled_for = scope
         if self._unchanged(self._stat()):
             return
         with self._lock:

@@ -33,6 +33,7 @@ from werkzeug.wsgi import get_path_info
 from portal_blocks.auth.sessions import says_who
 from portal_blocks.caching.front import Front
 from portal_blocks.caching.html import HtmlCache, hit_headers
+from portal_blocks.caching.invalidation_log import REQUEST_SCOPE
 from portal_blocks.caching.responses import HIT, not_modified
 from portal_blocks.i18n import environ_locale
 from portal_blocks.layout.routing import host_of_environ
@@ -90,6 +91,13 @@ class WarmHits:
         self._active = True
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        scope = REQUEST_SCOPE.set(object())  # the caches hear of other processes' commits once
+        try:
+            return self._serve(environ, start_response)
+        finally:
+            REQUEST_SCOPE.reset(scope)
+
+    def _serve(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if environ["REQUEST_METHOD"] == "GET" and self._active:
             started = time.perf_counter()
             try:
